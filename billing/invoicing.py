@@ -1,0 +1,178 @@
+"""What one client is billed by a run: the single decision path shared by issuing and drafting.
+
+Pure functions over plain values: no database, so the rules are tested directly (and with
+hypothesis). The run engine loads the inputs set-at-a-time and writes the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from billing.money import line_amount_cents
+from billing.periods import periods_due
+from orm.models.enums import InvoiceLineKind, ServicePeriod
+
+MAX_PERIODS_PER_SERVICE = 120  # ten years of monthly arrears: anything beyond is broken data
+
+
+@dataclass(frozen=True, slots=True)
+class DueService:
+    id: int
+    client_id: int
+    description: str
+    price_cents: int
+    quantity: Decimal
+    period: ServicePeriod
+    next_bill_date: date
+    anchor_day: int
+    auto_email: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class DueCharge:
+    id: int
+    client_id: int
+    description: str
+    amount_cents: int
+    scheduled_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class LineDraft:
+    kind: InvoiceLineKind
+    description: str
+    quantity: Decimal
+    unit_price_cents: int
+    amount_cents: int
+    period_start: date | None = None
+    period_end: date | None = None
+    service_id: int | None = None
+    charge_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleAdvance:
+    service_id: int
+    previous_next_bill_date: date
+    next_bill_date: date
+
+
+@dataclass(slots=True)
+class ClientBill:
+    """The invoice a run makes for one client (None when nothing is due) and how schedules move."""
+
+    client_id: int
+    lines: list[LineDraft] = field(default_factory=list)
+    advances: list[ScheduleAdvance] = field(default_factory=list)
+    auto_email: bool = False
+
+    @property
+    def total_cents(self) -> int:
+        return sum(line.amount_cents for line in self.lines)
+
+    @property
+    def period_start(self) -> date | None:
+        starts = [line.period_start for line in self.lines if line.period_start]
+        return min(starts) if starts else None
+
+    @property
+    def period_end(self) -> date | None:
+        ends = [line.period_end for line in self.lines if line.period_end]
+        return max(ends) if ends else None
+
+    @property
+    def has_invoice(self) -> bool:
+        return bool(self.lines)
+
+
+def service_problem(service: DueService, run_date: date) -> str | None:
+    """Why a service's data cannot be billed (checked before anything is written), or None."""
+    if service.price_cents < 0:
+        return f"service “{service.description}” has a negative price"
+    if service.quantity <= 0:
+        return f"service “{service.description}” has a quantity that is not above zero"
+    if not 1 <= service.anchor_day <= 31:
+        return f"service “{service.description}” has an invalid anchor day {service.anchor_day}"
+    months_behind = (run_date.year - service.next_bill_date.year) * 12 + (
+        run_date.month - service.next_bill_date.month
+    )
+    if months_behind > MAX_PERIODS_PER_SERVICE:
+        return (
+            f"service “{service.description}” is more than {MAX_PERIODS_PER_SERVICE} months "
+            f"behind (next bill date {service.next_bill_date.isoformat()})"
+        )
+    return None
+
+
+def charge_problem(charge: DueCharge) -> str | None:
+    if charge.amount_cents < 0:
+        return f"one-time charge “{charge.description}” has a negative amount"
+    return None
+
+
+def bill_client(
+    client_id: int,
+    services: Sequence[DueService],
+    charges: Sequence[DueCharge],
+    covered_periods: Collection[tuple[int, date]],
+    run_date: date,
+    tenant_auto_email: bool,
+) -> ClientBill:
+    """One invoice holding every due period of every service (a line per period) and every
+    pending charge. Periods a live invoice already covers (after a void with reset rolled a
+    schedule back) are skipped, never billed twice."""
+    bill = ClientBill(client_id=client_id)
+    emails_from_services: list[bool] = []
+    for service in sorted(services, key=lambda s: (s.next_bill_date, s.id)):
+        last_end = None
+        billed_any = False
+        for billing_period in periods_due(
+            service.next_bill_date, service.period, service.anchor_day, run_date
+        ):
+            last_end = billing_period.end
+            if (service.id, billing_period.start) in covered_periods:
+                continue
+            billed_any = True
+            bill.lines.append(
+                LineDraft(
+                    kind=InvoiceLineKind.SERVICE,
+                    description=f"{service.description} "
+                    f"({billing_period.start.isoformat()} – {billing_period.end.isoformat()})",
+                    quantity=service.quantity,
+                    unit_price_cents=service.price_cents,
+                    amount_cents=line_amount_cents(service.price_cents, service.quantity),
+                    period_start=billing_period.start,
+                    period_end=billing_period.end,
+                    service_id=service.id,
+                )
+            )
+        if last_end is not None:
+            bill.advances.append(
+                ScheduleAdvance(
+                    service_id=service.id,
+                    previous_next_bill_date=service.next_bill_date,
+                    next_bill_date=date.fromordinal(last_end.toordinal() + 1),
+                )
+            )
+        if billed_any:
+            emails_from_services.append(
+                tenant_auto_email if service.auto_email is None else service.auto_email
+            )
+    for charge in sorted(charges, key=lambda c: (c.scheduled_on, c.id)):
+        bill.lines.append(
+            LineDraft(
+                kind=InvoiceLineKind.ONE_TIME_CHARGE,
+                description=charge.description,
+                quantity=Decimal(1),
+                unit_price_cents=charge.amount_cents,
+                amount_cents=charge.amount_cents,
+                charge_id=charge.id,
+            )
+        )
+    resolved = any(emails_from_services) if emails_from_services else tenant_auto_email
+    # Zero-total invoices are issued for the record, marked paid, and never emailed.
+    bill.auto_email = resolved and bill.total_cents > 0
+    return bill

@@ -1,0 +1,1 @@
+"""ispbox: configuration and the command line that wires the invoices module together."""

@@ -1,0 +1,1 @@
+"""Persistence: Tortoise ORM models, the database configuration and the migrations."""

@@ -1,0 +1,65 @@
+"""Database configuration, start-up and shutdown, and the few dialect facts raw SQL needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from ispbox.config import get_settings
+
+MODELS_MODULE = "orm.models"
+
+
+def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
+    url = database_url or get_settings().database_url
+    return {
+        "connections": {"default": url},
+        "apps": {
+            "models": {
+                "models": [MODELS_MODULE],
+                "default_connection": "default",
+                "migrations": "orm.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# Read by the `tortoise` command line (makemigrations, migrate) through [tool.tortoise].
+TORTOISE_ORM = tortoise_config()
+
+
+async def open_database(database_url: str | None = None) -> None:
+    """Connect the ORM on the running event loop, visible to every task on it."""
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate_database(database_url: str | None = None) -> None:
+    """Apply the committed migrations (the same set on SQLite and PostgreSQL)."""
+    from tortoise.migrations.api import migrate
+
+    await migrate(config=tortoise_config(database_url))
+    await Tortoise.close_connections()
+
+
+def connection() -> BaseDBAsyncClient:
+    return connections.get("default")
+
+
+def is_postgres(conn: BaseDBAsyncClient | None = None) -> bool:
+    conn = conn or connection()
+    return conn.capabilities.dialect == "postgres"
+
+
+def placeholders(conn: BaseDBAsyncClient, count: int, start: int = 1) -> list[str]:
+    """Parameter markers for raw SQL: $1, $2… on asyncpg, ? on SQLite."""
+    if is_postgres(conn):
+        return [f"${i}" for i in range(start, start + count)]
+    return ["?"] * count

@@ -1,0 +1,28 @@
+"""The tables of the invoices module. Every tenant-owned row carries its tenant."""
+
+from orm.models.audit import AuditEvent
+from orm.models.client import Charge, Client, Service
+from orm.models.delivery import ChargeAttempt, EmailAttempt
+from orm.models.invoice import Invoice, InvoiceLine
+from orm.models.payment import Payment, PaymentAllocation
+from orm.models.run import InvoiceRun, RunChunk, RunError, ServiceScheduleSnapshot
+from orm.models.tenant import Tenant, User
+
+__all__ = [
+    "AuditEvent",
+    "Charge",
+    "ChargeAttempt",
+    "Client",
+    "EmailAttempt",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceRun",
+    "Payment",
+    "PaymentAllocation",
+    "RunChunk",
+    "RunError",
+    "Service",
+    "ServiceScheduleSnapshot",
+    "Tenant",
+    "User",
+]

@@ -1,0 +1,68 @@
+"""Clients of a tenant and what they are billed for: recurring services and one-time charges."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from orm.models.enums import ChargeStatus, ClientStatus, ServicePeriod, ServiceStatus
+
+
+class Client(Model):
+    id = fields.BigIntField(primary_key=True)
+    tenant = fields.ForeignKeyField("models.Tenant", related_name="clients")
+    key = fields.CharField(max_length=64)
+    name = fields.CharField(max_length=200)
+    email = fields.CharField(max_length=255, null=True)
+    status = fields.CharEnumField(ClientStatus, max_length=16, default=ClientStatus.ACTIVE)
+    blocked = fields.BooleanField(default=False)
+    stripe_customer_id = fields.CharField(max_length=255, null=True)
+    stripe_payment_method_id = fields.CharField(max_length=255, null=True)
+
+    class Meta:
+        table = "clients"
+        unique_together = (("tenant", "key"),)
+        indexes = (("tenant_id", "name"),)
+
+
+class Service(Model):
+    id = fields.BigIntField(primary_key=True)
+    tenant = fields.ForeignKeyField("models.Tenant", related_name="services")
+    client = fields.ForeignKeyField("models.Client", related_name="services")
+    key = fields.CharField(max_length=64)
+    description = fields.CharField(max_length=255)
+    price_cents = fields.BigIntField()
+    quantity = fields.DecimalField(max_digits=12, decimal_places=3, default=1)
+    period = fields.CharEnumField(ServicePeriod, max_length=16, default=ServicePeriod.MONTHLY)
+    # The first day of the next period to bill (billing is in advance).
+    next_bill_date = fields.DateField()
+    # The day of the month periods start on; kept apart from next_bill_date so that a service
+    # anchored on the 31st returns to the 31st after a short month.
+    anchor_day = fields.SmallIntField()
+    status = fields.CharEnumField(ServiceStatus, max_length=16, default=ServiceStatus.ACTIVE)
+    billable = fields.BooleanField(default=True)
+    auto_email = fields.BooleanField(null=True)
+
+    class Meta:
+        table = "services"
+        unique_together = (("client", "key"),)
+        indexes = (("tenant_id", "next_bill_date"),)
+
+
+class Charge(Model):
+    """A one-time charge, billed by the first run whose date reaches `scheduled_on`."""
+
+    id = fields.BigIntField(primary_key=True)
+    tenant = fields.ForeignKeyField("models.Tenant", related_name="charges")
+    client = fields.ForeignKeyField("models.Client", related_name="charges")
+    key = fields.CharField(max_length=64)
+    description = fields.CharField(max_length=255)
+    amount_cents = fields.BigIntField()
+    scheduled_on = fields.DateField()
+    status = fields.CharEnumField(ChargeStatus, max_length=16, default=ChargeStatus.PENDING)
+    invoice = fields.ForeignKeyField(
+        "models.Invoice", related_name="charges", null=True, on_delete=fields.SET_NULL
+    )
+
+    class Meta:
+        table = "charges"
+        unique_together = (("client", "key"),)
+        indexes = (("tenant_id", "status", "scheduled_on"),)

@@ -1,0 +1,72 @@
+"""Invoices and their lines. Money is stored in integer cents of the invoice's currency."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from orm.models.enums import InvoiceLineKind, InvoiceStatus
+
+
+class Invoice(Model):
+    id = fields.BigIntField(primary_key=True)
+    tenant = fields.ForeignKeyField("models.Tenant", related_name="invoices")
+    client = fields.ForeignKeyField("models.Client", related_name="invoices")
+    run = fields.ForeignKeyField(
+        "models.InvoiceRun", related_name="invoices", null=True, on_delete=fields.SET_NULL
+    )
+    # The key of an imported invoice (history carried over from another system).
+    import_key = fields.CharField(max_length=64, null=True)
+    number = fields.CharField(max_length=64, null=True)
+    status = fields.CharEnumField(InvoiceStatus, max_length=16)
+    issued_on = fields.DateField()
+    # Stored at issue: changing the tenant's terms later moves no open invoice.
+    due_on = fields.DateField()
+    grace_until = fields.DateField()
+    period_start = fields.DateField(null=True)
+    period_end = fields.DateField(null=True)
+    currency = fields.CharField(max_length=3)
+    total_cents = fields.BigIntField()
+    balance_cents = fields.BigIntField()
+    # Whether the invoice is to be emailed when issued, resolved from tenant and service settings.
+    auto_email = fields.BooleanField(default=False)
+    emailed_at = fields.DatetimeField(null=True)
+    voided_at = fields.DatetimeField(null=True)
+    void_reason = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "invoices"
+        unique_together = (("tenant", "number"), ("run", "client"), ("client", "import_key"))
+        indexes = (
+            ("tenant_id", "issued_on", "id"),
+            ("tenant_id", "status"),
+            ("tenant_id", "client_id"),
+        )
+
+
+class InvoiceLine(Model):
+    id = fields.BigIntField(primary_key=True)
+    tenant = fields.ForeignKeyField("models.Tenant", related_name="invoice_lines")
+    invoice = fields.ForeignKeyField(
+        "models.Invoice", related_name="lines", on_delete=fields.CASCADE
+    )
+    position = fields.SmallIntField(default=0)
+    kind = fields.CharEnumField(InvoiceLineKind, max_length=16)
+    description = fields.CharField(max_length=255)
+    quantity = fields.DecimalField(max_digits=12, decimal_places=3)
+    unit_price_cents = fields.BigIntField()
+    amount_cents = fields.BigIntField()
+    period_start = fields.DateField(null=True)
+    period_end = fields.DateField(null=True)
+    service = fields.ForeignKeyField(
+        "models.Service", related_name="invoice_lines", null=True, on_delete=fields.SET_NULL
+    )
+    charge = fields.ForeignKeyField(
+        "models.Charge", related_name="invoice_lines", null=True, on_delete=fields.SET_NULL
+    )
+    # False once the invoice is void. A partial unique index over live lines lets each service
+    # period and each charge be billed by at most one live invoice: the database refuses a
+    # double-billed period whatever the code above it does.
+    live = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "invoice_lines"

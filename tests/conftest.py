@@ -1,0 +1,3 @@
+"""Test fixtures: databases (SQLite and PostgreSQL), service processes, and data builders."""
+
+pytest_plugins = ["tests.support.database"]

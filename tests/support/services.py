@@ -1,0 +1,40 @@
+"""Reaching the machine's service processes; under CI an unreachable one fails instead of skipping."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+
+POSTGRES_ADMIN_URL = os.environ.get("ISPBOX_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("ISPBOX_TEST_REDIS", "redis://127.0.0.1:6379/13")
+RABBITMQ_URL = os.environ.get("ISPBOX_TEST_RABBITMQ", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+def under_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Skip a test whose service is down, except under CI, where that is a failure."""
+    if port_open(host, port):
+        return
+    message = f"{name} is not reachable at {host}:{port}"
+    if under_ci():
+        pytest.fail(f"{message} (CI must run every service test)")
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
