@@ -1,10 +1,10 @@
-"""The run-date logic of the bulk-run page: locked date, due date, grace date, and the safety lock."""
+"""Run-date logic of the bulk-run page: locked date, due and grace dates, the safety lock."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from billing.periods import add_months
 
@@ -36,7 +36,12 @@ class RunDates:
 def today_in(timezone: str, now: datetime | None = None) -> date:
     """Today's date where the tenant is (billing dates are the tenant's calendar days)."""
     moment = now or datetime.now(UTC)
-    return moment.astimezone(ZoneInfo(timezone)).date()
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        # A broken setting must not hide the page: runs refuse it as a preflight error.
+        zone = ZoneInfo("UTC")
+    return moment.astimezone(zone).date()
 
 
 def next_cycle_date(cycle_day: int, today: date) -> date:
@@ -58,8 +63,8 @@ def plan_run_dates(terms: InvoiceTerms, chosen: date | None, today: date) -> Run
     """The date a run bills: the locked cycle date where one is configured, else the chosen date
     (today when none is chosen), with its due and grace dates and whether a person may start it."""
     locked = terms.billing_cycle_day is not None
-    if locked:
-        run_date = next_cycle_date(terms.billing_cycle_day, today)  # type: ignore[arg-type]
+    if terms.billing_cycle_day is not None:
+        run_date = next_cycle_date(terms.billing_cycle_day, today)
     else:
         run_date = chosen or today
     due = due_date(run_date, terms.payment_terms_days)

@@ -1,0 +1,46 @@
+"""Deleting an invoice for good: a development-only tool for cleaning up test data."""
+
+from __future__ import annotations
+
+from tortoise.transactions import in_transaction
+
+from billing.audit import record_action
+from billing.errors import BillingRuleError, ErrorCode
+from orm.models import Charge, Invoice, Payment, PaymentAllocation
+from orm.models.enums import AuditAction, ChargeStatus
+
+DEV_ONLY_MESSAGE = "Invoices can only be deleted in the development environment."
+
+
+async def delete_invoice(
+    *, tenant_id: int, user_id: int | None, invoice_id: int, development: bool
+) -> int:
+    """Remove the invoice, its lines, attempts and allocations (and payments that paid only it),
+    putting its one-time charges back to pending. Returns the deleted id."""
+    if not development:
+        raise BillingRuleError(ErrorCode.DEV_ONLY, DEV_ONLY_MESSAGE)
+    async with in_transaction() as conn:
+        invoice = (
+            await Invoice.select_for_update()
+            .using_db(conn)
+            .get_or_none(id=invoice_id, tenant_id=tenant_id)
+        )
+        if invoice is None:
+            raise BillingRuleError(ErrorCode.NOT_FOUND, "No such invoice.", field="id")
+        payment_ids = await PaymentAllocation.filter(invoice_id=invoice.id).using_db(
+            conn
+        ).values_list("payment_id", flat=True)
+        await Charge.filter(invoice_id=invoice.id).using_db(conn).update(
+            status=ChargeStatus.PENDING, invoice_id=None
+        )
+        await invoice.delete(using_db=conn)
+        # Payments left with no allocation paid only this invoice: they go with it.
+        await Payment.filter(id__in=list(payment_ids), allocations__id__isnull=True).using_db(
+            conn
+        ).delete()
+        await record_action(
+            tenant_id=tenant_id, user_id=user_id, action=AuditAction.DELETE,
+            invoice_id=invoice_id, detail={"number": invoice.number},
+            using_db=conn,
+        )
+    return invoice_id

@@ -1,0 +1,45 @@
+"""What happens after invoices are issued: which to email and which to charge.
+
+Resolved from what the invoice recorded at issue (its auto email) and the tenant's auto charge;
+the workers act on the ids. Asking twice is harmless: the email and charge code skip invoices
+already emailed or paid, which makes a redelivered chunk safe to follow up again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from orm.models import Invoice, Tenant
+from orm.models.enums import InvoiceStatus
+
+CHARGEABLE = (InvoiceStatus.UNPAID, InvoiceStatus.PARTIAL)
+ISSUED = (InvoiceStatus.UNPAID, InvoiceStatus.PARTIAL, InvoiceStatus.PAID)
+
+
+@dataclass(slots=True)
+class Followups:
+    email_invoice_ids: list[int] = field(default_factory=list)
+    charge_invoice_ids: list[int] = field(default_factory=list)
+
+
+async def followups_for_run(
+    tenant: Tenant,
+    run_id: int,
+    *,
+    first_client_id: int | None = None,
+    last_client_id: int | None = None,
+    charging_enabled: bool,
+) -> Followups:
+    """Issued invoices of the run (or of a chunk's client range) still to email or charge."""
+    invoices = Invoice.filter(tenant_id=tenant.id, run_id=run_id)
+    if first_client_id is not None:
+        invoices = invoices.filter(client_id__gte=first_client_id, client_id__lte=last_client_id)
+    email_ids = await invoices.filter(
+        status__in=ISSUED, auto_email=True, emailed_at__isnull=True, total_cents__gt=0
+    ).values_list("id", flat=True)
+    charge_ids: list[int] = []
+    if tenant.auto_charge and charging_enabled:
+        charge_ids = await invoices.filter(status__in=CHARGEABLE, balance_cents__gt=0).values_list(
+            "id", flat=True
+        )
+    return Followups(list(email_ids), list(charge_ids))

@@ -1,0 +1,90 @@
+"""Issuing drafts: invoice numbers, per tenant, gap-free, assigned set-at-a-time.
+
+Every invoice is written first as a draft; issuing is this one step, run in the same transaction
+as the writing for an issuing run, or later by `finalize` for a review run. The tenant's sequence
+row is raised under its row lock in that transaction: a rolled-back transaction takes its numbers
+back with it (no gaps), and concurrent issuers take turns on the lock (no duplicates). A unique
+index on (tenant, number) is the last word.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from orm.db import is_postgres
+
+NUMBER_DIGITS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class DraftScope:
+    """Which drafts to issue: a run's, optionally only those of a client-id range (a chunk)."""
+
+    tenant_id: int
+    run_id: int
+    first_client_id: int | None = None
+    last_client_id: int | None = None
+
+    def where(self, conn: BaseDBAsyncClient, start: int) -> tuple[str, list[object]]:
+        marks = _marks(conn, 4, start)
+        sql = f"tenant_id = {marks[0]} AND run_id = {marks[1]} AND status = 'draft'"
+        params: list[object] = [self.tenant_id, self.run_id]
+        if self.first_client_id is not None:
+            sql += f" AND client_id BETWEEN {marks[2]} AND {marks[3]}"
+            params += [self.first_client_id, self.last_client_id]
+        return sql, params
+
+
+def _marks(conn: BaseDBAsyncClient, count: int, start: int = 1) -> list[str]:
+    if is_postgres(conn):
+        return [f"${i}" for i in range(start, start + count)]
+    return ["?"] * count
+
+
+async def issue_drafts(conn: BaseDBAsyncClient, scope: DraftScope) -> int:
+    """Number the scope's drafts in id order and make them UNPAID (PAID where the total is zero).
+
+    Must run inside the caller's transaction. Returns how many invoices were issued.
+    """
+    where, params = scope.where(conn, 1)
+    rows = await conn.execute_query_dict(f"SELECT count(*) AS n FROM invoices WHERE {where}", params)
+    count = int(rows[0]["n"])
+    if count == 0:
+        return 0
+    marks = _marks(conn, 2)
+    rows = await conn.execute_query_dict(
+        f"UPDATE tenants SET invoice_sequence = invoice_sequence + {marks[0]} "
+        f"WHERE id = {marks[1]} RETURNING invoice_sequence, invoice_number_prefix",
+        [count, scope.tenant_id],
+    )
+    last = int(rows[0]["invoice_sequence"])
+    prefix = rows[0]["invoice_number_prefix"]
+    first = last - count + 1
+    await conn.execute_query(*_numbering_update(conn, scope, prefix, first))
+    return count
+
+
+def _numbering_update(
+    conn: BaseDBAsyncClient, scope: DraftScope, prefix: str, first: int
+) -> tuple[str, list[object]]:
+    head = _marks(conn, 2)
+    where, params = scope.where(conn, 3)
+    if is_postgres(conn):
+        sequence = f"({head[1]}::bigint - 1 + ranked.position)"
+        number = (
+            f"{head[0]}::text || lpad({sequence}::text, "
+            f"greatest({NUMBER_DIGITS}, length({sequence}::text)), '0')"
+        )
+    else:
+        number = f"{head[0]} || printf('%0{NUMBER_DIGITS}d', {head[1]} - 1 + ranked.position)"
+    sql = (
+        f"UPDATE invoices SET number = {number}, "
+        "status = CASE WHEN invoices.total_cents = 0 THEN 'paid' ELSE 'unpaid' END, "
+        "balance_cents = invoices.total_cents "
+        "FROM (SELECT id, row_number() OVER (ORDER BY id) AS position "
+        f"FROM invoices WHERE {where}) AS ranked "
+        "WHERE invoices.id = ranked.id"
+    )
+    return sql, [prefix, first, *params]

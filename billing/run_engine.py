@@ -1,0 +1,372 @@
+"""The invoice run engine: a run is cut into chunks of clients; each chunk is billed in one
+transaction, set-at-a-time, exactly once.
+
+A chunk's transaction writes its invoices, lines, schedule moves and charge updates, issues the
+invoices (numbers) unless the run is a review run, records the chunk done and adds its progress to
+the run; the last chunk to finish sets the run's terminal status, once. A worker killed mid-chunk
+rolls the transaction back and the redelivered chunk starts over; a chunk already done is skipped.
+Partial unique indexes (one live invoice per service period and per charge, one invoice per client
+per run) make double billing impossible in the database whatever happens above it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from billing.dates import due_date, grace_date
+from billing.invoicing import ClientBill, bill_client, charge_problem, service_problem
+from billing.numbering import DraftScope, issue_drafts
+from billing.selection import (
+    all_eligible_client_ids,
+    covered_periods,
+    due_charges,
+    due_services,
+    eligible_client_ids,
+    sql_date,
+    sql_marks,
+)
+from billing.tenant_settings import tenant_settings_problems
+from orm.models import (
+    Invoice,
+    InvoiceLine,
+    InvoiceRun,
+    RunChunk,
+    RunError,
+    ServiceScheduleSnapshot,
+    Tenant,
+)
+from orm.models.enums import ChunkStatus, InvoiceStatus, RunErrorStage, RunStatus
+
+log = logging.getLogger(__name__)
+
+# Failures caused by one client's data: the chunk is billed again client by client so the others
+# still get their invoices. Anything else (a lost connection) propagates and the chunk is retried.
+CLIENT_DATA_FAILURES = (IntegrityError, ValueError, ArithmeticError)
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkReport:
+    run_id: int
+    chunk_id: int
+    first_client_id: int
+    last_client_id: int
+    newly_done: bool
+    run_finished: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ClientProblem:
+    client_id: int | None
+    stage: RunErrorStage
+    message: str
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def open_run(run_id: int, chunk_size: int) -> list[int]:
+    """Start a queued run: check the tenant's settings, cut its eligible clients into chunks.
+
+    Returns the ids of the chunks still to bill. Safe to call again for the same run (a
+    redelivered start message): it returns the pending chunks of the existing cut.
+    """
+    async with in_transaction() as conn:
+        run = await InvoiceRun.select_for_update().using_db(conn).get(id=run_id)
+        if run.status != RunStatus.QUEUED:
+            return await _pending_chunk_ids(conn, run_id) if run.status == RunStatus.RUNNING else []
+        tenant = await Tenant.get(id=run.tenant_id).using_db(conn)
+        problems = tenant_settings_problems(tenant)
+        if problems:
+            await _fail_run(conn, run, problems)
+            return []
+        client_ids = await all_eligible_client_ids(conn, run.tenant_id, run.client_id)
+        chunks = [
+            RunChunk(
+                run_id=run.id,
+                seq=seq,
+                first_client_id=client_ids[start],
+                last_client_id=client_ids[min(start + chunk_size, len(client_ids)) - 1],
+            )
+            for seq, start in enumerate(range(0, len(client_ids), chunk_size))
+        ]
+        await RunChunk.bulk_create(chunks, using_db=conn)
+        run.status = RunStatus.RUNNING if chunks else _terminal_status(run, errors=0)
+        run.started_at = now()
+        run.finished_at = None if chunks else run.started_at
+        run.clients_total = len(client_ids)
+        run.chunks_total = len(chunks)
+        run.progress_version += 1
+        await run.save(using_db=conn)
+        return await _pending_chunk_ids(conn, run_id)
+
+
+async def _pending_chunk_ids(conn: BaseDBAsyncClient, run_id: int) -> list[int]:
+    return list(
+        await RunChunk.filter(run_id=run_id, status=ChunkStatus.PENDING)
+        .using_db(conn)
+        .order_by("seq")
+        .values_list("id", flat=True)
+    )
+
+
+async def _fail_run(conn: BaseDBAsyncClient, run: InvoiceRun, problems: list[str]) -> None:
+    await RunError.bulk_create(
+        [
+            RunError(tenant_id=run.tenant_id, run_id=run.id, stage=RunErrorStage.PREFLIGHT,
+                     message=problem)
+            for problem in problems
+        ],
+        using_db=conn,
+    )
+    run.status = RunStatus.FAILED
+    run.started_at = run.started_at or now()
+    run.finished_at = now()
+    run.errors_count += len(problems)
+    run.progress_version += 1
+    await run.save(using_db=conn)
+
+
+def _terminal_status(run: InvoiceRun, errors: int) -> RunStatus:
+    if run.review:
+        return RunStatus.AWAITING_REVIEW
+    return RunStatus.COMPLETED_WITH_ERRORS if errors else RunStatus.COMPLETED
+
+
+async def bill_chunk(chunk_id: int) -> ChunkReport:
+    """Bill one chunk exactly once. Set-at-a-time in one transaction; if that fails, client by
+    client, so one client's failure is recorded against the run and the others are billed."""
+    chunk = await RunChunk.get(id=chunk_id)
+    run = await InvoiceRun.get(id=chunk.run_id)
+    if chunk.status == ChunkStatus.DONE or run.status != RunStatus.RUNNING:
+        return _report(chunk, newly_done=False, run_finished=False)
+    tenant = await Tenant.get(id=run.tenant_id)
+    try:
+        async with in_transaction() as conn:
+            if not await _claim_chunk(conn, chunk_id):
+                return _report(chunk, newly_done=False, run_finished=False)
+            client_ids = await eligible_client_ids(
+                conn, run.tenant_id, chunk.first_client_id, chunk.last_client_id
+            )
+            problems = await _bill_clients(conn, run, tenant, chunk.first_client_id,
+                                           chunk.last_client_id)
+            finished = await _finish_chunk(conn, run, chunk, len(client_ids), problems)
+            return _report(chunk, newly_done=True, run_finished=finished)
+    except CLIENT_DATA_FAILURES as exc:
+        log.warning("chunk %s of run %s failed as a whole (%s); billing client by client",
+                    chunk.seq, run.id, exc)
+    return await _bill_chunk_client_by_client(run, tenant, chunk)
+
+
+async def _claim_chunk(conn: BaseDBAsyncClient, chunk_id: int) -> bool:
+    """Lock the chunk row for this transaction; False when another delivery already did it."""
+    chunk = await RunChunk.select_for_update().using_db(conn).get(id=chunk_id)
+    return chunk.status == ChunkStatus.PENDING
+
+
+async def _bill_chunk_client_by_client(
+    run: InvoiceRun, tenant: Tenant, chunk: RunChunk
+) -> ChunkReport:
+    problems: list[ClientProblem] = []
+    async with in_transaction() as conn:
+        client_ids = await eligible_client_ids(
+            conn, run.tenant_id, chunk.first_client_id, chunk.last_client_id
+        )
+    for client_id in client_ids:
+        try:
+            async with in_transaction() as conn:
+                problems += await _bill_clients(conn, run, tenant, client_id, client_id)
+        except CLIENT_DATA_FAILURES as exc:
+            log.exception("run %s: billing client %s failed", run.id, client_id)
+            problems.append(ClientProblem(client_id, RunErrorStage.RUNTIME,
+                                          f"billing failed and was rolled back: {exc}"))
+    async with in_transaction() as conn:
+        if not await _claim_chunk(conn, chunk.id):
+            return _report(chunk, newly_done=False, run_finished=False)
+        finished = await _finish_chunk(conn, run, chunk, len(client_ids), problems)
+    return _report(chunk, newly_done=True, run_finished=finished)
+
+
+def _report(chunk: RunChunk, *, newly_done: bool, run_finished: bool) -> ChunkReport:
+    return ChunkReport(
+        run_id=chunk.run_id,
+        chunk_id=chunk.id,
+        first_client_id=chunk.first_client_id,
+        last_client_id=chunk.last_client_id,
+        newly_done=newly_done,
+        run_finished=run_finished,
+    )
+
+
+async def _bill_clients(
+    conn: BaseDBAsyncClient, run: InvoiceRun, tenant: Tenant, first_id: int, last_id: int
+) -> list[ClientProblem]:
+    """Decide and write what the eligible clients in the id range are billed."""
+    services = await due_services(conn, tenant.id, first_id, last_id, run.billing_date)
+    charges = await due_charges(conn, tenant.id, first_id, last_id, run.billing_date)
+    covered = await covered_periods(conn, tenant.id, first_id, last_id, run.billing_date)
+
+    services_by_client = defaultdict(list)
+    charges_by_client = defaultdict(list)
+    problems_by_client: dict[int, list[str]] = defaultdict(list)
+    for service in services:
+        services_by_client[service.client_id].append(service)
+        if problem := service_problem(service, run.billing_date):
+            problems_by_client[service.client_id].append(problem)
+    for charge in charges:
+        charges_by_client[charge.client_id].append(charge)
+        if problem := charge_problem(charge):
+            problems_by_client[charge.client_id].append(problem)
+
+    bills = [
+        bill_client(client_id, services_by_client[client_id], charges_by_client[client_id],
+                    covered, run.billing_date, tenant.auto_email)
+        for client_id in sorted(set(services_by_client) | set(charges_by_client))
+        if client_id not in problems_by_client
+    ]
+    await write_bills(conn, run, tenant, bills)
+    if not run.review:
+        await issue_drafts(conn, DraftScope(tenant.id, run.id, first_id, last_id))
+    return [
+        ClientProblem(client_id, RunErrorStage.PREFLIGHT,
+                      "not billed: " + "; ".join(messages))
+        for client_id, messages in sorted(problems_by_client.items())
+    ]
+
+
+async def write_bills(
+    conn: BaseDBAsyncClient, run: InvoiceRun, tenant: Tenant, bills: list[ClientBill]
+) -> None:
+    """Write the bills as draft invoices and take their periods and charges."""
+    due = due_date(run.billing_date, tenant.payment_terms_days)
+    grace = grace_date(due, tenant.grace_period_days)
+    invoiced = [bill for bill in bills if bill.has_invoice]
+    if invoiced:
+        await Invoice.bulk_create(
+            [
+                Invoice(
+                    tenant_id=tenant.id, client_id=bill.client_id, run_id=run.id,
+                    status=InvoiceStatus.DRAFT, issued_on=run.billing_date, due_on=due,
+                    grace_until=grace, period_start=bill.period_start,
+                    period_end=bill.period_end, currency=tenant.currency,
+                    total_cents=bill.total_cents, balance_cents=bill.total_cents,
+                    auto_email=bill.auto_email,
+                )
+                for bill in invoiced
+            ],
+            using_db=conn,
+        )
+        invoice_ids = await _invoice_ids_by_client(conn, run.id, [b.client_id for b in invoiced])
+        await InvoiceLine.bulk_create(
+            [
+                InvoiceLine(
+                    tenant_id=tenant.id, invoice_id=invoice_ids[bill.client_id],
+                    position=position, kind=line.kind, description=line.description,
+                    quantity=line.quantity, unit_price_cents=line.unit_price_cents,
+                    amount_cents=line.amount_cents, period_start=line.period_start,
+                    period_end=line.period_end, service_id=line.service_id,
+                    charge_id=line.charge_id,
+                )
+                for bill in invoiced
+                for position, line in enumerate(bill.lines)
+            ],
+            using_db=conn,
+        )
+        await _mark_charges_invoiced(conn, invoiced, invoice_ids)
+    advances = [advance for bill in bills for advance in bill.advances]
+    if run.review:
+        await ServiceScheduleSnapshot.bulk_create(
+            [
+                ServiceScheduleSnapshot(run_id=run.id, service_id=advance.service_id,
+                                        next_bill_date=advance.previous_next_bill_date)
+                for advance in advances
+            ],
+            using_db=conn,
+        )
+    if advances:
+        m = sql_marks(conn, 2)
+        await conn.execute_many(
+            f"UPDATE services SET next_bill_date = {m[0]} WHERE id = {m[1]}",
+            [[sql_date(conn, a.next_bill_date), a.service_id] for a in advances],
+        )
+
+
+async def _invoice_ids_by_client(
+    conn: BaseDBAsyncClient, run_id: int, client_ids: list[int]
+) -> dict[int, int]:
+    m = sql_marks(conn, 3)
+    rows = await conn.execute_query_dict(
+        f"SELECT id, client_id FROM invoices WHERE run_id = {m[0]} "
+        f"AND client_id BETWEEN {m[1]} AND {m[2]}",
+        [run_id, min(client_ids), max(client_ids)],
+    )
+    return {int(row["client_id"]): int(row["id"]) for row in rows}
+
+
+async def _mark_charges_invoiced(
+    conn: BaseDBAsyncClient, bills: list[ClientBill], invoice_ids: dict[int, int]
+) -> None:
+    updates = [
+        [invoice_ids[bill.client_id], line.charge_id]
+        for bill in bills
+        for line in bill.lines
+        if line.charge_id is not None
+    ]
+    if updates:
+        m = sql_marks(conn, 2)
+        await conn.execute_many(
+            f"UPDATE charges SET status = 'invoiced', invoice_id = {m[0]} WHERE id = {m[1]}",
+            updates,
+        )
+
+
+async def _finish_chunk(
+    conn: BaseDBAsyncClient,
+    run: InvoiceRun,
+    chunk: RunChunk,
+    clients_processed: int,
+    problems: list[ClientProblem],
+) -> bool:
+    """Record the chunk done and add its progress to the run; True when it was the last one."""
+    if problems:
+        await RunError.bulk_create(
+            [
+                RunError(tenant_id=run.tenant_id, run_id=run.id, stage=p.stage,
+                         client_id=p.client_id, message=p.message)
+                for p in problems
+            ],
+            using_db=conn,
+        )
+    m = sql_marks(conn, 3)
+    made = await conn.execute_query_dict(
+        "SELECT count(*) AS invoices, coalesce(sum(total_cents), 0) AS amount FROM invoices "
+        f"WHERE run_id = {m[0]} AND client_id BETWEEN {m[1]} AND {m[2]}",
+        [run.id, chunk.first_client_id, chunk.last_client_id],
+    )
+    await RunChunk.filter(id=chunk.id).using_db(conn).update(
+        status=ChunkStatus.DONE, processed_at=now()
+    )
+    m = sql_marks(conn, 5)
+    rows = await conn.execute_query_dict(
+        f"UPDATE invoice_runs SET clients_processed = clients_processed + {m[0]}, "
+        f"invoices_issued = invoices_issued + {m[1]}, "
+        f"amount_issued_cents = amount_issued_cents + {m[2]}, "
+        f"errors_count = errors_count + {m[3]}, chunks_done = chunks_done + 1, "
+        f"progress_version = progress_version + 1 WHERE id = {m[4]} "
+        "RETURNING chunks_done, chunks_total, errors_count",
+        [clients_processed, int(made[0]["invoices"]), int(made[0]["amount"]), len(problems),
+         run.id],
+    )
+    if int(rows[0]["chunks_done"]) < int(rows[0]["chunks_total"]):
+        return False
+    await InvoiceRun.filter(id=run.id).using_db(conn).update(
+        status=_terminal_status(run, int(rows[0]["errors_count"])), finished_at=now()
+    )
+    return True

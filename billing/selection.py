@@ -1,0 +1,134 @@
+"""Run selection, written once: which clients, services and charges a run bills.
+
+- clients: status active or overdue, not blocked (optionally one client);
+- services: active and billable, next bill date on or before the run date;
+- one-time charges: pending, scheduled on or before the run date.
+
+The run engine reads these set-at-a-time for a range of client ids; the plan counts with them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from billing.invoicing import DueCharge, DueService
+from orm.db import is_postgres
+from orm.models.enums import ServicePeriod
+
+ELIGIBLE_CLIENT = "c.status IN ('active', 'overdue') AND NOT c.blocked"
+BILLABLE_SERVICE = "s.status = 'active' AND s.billable"
+PENDING_CHARGE = "ch.status = 'pending'"
+
+
+def sql_marks(conn: BaseDBAsyncClient, count: int, start: int = 1) -> list[str]:
+    if is_postgres(conn):
+        return [f"${i}" for i in range(start, start + count)]
+    return ["?"] * count
+
+
+def sql_date(conn: BaseDBAsyncClient, day: date) -> object:
+    """asyncpg takes dates; SQLite stores them as ISO text."""
+    return day if is_postgres(conn) else day.isoformat()
+
+
+def as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+async def eligible_client_ids(
+    conn: BaseDBAsyncClient, tenant_id: int, first_id: int, last_id: int
+) -> list[int]:
+    m = sql_marks(conn, 3)
+    rows = await conn.execute_query_dict(
+        f"SELECT c.id FROM clients c WHERE c.tenant_id = {m[0]} "
+        f"AND c.id BETWEEN {m[1]} AND {m[2]} AND {ELIGIBLE_CLIENT} ORDER BY c.id",
+        [tenant_id, first_id, last_id],
+    )
+    return [int(row["id"]) for row in rows]
+
+
+async def all_eligible_client_ids(
+    conn: BaseDBAsyncClient, tenant_id: int, client_id: int | None
+) -> list[int]:
+    m = sql_marks(conn, 2)
+    only_one = f" AND c.id = {m[1]}" if client_id is not None else ""
+    params: list[object] = [tenant_id] + ([client_id] if client_id is not None else [])
+    rows = await conn.execute_query_dict(
+        f"SELECT c.id FROM clients c WHERE c.tenant_id = {m[0]}{only_one} "
+        f"AND {ELIGIBLE_CLIENT} ORDER BY c.id",
+        params,
+    )
+    return [int(row["id"]) for row in rows]
+
+
+async def due_services(
+    conn: BaseDBAsyncClient, tenant_id: int, first_id: int, last_id: int, run_date: date
+) -> list[DueService]:
+    """Due services of eligible clients in the range, locked against a concurrent void."""
+    m = sql_marks(conn, 4)
+    lock = " FOR UPDATE OF s" if is_postgres(conn) else ""
+    rows = await conn.execute_query_dict(
+        "SELECT s.id, s.client_id, s.description, s.price_cents, s.quantity, s.period, "
+        "s.next_bill_date, s.anchor_day, s.auto_email "
+        "FROM services s JOIN clients c ON c.id = s.client_id "
+        f"WHERE s.tenant_id = {m[0]} AND s.client_id BETWEEN {m[1]} AND {m[2]} "
+        f"AND s.next_bill_date <= {m[3]} AND {BILLABLE_SERVICE} AND {ELIGIBLE_CLIENT}{lock}",
+        [tenant_id, first_id, last_id, sql_date(conn, run_date)],
+    )
+    return [
+        DueService(
+            id=int(row["id"]),
+            client_id=int(row["client_id"]),
+            description=row["description"],
+            price_cents=int(row["price_cents"]),
+            quantity=Decimal(str(row["quantity"])),
+            period=ServicePeriod(row["period"]),
+            next_bill_date=as_date(row["next_bill_date"]),
+            anchor_day=int(row["anchor_day"]),
+            auto_email=None if row["auto_email"] is None else bool(row["auto_email"]),
+        )
+        for row in rows
+    ]
+
+
+async def due_charges(
+    conn: BaseDBAsyncClient, tenant_id: int, first_id: int, last_id: int, run_date: date
+) -> list[DueCharge]:
+    m = sql_marks(conn, 4)
+    lock = " FOR UPDATE OF ch" if is_postgres(conn) else ""
+    rows = await conn.execute_query_dict(
+        "SELECT ch.id, ch.client_id, ch.description, ch.amount_cents, ch.scheduled_on "
+        "FROM charges ch JOIN clients c ON c.id = ch.client_id "
+        f"WHERE ch.tenant_id = {m[0]} AND ch.client_id BETWEEN {m[1]} AND {m[2]} "
+        f"AND ch.scheduled_on <= {m[3]} AND {PENDING_CHARGE} AND {ELIGIBLE_CLIENT}{lock}",
+        [tenant_id, first_id, last_id, sql_date(conn, run_date)],
+    )
+    return [
+        DueCharge(
+            id=int(row["id"]),
+            client_id=int(row["client_id"]),
+            description=row["description"],
+            amount_cents=int(row["amount_cents"]),
+            scheduled_on=as_date(row["scheduled_on"]),
+        )
+        for row in rows
+    ]
+
+
+async def covered_periods(
+    conn: BaseDBAsyncClient, tenant_id: int, first_id: int, last_id: int, run_date: date
+) -> set[tuple[int, date]]:
+    """Service periods from each due service's next bill date on that live invoices already bill
+    (possible after a void with reset rolled a schedule back past a later invoice)."""
+    m = sql_marks(conn, 4)
+    rows = await conn.execute_query_dict(
+        "SELECT l.service_id, l.period_start FROM invoice_lines l "
+        "JOIN services s ON s.id = l.service_id "
+        f"WHERE s.tenant_id = {m[0]} AND s.client_id BETWEEN {m[1]} AND {m[2]} "
+        f"AND s.next_bill_date <= {m[3]} AND l.live AND l.period_start >= s.next_bill_date",
+        [tenant_id, first_id, last_id, sql_date(conn, run_date)],
+    )
+    return {(int(row["service_id"]), as_date(row["period_start"])) for row in rows}

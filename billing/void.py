@@ -1,0 +1,116 @@
+"""Voiding an invoice, optionally putting what it billed back on the schedule.
+
+The number stays with the voided invoice and is never reused. With "reset service billing
+schedule", each service on it goes back to the invoice's first period of that service and each
+charge on it back to pending, so the next run issues them again; a later live invoice that already
+bills a following period keeps it (runs skip periods a live invoice covers), so no period is ever
+billed twice.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from billing.audit import record_action
+from billing.errors import BillingRuleError, ErrorCode
+from orm.models import Charge, ChargeAttempt, Invoice, InvoiceLine, PaymentAllocation, Service
+from orm.models.enums import (
+    AuditAction,
+    ChargeAttemptStatus,
+    ChargeStatus,
+    InvoiceLineKind,
+    InvoiceStatus,
+)
+
+REVIEW_FIRST = "It is a draft of a run awaiting review: finalize or discard the run first."
+
+
+def void_refusal(
+    invoice: Invoice, allocation_count: int, charge_in_flight: bool = False
+) -> BillingRuleError | None:
+    """Why this invoice cannot be voided now, or None. The one statement of the void rules."""
+    if invoice.status == InvoiceStatus.VOID:
+        return BillingRuleError(ErrorCode.ALREADY_VOID, "The invoice is already void.")
+    if invoice.status == InvoiceStatus.DRAFT:
+        return BillingRuleError(ErrorCode.NOT_VOIDABLE, REVIEW_FIRST)
+    if invoice.status in (InvoiceStatus.PAID, InvoiceStatus.PARTIAL):
+        return BillingRuleError(
+            ErrorCode.NOT_VOIDABLE,
+            f"The invoice is {invoice.status.value}: only unpaid invoices can be voided.",
+        )
+    if allocation_count:
+        return BillingRuleError(
+            ErrorCode.HAS_ALLOCATIONS,
+            "Payments are allocated to the invoice: remove them before voiding it.",
+        )
+    if charge_in_flight:
+        return BillingRuleError(
+            ErrorCode.NOT_VOIDABLE, "A card payment for this invoice is being taken right now."
+        )
+    return None
+
+
+async def void_invoice(
+    *,
+    tenant_id: int,
+    user_id: int | None,
+    invoice_id: int,
+    reset_service_schedule: bool,
+    reason: str | None,
+) -> Invoice:
+    async with in_transaction() as conn:
+        invoice = (
+            await Invoice.select_for_update()
+            .using_db(conn)
+            .get_or_none(id=invoice_id, tenant_id=tenant_id)
+        )
+        if invoice is None:
+            raise BillingRuleError(ErrorCode.NOT_FOUND, "No such invoice.", field="id")
+        allocations = await PaymentAllocation.filter(invoice_id=invoice.id).using_db(conn).count()
+        in_flight = (
+            await ChargeAttempt.filter(invoice_id=invoice.id, status=ChargeAttemptStatus.IN_FLIGHT)
+            .using_db(conn)
+            .exists()
+        )
+        if refusal := void_refusal(invoice, allocations, in_flight):
+            raise refusal
+        invoice.status = InvoiceStatus.VOID
+        invoice.balance_cents = 0
+        invoice.voided_at = datetime.now(UTC)
+        invoice.void_reason = reason
+        await invoice.save(using_db=conn)
+        await InvoiceLine.filter(invoice_id=invoice.id).using_db(conn).update(live=False)
+        if reset_service_schedule:
+            await _reset_schedule(conn, invoice)
+        await record_action(
+            tenant_id=tenant_id, user_id=user_id, action=AuditAction.VOID, invoice_id=invoice.id,
+            detail={"number": invoice.number, "reset_service_schedule": reset_service_schedule,
+                    "reason": reason},
+            using_db=conn,
+        )
+    return invoice
+
+
+async def _reset_schedule(conn: BaseDBAsyncClient, invoice: Invoice) -> None:
+    lines = await InvoiceLine.filter(invoice_id=invoice.id).using_db(conn).all()
+    first_period: dict[int, object] = {}
+    for line in lines:
+        if line.kind == InvoiceLineKind.SERVICE and line.service_id and line.period_start:
+            known = first_period.get(line.service_id)
+            first_period[line.service_id] = min(known, line.period_start) if known else line.period_start
+    services = (
+        await Service.select_for_update()
+        .using_db(conn)
+        .filter(id__in=list(first_period), tenant_id=invoice.tenant_id)
+    )
+    for service in services:
+        start = first_period[service.id]
+        if start < service.next_bill_date:
+            service.next_bill_date = start
+            await service.save(using_db=conn, update_fields=["next_bill_date"])
+    await Charge.filter(invoice_id=invoice.id).using_db(conn).update(
+        status=ChargeStatus.PENDING, invoice_id=None
+    )
