@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     )
     preview_link_ttl_seconds: int = 7 * 24 * 3600
     run_chunk_size: int = 1000
+    # How long a silent Redis worker counts as alive before its unacknowledged messages go back
+    # to the queue for another worker.
+    broker_heartbeat_ms: int = 60_000
+    scheduler_interval_seconds: int = 60
 
     @property
     def is_development(self) -> bool:

@@ -1,0 +1,58 @@
+"""The embedded default: the API process runs the workers and the scheduler itself.
+
+Actors run on the server's own event loop (sharing its database connections); Dramatiq's worker
+threads only wait for them. The in-memory queue does not survive a restart, so on start the runs
+left queued or running are handed to the workers again (billing a chunk twice is refused by the
+chunk itself).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import dramatiq
+from dramatiq import Worker
+
+from ispbox.config import get_settings
+from orm.models import InvoiceRun
+from orm.models.enums import RunStatus
+from workers import actors  # noqa: F401  (declares every actor)
+from workers.broker import use_host_loop
+from workers.runs import enqueue_invoice_run
+from workers.scheduler import run_scheduler
+
+log = logging.getLogger(__name__)
+
+_worker: Worker | None = None
+_scheduler: asyncio.Task[None] | None = None
+
+
+async def start_embedded_workers(*, scheduler: bool = True, threads: int = 4) -> None:
+    global _worker, _scheduler
+    use_host_loop(asyncio.get_running_loop())
+    _worker = Worker(dramatiq.get_broker(), worker_threads=threads, worker_timeout=100)
+    _worker.start()
+    await resume_unfinished_runs()
+    if scheduler:
+        _scheduler = asyncio.create_task(run_scheduler(get_settings().scheduler_interval_seconds))
+
+
+async def resume_unfinished_runs() -> None:
+    async for run in InvoiceRun.filter(status__in=(RunStatus.QUEUED, RunStatus.RUNNING)):
+        log.info("resuming run %s", run.id)
+        enqueue_invoice_run(run.id)
+
+
+async def stop_embedded_workers() -> None:
+    global _worker, _scheduler
+    if _scheduler is not None:
+        _scheduler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await _scheduler
+        _scheduler = None
+    if _worker is not None:
+        # Joining the worker threads blocks; they may be waiting on this loop, so join elsewhere.
+        await asyncio.get_running_loop().run_in_executor(None, _worker.stop)
+        _worker = None

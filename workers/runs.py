@@ -1,0 +1,75 @@
+"""Run actors: open a run into chunks, bill each chunk (on any worker), then hand the issued
+invoices to the email and charge actors."""
+
+from __future__ import annotations
+
+import logging
+
+import dramatiq
+
+from billing.followups import followups_for_run
+from billing.run_engine import bill_chunk, open_run
+from ispbox.config import get_settings
+from orm.models import InvoiceRun, Tenant
+from workers import broker as _broker  # noqa: F401  (declares the broker before the actors)
+from workers.delivery import charge_invoice_job, email_invoice_job
+
+log = logging.getLogger(__name__)
+
+NO_STRIPE_KEY_NOTICE = (
+    "Auto charge is on, but no Stripe API key is configured: this run's invoices are not charged."
+)
+
+
+def charging_enabled() -> bool:
+    return bool(get_settings().stripe_api_key)
+
+
+@dramatiq.actor(queue_name="runs", max_retries=10, min_backoff=1_000, max_backoff=60_000)
+async def start_invoice_run_job(run_id: int) -> None:
+    """Cut the run into chunks and queue them. Redelivered, it queues the chunks still pending
+    (billing a chunk twice is refused by the chunk itself)."""
+    chunk_ids = await open_run(run_id, get_settings().run_chunk_size)
+    run = await InvoiceRun.get(id=run_id)
+    tenant = await Tenant.get(id=run.tenant_id)
+    if tenant.auto_charge and not charging_enabled() and run.notice != NO_STRIPE_KEY_NOTICE:
+        await InvoiceRun.filter(id=run_id).update(notice=NO_STRIPE_KEY_NOTICE)
+    for chunk_id in chunk_ids:
+        bill_run_chunk_job.send(chunk_id)
+
+
+@dramatiq.actor(
+    queue_name="chunks", max_retries=20, min_backoff=1_000, max_backoff=60_000,
+    time_limit=30 * 60_000,
+)
+async def bill_run_chunk_job(chunk_id: int) -> None:
+    report = await bill_chunk(chunk_id)
+    run = await InvoiceRun.get(id=report.run_id)
+    if run.review:
+        return
+    tenant = await Tenant.get(id=run.tenant_id)
+    followups = await followups_for_run(
+        tenant, run.id, first_client_id=report.first_client_id,
+        last_client_id=report.last_client_id, charging_enabled=charging_enabled(),
+    )
+    enqueue_followups(tenant.id, followups.email_invoice_ids, followups.charge_invoice_ids)
+
+
+def enqueue_followups(tenant_id: int, email_ids: list[int], charge_ids: list[int]) -> None:
+    for invoice_id in email_ids:
+        email_invoice_job.send(tenant_id, invoice_id)
+    for invoice_id in charge_ids:
+        charge_invoice_job.send(tenant_id, invoice_id)
+
+
+def enqueue_invoice_run(run_id: int) -> None:
+    """Hand a queued run to the workers."""
+    start_invoice_run_job.send(run_id)
+
+
+async def enqueue_run_followups(run_id: int) -> None:
+    """Email and charge what a finalized review run issued, as after an issuing run."""
+    run = await InvoiceRun.get(id=run_id)
+    tenant = await Tenant.get(id=run.tenant_id)
+    followups = await followups_for_run(tenant, run.id, charging_enabled=charging_enabled())
+    enqueue_followups(tenant.id, followups.email_invoice_ids, followups.charge_invoice_ids)

@@ -1,0 +1,53 @@
+"""Billing on schedule: each tenant with automatic generation on and a billing cycle day gets
+its run on the cycle day, exactly once, however many schedulers run or restart (a unique index on
+the run's schedule slot, the cycle date, settles it)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from billing.dates import today_in
+from billing.errors import BillingRuleError
+from billing.runs import start_invoice_run
+from orm.models import InvoiceRun, Tenant
+from orm.models.enums import RunTrigger
+from workers.runs import enqueue_invoice_run
+
+log = logging.getLogger(__name__)
+
+
+async def start_scheduled_runs(now: datetime | None = None) -> list[int]:
+    """Start the runs due now; returns the ids of the runs this call started."""
+    started = []
+    tenants = Tenant.filter(auto_generate=True, billing_cycle_day__isnull=False)
+    async for tenant in tenants:
+        today = today_in(tenant.timezone, now)
+        if today.day != tenant.billing_cycle_day:
+            continue
+        if await InvoiceRun.filter(tenant_id=tenant.id, schedule_slot=today).exists():
+            continue
+        try:
+            run = await start_invoice_run(
+                tenant, user_id=None, billing_date=None, client_id=None, review=None,
+                trigger=RunTrigger.SCHEDULE, today=today,
+            )
+        except BillingRuleError as refusal:
+            # Another scheduler took the slot, or a run is in progress: try again next tick.
+            log.info("scheduled run of tenant %s not started: %s", tenant.key, refusal.message)
+            continue
+        enqueue_invoice_run(run.id)
+        started.append(run.id)
+        log.info("scheduled run %s of tenant %s for %s", run.id, tenant.key, today)
+    return started
+
+
+async def run_scheduler(interval_seconds: float) -> None:
+    """Check the schedule every interval until cancelled."""
+    while True:
+        try:
+            await start_scheduled_runs()
+        except Exception:
+            log.exception("scheduler tick failed; trying again next tick")
+        await asyncio.sleep(interval_seconds)
