@@ -27,20 +27,29 @@ async def delete_invoice(
         )
         if invoice is None:
             raise BillingRuleError(ErrorCode.NOT_FOUND, "No such invoice.", field="id")
-        payment_ids = await PaymentAllocation.filter(invoice_id=invoice.id).using_db(
-            conn
-        ).values_list("payment_id", flat=True)
-        await Charge.filter(invoice_id=invoice.id).using_db(conn).update(
-            status=ChargeStatus.PENDING, invoice_id=None
+        payment_ids = (
+            await PaymentAllocation.filter(invoice_id=invoice.id)
+            .using_db(conn)
+            .values_list("payment_id", flat=True)
+        )
+        await (
+            Charge.filter(invoice_id=invoice.id)
+            .using_db(conn)
+            .update(status=ChargeStatus.PENDING, invoice_id=None)
         )
         await invoice.delete(using_db=conn)
         # Payments left with no allocation paid only this invoice: they go with it.
-        await Payment.filter(id__in=list(payment_ids), allocations__id__isnull=True).using_db(
-            conn
-        ).delete()
+        await (
+            Payment.filter(id__in=list(payment_ids), allocations__id__isnull=True)
+            .using_db(conn)
+            .delete()
+        )
         await record_action(
-            tenant_id=tenant_id, user_id=user_id, action=AuditAction.DELETE,
-            invoice_id=invoice_id, detail={"number": invoice.number},
+            tenant_id=tenant_id,
+            user_id=user_id,
+            action=AuditAction.DELETE,
+            invoice_id=invoice_id,
+            detail={"number": invoice.number},
             using_db=conn,
         )
     return invoice_id

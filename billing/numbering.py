@@ -49,7 +49,9 @@ async def issue_drafts(conn: BaseDBAsyncClient, scope: DraftScope) -> int:
     Must run inside the caller's transaction. Returns how many invoices were issued.
     """
     where, params = scope.where(conn, 1)
-    rows = await conn.execute_query_dict(f"SELECT count(*) AS n FROM invoices WHERE {where}", params)
+    rows = await conn.execute_query_dict(
+        f"SELECT count(*) AS n FROM invoices WHERE {where}", params
+    )
     count = int(rows[0]["n"])
     if count == 0:
         return 0

@@ -33,8 +33,12 @@ async def finalize_invoice_run(*, tenant_id: int, user_id: int | None, run_id: i
             await run.save(using_db=conn, update_fields=["status"])
         await ServiceScheduleSnapshot.filter(run_id=run.id).using_db(conn).delete()
         await record_action(
-            tenant_id=tenant_id, user_id=user_id, action=AuditAction.FINALIZE, run_id=run.id,
-            detail={"invoices_issued": issued}, using_db=conn,
+            tenant_id=tenant_id,
+            user_id=user_id,
+            action=AuditAction.FINALIZE,
+            run_id=run.id,
+            detail={"invoices_issued": issued},
+            using_db=conn,
         )
     return run
 
@@ -46,14 +50,20 @@ async def discard_invoice_run(*, tenant_id: int, user_id: int | None, run_id: in
         run = await _claim(conn, tenant_id, run_id, RunStatus.DISCARDED)
         drafts = Invoice.filter(tenant_id=tenant_id, run_id=run.id, status=InvoiceStatus.DRAFT)
         draft_ids = list(await drafts.using_db(conn).values_list("id", flat=True))
-        await Charge.filter(tenant_id=tenant_id, invoice_id__in=draft_ids).using_db(conn).update(
-            status=ChargeStatus.PENDING, invoice_id=None
+        await (
+            Charge.filter(tenant_id=tenant_id, invoice_id__in=draft_ids)
+            .using_db(conn)
+            .update(status=ChargeStatus.PENDING, invoice_id=None)
         )
         await _restore_schedules(conn, run.id)
         await drafts.using_db(conn).delete()
         await record_action(
-            tenant_id=tenant_id, user_id=user_id, action=AuditAction.DISCARD, run_id=run.id,
-            detail={"drafts_deleted": len(draft_ids)}, using_db=conn,
+            tenant_id=tenant_id,
+            user_id=user_id,
+            action=AuditAction.DISCARD,
+            run_id=run.id,
+            detail={"drafts_deleted": len(draft_ids)},
+            using_db=conn,
         )
     return run
 
@@ -64,8 +74,11 @@ async def _claim(
     claimed = (
         await InvoiceRun.filter(id=run_id, tenant_id=tenant_id, status=RunStatus.AWAITING_REVIEW)
         .using_db(conn)
-        .update(status=outcome, finished_at=datetime.now(UTC),
-                progress_version=F("progress_version") + 1)
+        .update(
+            status=outcome,
+            finished_at=datetime.now(UTC),
+            progress_version=F("progress_version") + 1,
+        )
     )
     run = await InvoiceRun.get_or_none(id=run_id, tenant_id=tenant_id).using_db(conn)
     if run is None:

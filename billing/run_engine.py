@@ -120,8 +120,12 @@ async def _pending_chunk_ids(conn: BaseDBAsyncClient, run_id: int) -> list[int]:
 async def _fail_run(conn: BaseDBAsyncClient, run: InvoiceRun, problems: list[str]) -> None:
     await RunError.bulk_create(
         [
-            RunError(tenant_id=run.tenant_id, run_id=run.id, stage=RunErrorStage.PREFLIGHT,
-                     message=problem)
+            RunError(
+                tenant_id=run.tenant_id,
+                run_id=run.id,
+                stage=RunErrorStage.PREFLIGHT,
+                message=problem,
+            )
             for problem in problems
         ],
         using_db=conn,
@@ -155,13 +159,18 @@ async def bill_chunk(chunk_id: int) -> ChunkReport:
             client_ids = await eligible_client_ids(
                 conn, run.tenant_id, chunk.first_client_id, chunk.last_client_id
             )
-            problems = await _bill_clients(conn, run, tenant, chunk.first_client_id,
-                                           chunk.last_client_id)
+            problems = await _bill_clients(
+                conn, run, tenant, chunk.first_client_id, chunk.last_client_id
+            )
             finished = await _finish_chunk(conn, run, chunk, len(client_ids), problems)
             return _report(chunk, newly_done=True, run_finished=finished)
     except CLIENT_DATA_FAILURES as exc:
-        log.warning("chunk %s of run %s failed as a whole (%s); billing client by client",
-                    chunk.seq, run.id, exc)
+        log.warning(
+            "chunk %s of run %s failed as a whole (%s); billing client by client",
+            chunk.seq,
+            run.id,
+            exc,
+        )
     return await _bill_chunk_client_by_client(run, tenant, chunk)
 
 
@@ -185,8 +194,11 @@ async def _bill_chunk_client_by_client(
                 problems += await _bill_clients(conn, run, tenant, client_id, client_id)
         except CLIENT_DATA_FAILURES as exc:
             log.exception("run %s: billing client %s failed", run.id, client_id)
-            problems.append(ClientProblem(client_id, RunErrorStage.RUNTIME,
-                                          f"billing failed and was rolled back: {exc}"))
+            problems.append(
+                ClientProblem(
+                    client_id, RunErrorStage.RUNTIME, f"billing failed and was rolled back: {exc}"
+                )
+            )
     async with in_transaction() as conn:
         if not await _claim_chunk(conn, chunk.id):
             return _report(chunk, newly_done=False, run_finished=False)
@@ -226,8 +238,14 @@ async def _bill_clients(
             problems_by_client[charge.client_id].append(problem)
 
     bills = [
-        bill_client(client_id, services_by_client[client_id], charges_by_client[client_id],
-                    covered, run.billing_date, tenant.auto_email)
+        bill_client(
+            client_id,
+            services_by_client[client_id],
+            charges_by_client[client_id],
+            covered,
+            run.billing_date,
+            tenant.auto_email,
+        )
         for client_id in sorted(set(services_by_client) | set(charges_by_client))
         if client_id not in problems_by_client
     ]
@@ -235,8 +253,7 @@ async def _bill_clients(
     if not run.review:
         await issue_drafts(conn, DraftScope(tenant.id, run.id, first_id, last_id))
     return [
-        ClientProblem(client_id, RunErrorStage.PREFLIGHT,
-                      "not billed: " + "; ".join(messages))
+        ClientProblem(client_id, RunErrorStage.PREFLIGHT, "not billed: " + "; ".join(messages))
         for client_id, messages in sorted(problems_by_client.items())
     ]
 
@@ -252,11 +269,18 @@ async def write_bills(
         await Invoice.bulk_create(
             [
                 Invoice(
-                    tenant_id=tenant.id, client_id=bill.client_id, run_id=run.id,
-                    status=InvoiceStatus.DRAFT, issued_on=run.billing_date, due_on=due,
-                    grace_until=grace, period_start=bill.period_start,
-                    period_end=bill.period_end, currency=tenant.currency,
-                    total_cents=bill.total_cents, balance_cents=bill.total_cents,
+                    tenant_id=tenant.id,
+                    client_id=bill.client_id,
+                    run_id=run.id,
+                    status=InvoiceStatus.DRAFT,
+                    issued_on=run.billing_date,
+                    due_on=due,
+                    grace_until=grace,
+                    period_start=bill.period_start,
+                    period_end=bill.period_end,
+                    currency=tenant.currency,
+                    total_cents=bill.total_cents,
+                    balance_cents=bill.total_cents,
                     auto_email=bill.auto_email,
                 )
                 for bill in invoiced
@@ -267,11 +291,17 @@ async def write_bills(
         await InvoiceLine.bulk_create(
             [
                 InvoiceLine(
-                    tenant_id=tenant.id, invoice_id=invoice_ids[bill.client_id],
-                    position=position, kind=line.kind, description=line.description,
-                    quantity=line.quantity, unit_price_cents=line.unit_price_cents,
-                    amount_cents=line.amount_cents, period_start=line.period_start,
-                    period_end=line.period_end, service_id=line.service_id,
+                    tenant_id=tenant.id,
+                    invoice_id=invoice_ids[bill.client_id],
+                    position=position,
+                    kind=line.kind,
+                    description=line.description,
+                    quantity=line.quantity,
+                    unit_price_cents=line.unit_price_cents,
+                    amount_cents=line.amount_cents,
+                    period_start=line.period_start,
+                    period_end=line.period_end,
+                    service_id=line.service_id,
                     charge_id=line.charge_id,
                 )
                 for bill in invoiced
@@ -284,8 +314,11 @@ async def write_bills(
     if run.review:
         await ServiceScheduleSnapshot.bulk_create(
             [
-                ServiceScheduleSnapshot(run_id=run.id, service_id=advance.service_id,
-                                        next_bill_date=advance.previous_next_bill_date)
+                ServiceScheduleSnapshot(
+                    run_id=run.id,
+                    service_id=advance.service_id,
+                    next_bill_date=advance.previous_next_bill_date,
+                )
                 for advance in advances
             ],
             using_db=conn,
@@ -338,8 +371,13 @@ async def _finish_chunk(
     if problems:
         await RunError.bulk_create(
             [
-                RunError(tenant_id=run.tenant_id, run_id=run.id, stage=p.stage,
-                         client_id=p.client_id, message=p.message)
+                RunError(
+                    tenant_id=run.tenant_id,
+                    run_id=run.id,
+                    stage=p.stage,
+                    client_id=p.client_id,
+                    message=p.message,
+                )
                 for p in problems
             ],
             using_db=conn,
@@ -350,8 +388,10 @@ async def _finish_chunk(
         f"WHERE run_id = {m[0]} AND client_id BETWEEN {m[1]} AND {m[2]}",
         [run.id, chunk.first_client_id, chunk.last_client_id],
     )
-    await RunChunk.filter(id=chunk.id).using_db(conn).update(
-        status=ChunkStatus.DONE, processed_at=now()
+    await (
+        RunChunk.filter(id=chunk.id)
+        .using_db(conn)
+        .update(status=ChunkStatus.DONE, processed_at=now())
     )
     m = sql_marks(conn, 5)
     rows = await conn.execute_query_dict(
@@ -361,12 +401,19 @@ async def _finish_chunk(
         f"errors_count = errors_count + {m[3]}, chunks_done = chunks_done + 1, "
         f"progress_version = progress_version + 1 WHERE id = {m[4]} "
         "RETURNING chunks_done, chunks_total, errors_count",
-        [clients_processed, int(made[0]["invoices"]), int(made[0]["amount"]), len(problems),
-         run.id],
+        [
+            clients_processed,
+            int(made[0]["invoices"]),
+            int(made[0]["amount"]),
+            len(problems),
+            run.id,
+        ],
     )
     if int(rows[0]["chunks_done"]) < int(rows[0]["chunks_total"]):
         return False
-    await InvoiceRun.filter(id=run.id).using_db(conn).update(
-        status=_terminal_status(run, int(rows[0]["errors_count"])), finished_at=now()
+    await (
+        InvoiceRun.filter(id=run.id)
+        .using_db(conn)
+        .update(status=_terminal_status(run, int(rows[0]["errors_count"])), finished_at=now())
     )
     return True

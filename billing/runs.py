@@ -61,9 +61,7 @@ async def plan_invoice_run(
     today: date | None = None,
 ) -> RunPlan:
     client = await find_client(tenant, client_id)
-    dates = plan_run_dates(
-        invoice_terms(tenant), billing_date, today or today_in(tenant.timezone)
-    )
+    dates = plan_run_dates(invoice_terms(tenant), billing_date, today or today_in(tenant.timezone))
     return RunPlan(dates=dates, client=client, review=tenant.review_runs)
 
 
@@ -86,8 +84,9 @@ async def start_invoice_run(
     if trigger == RunTrigger.MANUAL and tenant.auto_generate:
         plan_dates = plan_run_dates(invoice_terms(tenant), None, today or today_in(tenant.timezone))
         raise BillingRuleError(ErrorCode.MANUAL_RUN_DISABLED, plan_dates.blocked_reason or "")
-    plan = await plan_invoice_run(tenant, billing_date=billing_date, client_id=client_id,
-                                  today=today)
+    plan = await plan_invoice_run(
+        tenant, billing_date=billing_date, client_id=client_id, today=today
+    )
     if not plan.dates.locked and billing_date is None:
         raise BillingRuleError(
             ErrorCode.INVALID_INPUT,
@@ -118,9 +117,16 @@ async def start_invoice_run(
                 using_db=conn,
             )
             await record_action(
-                tenant_id=tenant.id, user_id=user_id, action=AuditAction.RUN, run_id=run.id,
-                detail={"billing_date": run.billing_date.isoformat(), "client_id": run.client_id,
-                        "review": run.review, "trigger": str(trigger)},
+                tenant_id=tenant.id,
+                user_id=user_id,
+                action=AuditAction.RUN,
+                run_id=run.id,
+                detail={
+                    "billing_date": run.billing_date.isoformat(),
+                    "client_id": run.client_id,
+                    "review": run.review,
+                    "trigger": str(trigger),
+                },
                 using_db=conn,
             )
     except IntegrityError as exc:

@@ -86,9 +86,15 @@ async def void_invoice(
         if reset_service_schedule:
             await _reset_schedule(conn, invoice)
         await record_action(
-            tenant_id=tenant_id, user_id=user_id, action=AuditAction.VOID, invoice_id=invoice.id,
-            detail={"number": invoice.number, "reset_service_schedule": reset_service_schedule,
-                    "reason": reason},
+            tenant_id=tenant_id,
+            user_id=user_id,
+            action=AuditAction.VOID,
+            invoice_id=invoice.id,
+            detail={
+                "number": invoice.number,
+                "reset_service_schedule": reset_service_schedule,
+                "reason": reason,
+            },
             using_db=conn,
         )
     return invoice
@@ -100,7 +106,9 @@ async def _reset_schedule(conn: BaseDBAsyncClient, invoice: Invoice) -> None:
     for line in lines:
         if line.kind == InvoiceLineKind.SERVICE and line.service_id and line.period_start:
             known = first_period.get(line.service_id)
-            first_period[line.service_id] = min(known, line.period_start) if known else line.period_start
+            first_period[line.service_id] = (
+                min(known, line.period_start) if known else line.period_start
+            )
     services = (
         await Service.select_for_update()
         .using_db(conn)
@@ -111,6 +119,8 @@ async def _reset_schedule(conn: BaseDBAsyncClient, invoice: Invoice) -> None:
         if start < service.next_bill_date:
             service.next_bill_date = start
             await service.save(using_db=conn, update_fields=["next_bill_date"])
-    await Charge.filter(invoice_id=invoice.id).using_db(conn).update(
-        status=ChargeStatus.PENDING, invoice_id=None
+    await (
+        Charge.filter(invoice_id=invoice.id)
+        .using_db(conn)
+        .update(status=ChargeStatus.PENDING, invoice_id=None)
     )

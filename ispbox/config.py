@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     # How long a silent Redis worker counts as alive before its unacknowledged messages go back
     # to the queue for another worker.
     broker_heartbeat_ms: int = 60_000
+    # Out of a million Redis commands, how many also requeue dead workers' messages.
+    broker_maintenance_chance: int = 1000
     scheduler_interval_seconds: int = 60
 
     @property

@@ -18,7 +18,7 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware.asyncio import AsyncIO
 
-from ispbox.config import get_settings
+from ispbox.config import Settings, get_settings
 from orm.db import close_database, open_database
 
 log = logging.getLogger(__name__)
@@ -51,11 +51,16 @@ class HostLoop(EventLoopThread):
         return None
 
 
-def build_broker(url: str, *, heartbeat_timeout_ms: int = 60_000) -> dramatiq.Broker:
+def build_broker(url: str, settings: Settings | None = None) -> dramatiq.Broker:
+    settings = settings or get_settings()
     if url.startswith("memory://"):
         return StubBroker()
     if url.startswith(("redis://", "rediss://")):
-        broker: dramatiq.Broker = RedisBroker(url=url, heartbeat_timeout=heartbeat_timeout_ms)
+        broker: dramatiq.Broker = RedisBroker(
+            url=url,
+            heartbeat_timeout=settings.broker_heartbeat_ms,
+            maintenance_chance=settings.broker_maintenance_chance,
+        )
     elif url.startswith(("amqp://", "amqps://")):
         broker = RabbitmqBroker(url=url)
     else:
@@ -69,6 +74,5 @@ def use_host_loop(loop: asyncio.AbstractEventLoop) -> None:
     set_event_loop_thread(HostLoop(loop))
 
 
-settings = get_settings()
-broker = build_broker(settings.broker_url, heartbeat_timeout_ms=settings.broker_heartbeat_ms)
+broker = build_broker(get_settings().broker_url)
 dramatiq.set_broker(broker)
