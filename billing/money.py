@@ -1,4 +1,4 @@
-"""Money: Decimal at the edges, integer cents in the tables (exact sums on SQLite and PostgreSQL)."""
+"""Money: Decimal at the edges, integer cents in the tables (exact sums on any database)."""
 
 from __future__ import annotations
 

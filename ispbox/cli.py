@@ -1,9 +1,10 @@
-"""The `ispbox` command: set up the database, load data, and start the API, workers and dashboard."""
+"""The `ispbox` command: set up the database, load data, start the API, workers and dashboard."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -129,8 +130,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
         )
         return 2
     command = [
-        sys.executable, "-m", "dramatiq", "workers.actors",
-        "--processes", str(args.processes), "--threads", str(args.threads),
+        sys.executable,
+        "-m",
+        "dramatiq",
+        "workers.actors",
+        "--processes",
+        str(args.processes),
+        "--threads",
+        str(args.threads),
     ]
     return subprocess.call(command)
 
@@ -146,18 +153,25 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
         finally:
             await close_database()
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run())
-    except KeyboardInterrupt:
-        pass
     return 0
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
     command = [
-        sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(args.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     return subprocess.call(command)
 

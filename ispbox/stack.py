@@ -52,21 +52,31 @@ def run_stack(*, api_port: int, dashboard_port: int, clients: int) -> int:
 
     mail_dir = Path("var") / "mail"
     mail_dir.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "ISPBOX_API_URL": f"http://127.0.0.1:{api_port}/graphql",
-           "ISPBOX_API_TOKEN": os.environ.get("ISPBOX_API_TOKEN", DEMO_EDITOR_TOKEN)}
+    env = {
+        **os.environ,
+        "ISPBOX_API_URL": f"http://127.0.0.1:{api_port}/graphql",
+        "ISPBOX_API_TOKEN": os.environ.get("ISPBOX_API_TOKEN", DEMO_EDITOR_TOKEN),
+    }
     cli = [sys.executable, "-m", "ispbox.cli"]
     processes = [
         subprocess.Popen(
-            [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{MAIL_SINK_PORT}",
-             "-c", "aiosmtpd.handlers.Mailbox", str(mail_dir / "demo")],
+            [
+                sys.executable,
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                f"127.0.0.1:{MAIL_SINK_PORT}",
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+                str(mail_dir / "demo"),
+            ],
             env=env,
         ),
         subprocess.Popen([*cli, "serve", "--port", str(api_port)], env=env),
     ]
     wait_for_api(api_port)
-    processes.append(
-        subprocess.Popen([*cli, "dashboard", "--port", str(dashboard_port)], env=env)
-    )
+    processes.append(subprocess.Popen([*cli, "dashboard", "--port", str(dashboard_port)], env=env))
     print_welcome(api_port, dashboard_port, mail_dir / "demo")
     return supervise(processes)
 

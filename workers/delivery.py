@@ -29,7 +29,9 @@ async def email_invoice_job(tenant_id: int, invoice_id: int) -> None:
 
 
 @dramatiq.actor(
-    queue_name="charges", retry_when=retry_transient_only, min_backoff=10_000,
+    queue_name="charges",
+    retry_when=retry_transient_only,
+    min_backoff=10_000,
     max_backoff=1_800_000,
 )
 async def charge_invoice_job(tenant_id: int, invoice_id: int) -> None:
@@ -37,6 +39,7 @@ async def charge_invoice_job(tenant_id: int, invoice_id: int) -> None:
     if not settings.stripe_api_key:
         return
     await charge_invoice(
-        tenant_id=tenant_id, invoice_id=invoice_id,
+        tenant_id=tenant_id,
+        invoice_id=invoice_id,
         client=stripe_client(settings.stripe_api_key, settings.stripe_api_base),
     )

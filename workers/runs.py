@@ -39,7 +39,10 @@ async def start_invoice_run_job(run_id: int) -> None:
 
 
 @dramatiq.actor(
-    queue_name="chunks", max_retries=20, min_backoff=1_000, max_backoff=60_000,
+    queue_name="chunks",
+    max_retries=20,
+    min_backoff=1_000,
+    max_backoff=60_000,
     time_limit=30 * 60_000,
 )
 async def bill_run_chunk_job(chunk_id: int) -> None:
@@ -49,8 +52,11 @@ async def bill_run_chunk_job(chunk_id: int) -> None:
         return
     tenant = await Tenant.get(id=run.tenant_id)
     followups = await followups_for_run(
-        tenant, run.id, first_client_id=report.first_client_id,
-        last_client_id=report.last_client_id, charging_enabled=charging_enabled(),
+        tenant,
+        run.id,
+        first_client_id=report.first_client_id,
+        last_client_id=report.last_client_id,
+        charging_enabled=charging_enabled(),
     )
     enqueue_followups(tenant.id, followups.email_invoice_ids, followups.charge_invoice_ids)
 

@@ -30,8 +30,13 @@ async def start_scheduled_runs(now: datetime | None = None) -> list[int]:
             continue
         try:
             run = await start_invoice_run(
-                tenant, user_id=None, billing_date=None, client_id=None, review=None,
-                trigger=RunTrigger.SCHEDULE, today=today,
+                tenant,
+                user_id=None,
+                billing_date=None,
+                client_id=None,
+                review=None,
+                trigger=RunTrigger.SCHEDULE,
+                today=today,
             )
         except BillingRuleError as refusal:
             # Another scheduler took the slot, or a run is in progress: try again next tick.

@@ -47,7 +47,9 @@ class RunChunk(Model):
     """A slice of a run's clients (by id range), processed in one transaction exactly once."""
 
     id = fields.BigIntField(primary_key=True)
-    run = fields.ForeignKeyField("models.InvoiceRun", related_name="chunks", on_delete=fields.CASCADE)
+    run = fields.ForeignKeyField(
+        "models.InvoiceRun", related_name="chunks", on_delete=fields.CASCADE
+    )
     seq = fields.IntField()
     first_client_id = fields.BigIntField()
     last_client_id = fields.BigIntField()
@@ -62,7 +64,9 @@ class RunChunk(Model):
 class RunError(Model):
     id = fields.BigIntField(primary_key=True)
     tenant = fields.ForeignKeyField("models.Tenant", related_name="run_errors")
-    run = fields.ForeignKeyField("models.InvoiceRun", related_name="errors", on_delete=fields.CASCADE)
+    run = fields.ForeignKeyField(
+        "models.InvoiceRun", related_name="errors", on_delete=fields.CASCADE
+    )
     stage = fields.CharEnumField(RunErrorStage, max_length=16)
     client = fields.ForeignKeyField(
         "models.Client", related_name="run_errors", null=True, on_delete=fields.SET_NULL

@@ -48,7 +48,9 @@ async def settle_review(tenant_id: int, finalize: bool) -> None:
 
 
 @pytest.mark.asyncio
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(service_specs=services, steps=actions)
 async def test_every_period_is_billed_exactly_once_among_live_invoices(
     db: str, service_specs, steps
@@ -59,8 +61,16 @@ async def test_every_period_is_billed_exactly_once_among_live_invoices(
     made = []
     for n, (period, offset, anchor, price) in enumerate(service_specs):
         first = add_months(START + timedelta(days=offset), 0, anchor)
-        made.append(await make_service(client, f"s-{n}", period=period, price=price,
-                                       next_bill_date=first, anchor_day=anchor))
+        made.append(
+            await make_service(
+                client,
+                f"s-{n}",
+                period=period,
+                price=price,
+                next_bill_date=first,
+                anchor_day=anchor,
+            )
+        )
     written_off: set[tuple[int, date]] = set()
     last_date = START
     for kind, a, b in steps:
@@ -75,8 +85,13 @@ async def test_every_period_is_billed_exactly_once_among_live_invoices(
             if unpaid:
                 invoice = unpaid[a % len(unpaid)]
                 lines = await InvoiceLine.filter(invoice=invoice)
-                await void_invoice(tenant_id=tenant.id, user_id=None, invoice_id=invoice.id,
-                                   reset_service_schedule=b, reason=None)
+                await void_invoice(
+                    tenant_id=tenant.id,
+                    user_id=None,
+                    invoice_id=invoice.id,
+                    reset_service_schedule=b,
+                    reason=None,
+                )
                 if not b:
                     written_off |= {(line.service_id, line.period_start) for line in lines}
     await settle_review(tenant.id, finalize=True)
@@ -90,8 +105,9 @@ async def test_every_period_is_billed_exactly_once_among_live_invoices(
     for service in made:
         expected = {
             (service.id, p.start)
-            for p in periods_due(service.next_bill_date, service.period, service.anchor_day,
-                                 last_date)
+            for p in periods_due(
+                service.next_bill_date, service.period, service.anchor_day, last_date
+            )
         }
         mine = {entry for entry in billed if entry[0] == service.id}
         assert mine <= expected

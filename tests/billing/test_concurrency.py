@@ -19,8 +19,9 @@ async def test_chunks_billed_in_parallel_get_unique_gap_free_numbers(db: str) ->
     tenant = await make_tenant()
     for n in range(60):
         await make_service(await make_client(tenant, f"c-{n:03}"))
-    run = await start_invoice_run(tenant, user_id=None, billing_date=date(2026, 11, 20),
-                                  client_id=None, review=False)
+    run = await start_invoice_run(
+        tenant, user_id=None, billing_date=date(2026, 11, 20), client_id=None, review=False
+    )
     chunk_ids = await open_run(run.id, chunk_size=5)
 
     # Every chunk delivered twice at once, as after a redelivery racing the first attempt.
@@ -38,8 +39,9 @@ async def test_many_run_starts_at_once_let_exactly_one_run_proceed(db: str) -> N
 
     outcomes = await asyncio.gather(
         *(
-            start_invoice_run(tenant, user_id=None, billing_date=date(2026, 11, 20),
-                              client_id=None, review=False)
+            start_invoice_run(
+                tenant, user_id=None, billing_date=date(2026, 11, 20), client_id=None, review=False
+            )
             for _ in range(8)
         ),
         return_exceptions=True,
@@ -56,8 +58,9 @@ async def test_two_tenants_billing_at_once_number_independently(db: str) -> None
         for n in range(20):
             await make_service(await make_client(tenant, f"c-{n}"))
     runs = [
-        await start_invoice_run(t, user_id=None, billing_date=date(2026, 11, 20), client_id=None,
-                                review=False)
+        await start_invoice_run(
+            t, user_id=None, billing_date=date(2026, 11, 20), client_id=None, review=False
+        )
         for t in tenants
     ]
     chunk_ids = [c for run in runs for c in await open_run(run.id, chunk_size=4)]

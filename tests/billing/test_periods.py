@@ -1,6 +1,7 @@
 """Period arithmetic: anchors kept through short months, periods contiguous, leap years."""
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -39,7 +40,7 @@ def test_due_periods_are_contiguous_and_cover_every_day_up_to_the_run_date(
     run_date = first + timedelta(days=span)
     due = list(periods_due(first, period, anchor, run_date))
     assert due[0].start == first
-    for earlier, later in zip(due, due[1:], strict=False):
+    for earlier, later in pairwise(due):
         assert later.start == earlier.end + timedelta(days=1)
     assert due[-1].start <= run_date <= due[-1].end
 

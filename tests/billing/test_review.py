@@ -43,8 +43,9 @@ async def test_review_run_makes_unnumbered_drafts_and_waits(db: str) -> None:
     assert (await Tenant.get(id=tenant.id)).invoice_sequence == 0
     assert not await Service.filter(next_bill_date__lte=date(2026, 11, 20)).exists()
     with pytest.raises(BillingRuleError) as refused:
-        await start_invoice_run(tenant, user_id=None, billing_date=date(2026, 11, 20),
-                                client_id=None, review=False)
+        await start_invoice_run(
+            tenant, user_id=None, billing_date=date(2026, 11, 20), client_id=None, review=False
+        )
     assert refused.value.code == ErrorCode.RUN_IN_PROGRESS
 
 
@@ -78,7 +79,9 @@ async def test_finalize_numbers_the_drafts_gap_free_and_a_later_run_bills_nothin
     invoices = await Invoice.filter(run_id=run.id).order_by("id")
     assert [i.number for i in invoices] == ["INV-000001", "INV-000002", "INV-000003"]
     assert [i.status for i in invoices] == [
-        InvoiceStatus.UNPAID, InvoiceStatus.UNPAID, InvoiceStatus.PAID
+        InvoiceStatus.UNPAID,
+        InvoiceStatus.UNPAID,
+        InvoiceStatus.PAID,
     ]
     later = await run_invoices(tenant, date(2026, 11, 20))
     assert later.invoices_issued == 0

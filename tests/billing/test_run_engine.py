@@ -149,7 +149,9 @@ async def test_zero_total_invoice_is_issued_paid_and_not_emailed(db: str) -> Non
     invoice = await Invoice.get(client=client)
     assert invoice.number == "INV-000001"
     assert (invoice.status, invoice.balance_cents, invoice.auto_email) == (
-        InvoiceStatus.PAID, 0, False
+        InvoiceStatus.PAID,
+        0,
+        False,
     )
 
 

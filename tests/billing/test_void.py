@@ -26,8 +26,12 @@ async def issue_one(next_bill_date: date = date(2026, 11, 1), run_date: date = d
 
 async def pay(invoice: Invoice, cents: int) -> None:
     payment = await Payment.create(
-        tenant_id=invoice.tenant_id, client_id=invoice.client_id, amount_cents=cents,
-        currency="USD", paid_on=date(2026, 11, 21), method="cash",
+        tenant_id=invoice.tenant_id,
+        client_id=invoice.client_id,
+        amount_cents=cents,
+        currency="USD",
+        paid_on=date(2026, 11, 21),
+        method="cash",
     )
     await PaymentAllocation.create(
         tenant_id=invoice.tenant_id, payment=payment, invoice=invoice, amount_cents=cents
@@ -39,19 +43,31 @@ async def pay(invoice: Invoice, cents: int) -> None:
 
 async def refusal(tenant_id: int, invoice_id: int) -> BillingRuleError:
     with pytest.raises(BillingRuleError) as caught:
-        await void_invoice(tenant_id=tenant_id, user_id=None, invoice_id=invoice_id,
-                           reset_service_schedule=True, reason=None)
+        await void_invoice(
+            tenant_id=tenant_id,
+            user_id=None,
+            invoice_id=invoice_id,
+            reset_service_schedule=True,
+            reason=None,
+        )
     return caught.value
 
 
 async def test_void_keeps_the_number_zeroes_the_balance_and_is_audited(db: str) -> None:
     tenant, service, _, invoice = await issue_one()
 
-    voided = await void_invoice(tenant_id=tenant.id, user_id=None, invoice_id=invoice.id,
-                                reset_service_schedule=False, reason="duplicate")
+    voided = await void_invoice(
+        tenant_id=tenant.id,
+        user_id=None,
+        invoice_id=invoice.id,
+        reset_service_schedule=False,
+        reason="duplicate",
+    )
 
     assert (voided.status, voided.balance_cents, voided.number) == (
-        InvoiceStatus.VOID, 0, "INV-000001"
+        InvoiceStatus.VOID,
+        0,
+        "INV-000001",
     )
     assert voided.voided_at is not None and voided.void_reason == "duplicate"
     assert not await InvoiceLine.filter(invoice=invoice, live=True).exists()
@@ -62,8 +78,13 @@ async def test_void_keeps_the_number_zeroes_the_balance_and_is_audited(db: str) 
 async def test_void_with_reset_reissues_the_same_periods_under_a_new_number(db: str) -> None:
     tenant, service, charge, invoice = await issue_one(next_bill_date=date(2026, 10, 1))
 
-    await void_invoice(tenant_id=tenant.id, user_id=None, invoice_id=invoice.id,
-                       reset_service_schedule=True, reason=None)
+    await void_invoice(
+        tenant_id=tenant.id,
+        user_id=None,
+        invoice_id=invoice.id,
+        reset_service_schedule=True,
+        reason=None,
+    )
 
     assert (await Service.get(id=service.id)).next_bill_date == date(2026, 10, 1)
     assert (await Charge.get(id=charge.id)).status == ChargeStatus.PENDING
@@ -71,10 +92,16 @@ async def test_void_with_reset_reissues_the_same_periods_under_a_new_number(db: 
     again = await Invoice.get(client_id=invoice.client_id, status=InvoiceStatus.UNPAID)
     assert again.number == "INV-000002"
     assert again.total_cents == invoice.total_cents
-    old = await InvoiceLine.filter(invoice=invoice).order_by("position").values_list(
-        "period_start", "amount_cents")
-    new = await InvoiceLine.filter(invoice=again).order_by("position").values_list(
-        "period_start", "amount_cents")
+    old = (
+        await InvoiceLine.filter(invoice=invoice)
+        .order_by("position")
+        .values_list("period_start", "amount_cents")
+    )
+    new = (
+        await InvoiceLine.filter(invoice=again)
+        .order_by("position")
+        .values_list("period_start", "amount_cents")
+    )
     assert old == new
 
 
@@ -86,8 +113,13 @@ async def test_reset_never_bills_a_period_a_later_live_invoice_covers(db: str) -
     october = await Invoice.get(client=client)
     await run_invoices(tenant, date(2026, 11, 5))
 
-    await void_invoice(tenant_id=tenant.id, user_id=None, invoice_id=october.id,
-                       reset_service_schedule=True, reason=None)
+    await void_invoice(
+        tenant_id=tenant.id,
+        user_id=None,
+        invoice_id=october.id,
+        reset_service_schedule=True,
+        reason=None,
+    )
     await run_invoices(tenant, date(2026, 11, 20))
 
     live = await InvoiceLine.filter(service=service, live=True).order_by("period_start")
@@ -96,7 +128,9 @@ async def test_reset_never_bills_a_period_a_later_live_invoice_covers(db: str) -
 
 
 @pytest.mark.parametrize(("paid_cents", "code"), [(500, ErrorCode.NOT_VOIDABLE)])
-async def test_partly_paid_invoice_cannot_be_voided(db: str, paid_cents: int, code: ErrorCode) -> None:
+async def test_partly_paid_invoice_cannot_be_voided(
+    db: str, paid_cents: int, code: ErrorCode
+) -> None:
     tenant, _, _, invoice = await issue_one()
     await pay(invoice, paid_cents)
 
@@ -122,8 +156,13 @@ async def test_unpaid_invoice_with_an_allocation_cannot_be_voided(db: str) -> No
 
 async def test_void_invoice_cannot_be_voided_again(db: str) -> None:
     tenant, _, _, invoice = await issue_one()
-    await void_invoice(tenant_id=tenant.id, user_id=None, invoice_id=invoice.id,
-                       reset_service_schedule=False, reason=None)
+    await void_invoice(
+        tenant_id=tenant.id,
+        user_id=None,
+        invoice_id=invoice.id,
+        reset_service_schedule=False,
+        reason=None,
+    )
 
     assert (await refusal(tenant.id, invoice.id)).code == ErrorCode.ALREADY_VOID
 

@@ -13,8 +13,12 @@ async def add_clients_with_services(
     """`count` active clients with one monthly service each, due on `next_bill_date`."""
     await Client.bulk_create(
         [
-            Client(tenant_id=tenant.id, key=f"bulk-{n:06}", name=f"Bulk Client {n:06}",
-                   email=f"bulk{n}@example.com")
+            Client(
+                tenant_id=tenant.id,
+                key=f"bulk-{n:06}",
+                name=f"Bulk Client {n:06}",
+                email=f"bulk{n}@example.com",
+            )
             for n in range(count)
         ],
         batch_size=1000,
@@ -24,9 +28,16 @@ async def add_clients_with_services(
     )
     await Service.bulk_create(
         [
-            Service(tenant_id=tenant.id, client_id=client_id, key="fiber", description="Fiber 300",
-                    price_cents=price_cents, quantity=1, next_bill_date=next_bill_date,
-                    anchor_day=next_bill_date.day)
+            Service(
+                tenant_id=tenant.id,
+                client_id=client_id,
+                key="fiber",
+                description="Fiber 300",
+                price_cents=price_cents,
+                quantity=1,
+                next_bill_date=next_bill_date,
+                anchor_day=next_bill_date.day,
+            )
             for client_id in client_ids
         ],
         batch_size=1000,

@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 import asyncpg
 import pytest
 import pytest_asyncio
-
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from orm.db import close_database, connection, migrate_database, open_database

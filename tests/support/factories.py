@@ -33,7 +33,11 @@ async def make_client(
     name: str | None = None,
 ) -> Client:
     return await Client.create(
-        tenant=tenant, key=key, name=name or f"Client {key}", email=email, status=status,
+        tenant=tenant,
+        key=key,
+        name=name or f"Client {key}",
+        email=email,
+        status=status,
         blocked=blocked,
     )
 
@@ -52,18 +56,33 @@ async def make_service(
     auto_email: bool | None = None,
 ) -> Service:
     return await Service.create(
-        tenant_id=client.tenant_id, client=client, key=key, description=f"Service {key}",
-        price_cents=to_cents(price), quantity=Decimal(quantity), period=period,
-        next_bill_date=next_bill_date, anchor_day=anchor_day or next_bill_date.day,
-        status=status, billable=billable, auto_email=auto_email,
+        tenant_id=client.tenant_id,
+        client=client,
+        key=key,
+        description=f"Service {key}",
+        price_cents=to_cents(price),
+        quantity=Decimal(quantity),
+        period=period,
+        next_bill_date=next_bill_date,
+        anchor_day=anchor_day or next_bill_date.day,
+        status=status,
+        billable=billable,
+        auto_email=auto_email,
     )
 
 
 async def make_charge(
-    client: Client, key: str = "ch-1", *, amount: str = "89.00",
+    client: Client,
+    key: str = "ch-1",
+    *,
+    amount: str = "89.00",
     scheduled_on: date = date(2026, 11, 10),
 ) -> Charge:
     return await Charge.create(
-        tenant_id=client.tenant_id, client=client, key=key, description=f"Charge {key}",
-        amount_cents=to_cents(amount), scheduled_on=scheduled_on,
+        tenant_id=client.tenant_id,
+        client=client,
+        key=key,
+        description=f"Charge {key}",
+        amount_cents=to_cents(amount),
+        scheduled_on=scheduled_on,
     )

@@ -22,7 +22,11 @@ async def run_invoices(
 ) -> InvoiceRun:
     """Start a run and bill every chunk in order, as the workers would; returns the ended run."""
     run = await start_invoice_run(
-        tenant, user_id=user_id, billing_date=billing_date, client_id=client_id, review=review,
+        tenant,
+        user_id=user_id,
+        billing_date=billing_date,
+        client_id=client_id,
+        review=review,
         trigger=trigger,
     )
     await process_run(run.id, chunk_size=chunk_size)

@@ -1,4 +1,4 @@
-"""Reaching the machine's service processes; under CI an unreachable one fails instead of skipping."""
+"""Reaching the machine's services; under CI an unreachable one fails the test, never skips it."""
 
 from __future__ import annotations
 

@@ -36,9 +36,20 @@ class WorkerProcess:
     def start(self) -> None:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1",
-                 "--threads", "2"],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "dramatiq",
+                    "workers.actors",
+                    "--processes",
+                    "1",
+                    "--threads",
+                    "2",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
 
@@ -83,6 +94,11 @@ def client_broker(broker_url: str) -> dramatiq.Broker:
 def enqueue_run(broker: dramatiq.Broker, run_id: int) -> None:
     broker.declare_queue("runs")
     broker.enqueue(
-        dramatiq.Message(queue_name="runs", actor_name="start_invoice_run_job", args=(run_id,),
-                         kwargs={}, options={})
+        dramatiq.Message(
+            queue_name="runs",
+            actor_name="start_invoice_run_job",
+            args=(run_id,),
+            kwargs={},
+            options={},
+        )
     )

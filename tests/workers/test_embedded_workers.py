@@ -6,12 +6,12 @@ from datetime import date
 import dramatiq
 import pytest
 
+from billing.runs import start_invoice_run
 from ispbox.config import get_settings
 from orm.models import Invoice, InvoiceRun
 from orm.models.enums import RunStatus
 from tests.support.bulk_data import add_clients_with_services
 from tests.support.factories import make_tenant
-from billing.runs import start_invoice_run
 from tests.support.smtp import MaildirSmtpServer
 from workers.embedded import start_embedded_workers, stop_embedded_workers
 from workers.runs import enqueue_invoice_run
@@ -38,13 +38,16 @@ async def test_a_queued_run_is_billed_in_chunks_and_its_invoices_emailed(
     db: str, smtp_server: MaildirSmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tenant = await make_tenant(
-        auto_email=True, mailbox_host=smtp_server.host, mailbox_port=smtp_server.port,
+        auto_email=True,
+        mailbox_host=smtp_server.host,
+        mailbox_port=smtp_server.port,
         mailbox_from_address="billing@acme.example",
     )
     await add_clients_with_services(tenant, 25)
     monkeypatch.setattr(get_settings(), "run_chunk_size", 10)
-    run = await start_invoice_run(tenant, user_id=None, billing_date=date(2026, 11, 20),
-                                  client_id=None, review=False)
+    run = await start_invoice_run(
+        tenant, user_id=None, billing_date=date(2026, 11, 20), client_id=None, review=False
+    )
     dramatiq.get_broker().flush_all()  # messages other tests queued with no worker running
     await start_embedded_workers(scheduler=False)
     try:

@@ -27,7 +27,9 @@ async def test_the_cycle_day_starts_one_scheduled_run_even_with_two_schedulers(d
     assert sorted(len(ids) for ids in started) == [0, 1] and restarted == []
     run = await InvoiceRun.get(tenant=tenant)
     assert (run.trigger, run.billing_date.isoformat(), run.status) == (
-        RunTrigger.SCHEDULE, "2026-12-05", RunStatus.QUEUED
+        RunTrigger.SCHEDULE,
+        "2026-12-05",
+        RunStatus.QUEUED,
     )
 
 

@@ -31,7 +31,9 @@ async def wait_for(run_id: int, predicate, timeout: float) -> InvoiceRun:
 
 async def assert_billed_exactly_once(run: InvoiceRun) -> None:
     assert (run.status, run.clients_processed, run.invoices_issued) == (
-        RunStatus.COMPLETED, CLIENTS, CLIENTS
+        RunStatus.COMPLETED,
+        CLIENTS,
+        CLIENTS,
     )
     assert run.amount_issued_cents == CLIENTS * 2999
     numbers = sorted(await Invoice.all().values_list("number", flat=True))
@@ -43,8 +45,9 @@ async def assert_billed_exactly_once(run: InvoiceRun) -> None:
 async def queued_run() -> InvoiceRun:
     tenant = await make_tenant()
     await add_clients_with_services(tenant, CLIENTS)
-    return await start_invoice_run(tenant, user_id=None, billing_date=date(2026, 11, 20),
-                                   client_id=None, review=False)
+    return await start_invoice_run(
+        tenant, user_id=None, billing_date=date(2026, 11, 20), client_id=None, review=False
+    )
 
 
 @pytest.mark.parametrize("broker_url", [REDIS_URL, RABBITMQ_URL], ids=["redis", "rabbitmq"])
