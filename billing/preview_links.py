@@ -1,0 +1,80 @@
+"""Signed links to an invoice's preview page, openable without logging in until they expire.
+
+A token is `<payload>.<signature>`, both base64url without padding: the payload names the tenant,
+the invoice and the expiry (Unix seconds), and the signature is HMAC-SHA256 of the payload under
+the server's secret key.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import time
+
+TOKEN_VERSION = "v1"
+
+
+class InvalidPreviewToken(Exception):
+    """The token is expired, tampered with or malformed; the message says which."""
+
+
+def make_preview_token(
+    *, tenant_id: int, invoice_id: int, secret: str, ttl_seconds: int, now: float | None = None
+) -> str:
+    """A url-safe token that opens one invoice of one tenant for `ttl_seconds` from now."""
+    expires_at = int(now if now is not None else time.time()) + ttl_seconds
+    payload = f"{TOKEN_VERSION}:{tenant_id}:{invoice_id}:{expires_at}".encode()
+    return f"{_encode(payload)}.{_encode(_sign(payload, secret))}"
+
+
+def verify_preview_token(token: str, *, secret: str, now: float | None = None) -> tuple[int, int]:
+    """The (tenant_id, invoice_id) a valid token opens; raises InvalidPreviewToken otherwise."""
+    payload, signature = _split(token)
+    if not hmac.compare_digest(signature, _sign(payload, secret)):
+        raise InvalidPreviewToken("the preview link is not valid")
+    tenant_id, invoice_id, expires_at = _parse_payload(payload)
+    if (now if now is not None else time.time()) >= expires_at:
+        raise InvalidPreviewToken("the preview link has expired")
+    return tenant_id, invoice_id
+
+
+def preview_url(public_url: str, invoice_id: int, token: str) -> str:
+    """The address of the invoice's preview page carrying its token."""
+    return f"{public_url.rstrip('/')}/invoices/{invoice_id}/preview?token={token}"
+
+
+def _sign(payload: bytes, secret: str) -> bytes:
+    return hmac.new(secret.encode(), payload, hashlib.sha256).digest()
+
+
+def _encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _decode(text: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidPreviewToken("the preview link is malformed") from exc
+
+
+def _split(token: str) -> tuple[bytes, bytes]:
+    if not isinstance(token, str) or token.count(".") != 1:
+        raise InvalidPreviewToken("the preview link is malformed")
+    payload_text, signature_text = token.split(".")
+    if not payload_text or not signature_text:
+        raise InvalidPreviewToken("the preview link is malformed")
+    return _decode(payload_text), _decode(signature_text)
+
+
+def _parse_payload(payload: bytes) -> tuple[int, int, int]:
+    """Only reached for a correctly signed payload, so a bad shape means a changed format."""
+    try:
+        version, tenant_id, invoice_id, expires_at = payload.decode("ascii").split(":")
+        if version != TOKEN_VERSION:
+            raise ValueError(version)
+        return int(tenant_id), int(invoice_id), int(expires_at)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidPreviewToken("the preview link is malformed") from exc
