@@ -1,9 +1,10 @@
 """How fast the run engine bills a large ISP on PostgreSQL, in one process, without a queue.
 
 Creates a scratch database, imports N demo clients through the product's own generator and
-importer, then bills one run chunk by chunk and prints the figures. Not a test: nothing asserts.
+importer, then bills one run chunk by chunk and prints the figures (with --review: as drafts,
+then times the finalize). Not a test: nothing asserts.
 
-    .venv/bin/python bench/run_engine.py --clients 100000
+    .venv/bin/python bench/run_engine.py --clients 100000 [--review]
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import asyncpg
 
 from billing.demo_data import demo_document
 from billing.importer import import_document
+from billing.review import finalize_invoice_run
 from billing.run_engine import bill_chunk, open_run
 from billing.runs import start_invoice_run
 from orm.db import close_database, migrate_database, open_database
@@ -41,20 +43,22 @@ async def drop_database(name: str) -> None:
     await admin.close()
 
 
-async def bench(clients: int, chunk_size: int, billing_date: date) -> None:
+async def bench(
+    clients: int, chunk_size: int, data_date: date, billing_date: date, review: bool
+) -> None:
     name = await scratch_database()
     url = f"{ADMIN_URL}/{name}"
     try:
         await migrate_database(url)
         await open_database(url)
         started = time.perf_counter()
-        document = demo_document(clients, today=billing_date)
+        document = demo_document(clients, today=data_date)
         await import_document(document)
         print(f"import of {clients:,} clients: {time.perf_counter() - started:.1f} s")
 
         tenant = await Tenant.get(key="northwind")
         run = await start_invoice_run(
-            tenant, user_id=None, billing_date=billing_date, client_id=None, review=False
+            tenant, user_id=None, billing_date=billing_date, client_id=None, review=review
         )
         started = time.perf_counter()
         for chunk_id in await open_run(run.id, chunk_size):
@@ -68,6 +72,11 @@ async def bench(clients: int, chunk_size: int, billing_date: date) -> None:
             f"{run.invoices_issued:,} invoices, {lines:,} lines, errors {run.errors_count}"
         )
         print(f"billing time: {elapsed:.1f} s = {run.invoices_issued / elapsed:,.0f} invoices/s")
+        if review:
+            started = time.perf_counter()
+            await finalize_invoice_run(tenant_id=tenant.id, user_id=None, run_id=run.id)
+            elapsed = time.perf_counter() - started
+            print(f"finalize of {run.invoices_issued:,} drafts: {elapsed:.1f} s")
     finally:
         await close_database()
         await drop_database(name)
@@ -77,9 +86,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=100_000)
     parser.add_argument("--chunk-size", type=int, default=1000)
-    parser.add_argument("--billing-date", type=date.fromisoformat, default=date(2026, 12, 1))
+    parser.add_argument(
+        "--data-date",
+        type=date.fromisoformat,
+        default=date(2026, 11, 1),
+        help="the 'today' the demo data is generated around",
+    )
+    parser.add_argument("--billing-date", type=date.fromisoformat, default=date(2027, 6, 1))
+    parser.add_argument("--review", action="store_true", help="draft, then time the finalize")
     args = parser.parse_args()
-    asyncio.run(bench(args.clients, args.chunk_size, args.billing_date))
+    asyncio.run(
+        bench(args.clients, args.chunk_size, args.data_date, args.billing_date, args.review)
+    )
 
 
 if __name__ == "__main__":
