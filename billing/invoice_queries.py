@@ -1,0 +1,175 @@
+"""The read side of the invoices pages: the invoice list (filters, live search, newest-first
+keyset pages), the run page's client picker, and the list of runs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from pypika_tortoise.context import SqlContext
+from pypika_tortoise.enums import Equality
+from pypika_tortoise.functions import Lower
+from pypika_tortoise.terms import BasicCriterion, Function, Term, ValueWrapper
+from tortoise.expressions import Q, ResolveContext, Subquery
+from tortoise.filters import Like, escape_like
+from tortoise.query_utils import QueryModifier
+from tortoise.queryset import QuerySet
+
+from orm.db import is_postgres
+from orm.models import Client, Invoice, InvoiceRun
+from orm.models.enums import InvoiceStatus
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceListFilter:
+    """What the list shows; None (or an empty search or status list) leaves a filter off."""
+
+    search: str | None = None
+    statuses: Sequence[InvoiceStatus] | None = None
+    client_id: int | None = None
+    run_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListPosition:
+    """Where a page ends in the newest-first order: the last invoice's issue date and id."""
+
+    issued_on: date
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class InvoicePage:
+    invoices: list[Invoice]
+    has_next_page: bool
+    total_count: int
+
+
+class LowerLike(Q):
+    """`lower(column) LIKE lower(pattern) ESCAPE '\\'`: the form the trigram indexes on
+    `lower(...)` serve on PostgreSQL, and a portable case-insensitive match elsewhere."""
+
+    def __init__(self, column: str, pattern: str) -> None:
+        super().__init__()
+        self.column = column
+        self.pattern = pattern
+
+    def resolve(self, resolve_context: ResolveContext) -> QueryModifier:
+        column = resolve_context.table[self.column]
+        return QueryModifier(where_criterion=Like(Lower(column), Lower(ValueWrapper(self.pattern))))
+
+
+class _ArrayOf(Term):
+    """`ARRAY(subquery)` (PostgreSQL)."""
+
+    def __init__(self, subquery: Subquery) -> None:
+        super().__init__()
+        self.subquery = subquery
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        return f"ARRAY({self.subquery.get_sql(ctx.copy(with_alias=False))})"
+
+
+class InSubquery(Q):
+    """`column IN (subquery)`; on PostgreSQL written `column = ANY(ARRAY(subquery))`, which a
+    bitmap index scan can serve, so an OR with another indexed condition keeps both indexes."""
+
+    def __init__(self, column: str, subquery: QuerySet) -> None:
+        super().__init__()
+        self.column = column
+        self.subquery = subquery
+
+    def resolve(self, resolve_context: ResolveContext) -> QueryModifier:
+        column = resolve_context.table[self.column]
+        if not is_postgres(resolve_context.model._meta.db):
+            return Q(**{f"{self.column}__in": Subquery(self.subquery)}).resolve(resolve_context)
+        any_of = Function("ANY", _ArrayOf(Subquery(self.subquery)))
+        return QueryModifier(where_criterion=BasicCriterion(Equality.eq, column, any_of))
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with `%`, `_` and `\\` taken literally."""
+    return f"%{escape_like(text)}%"
+
+
+def search_term(search: str | None) -> str | None:
+    """The search a person typed, without surrounding blanks; None when nothing is left."""
+    if search is None:
+        return None
+    return search.strip() or None
+
+
+def clients_matching(tenant_id: int, search: str) -> QuerySet[Client]:
+    """The tenant's clients whose name contains `search`, case-insensitively."""
+    return Client.filter(tenant_id=tenant_id).filter(LowerLike("name", contains_pattern(search)))
+
+
+def invoice_search(tenant_id: int, search: str) -> Q:
+    """Invoice number or client name contains `search`, case-insensitively."""
+    return Q(
+        LowerLike("number", contains_pattern(search)),
+        InSubquery("client_id", clients_matching(tenant_id, search).values("id")),
+        join_type=Q.OR,
+    )
+
+
+def filtered_invoices(tenant_id: int, list_filter: InvoiceListFilter) -> QuerySet[Invoice]:
+    """The tenant's invoices the filter lets through, unordered."""
+    queryset = Invoice.filter(tenant_id=tenant_id)
+    if list_filter.statuses:
+        queryset = queryset.filter(status__in=list(list_filter.statuses))
+    if list_filter.client_id is not None:
+        queryset = queryset.filter(client_id=list_filter.client_id)
+    if list_filter.run_id is not None:
+        queryset = queryset.filter(run_id=list_filter.run_id)
+    search = search_term(list_filter.search)
+    if search is not None:
+        queryset = queryset.filter(invoice_search(tenant_id, search))
+    return queryset
+
+
+def after_position(position: ListPosition) -> Q:
+    """Invoices that come after `position` in the newest-first order."""
+    return Q(issued_on__lt=position.issued_on) | Q(issued_on=position.issued_on, id__lt=position.id)
+
+
+def position_of(invoice: Invoice) -> ListPosition:
+    return ListPosition(issued_on=invoice.issued_on, id=invoice.id)
+
+
+async def invoice_page(
+    tenant_id: int,
+    list_filter: InvoiceListFilter,
+    *,
+    first: int,
+    after: ListPosition | None = None,
+) -> InvoicePage:
+    """Up to `first` invoices, newest issue date first then highest id first, starting after
+    `after`; with whether more follow and how many the filter lets through in all."""
+    matching = filtered_invoices(tenant_id, list_filter)
+    page_query = matching.filter(after_position(after)) if after else matching
+    # One row more than asked tells whether another page follows.
+    rows = await page_query.order_by("-issued_on", "-id").limit(first + 1)
+    total_count = await matching.count()
+    return InvoicePage(
+        invoices=rows[:first], has_next_page=len(rows) > first, total_count=total_count
+    )
+
+
+async def clients_for_picker(tenant_id: int, search: str | None, limit: int) -> list[Client]:
+    """The run page's client picker: by name, optionally those whose name contains `search`."""
+    term = search_term(search)
+    clients = clients_matching(tenant_id, term) if term else Client.filter(tenant_id=tenant_id)
+    return await clients.order_by("name", "id").limit(limit)
+
+
+async def runs_newest_first(
+    tenant_id: int, *, first: int, before_id: int | None = None
+) -> tuple[list[InvoiceRun], bool]:
+    """Up to `first` runs, newest first, after the run `before_id`; and whether more follow."""
+    runs = InvoiceRun.filter(tenant_id=tenant_id)
+    if before_id is not None:
+        runs = runs.filter(id__lt=before_id)
+    rows = await runs.order_by("-id").limit(first + 1)
+    return rows[:first], len(rows) > first

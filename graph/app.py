@@ -1,0 +1,130 @@
+"""The ASGI application: GraphQL over HTTP and websocket at /graphql, health, invoice previews."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UNSET, UnsetType
+
+from graph.auth import authenticate
+from graph.context import Context
+from graph.preview import invoice_preview
+from graph.schema import schema
+from ispbox.config import Settings, get_settings
+from orm.db import close_database, connection, open_database
+
+UNAUTHENTICATED_MESSAGE = "Authentication required: send `Authorization: Bearer <api token>`."
+
+
+def unauthenticated() -> JSONResponse:
+    error = {"message": UNAUTHENTICATED_MESSAGE, "extensions": {"code": "UNAUTHENTICATED"}}
+    return JSONResponse(
+        {"message": UNAUTHENTICATED_MESSAGE, "errors": [error]},
+        status_code=401,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+class GraphQLApp(GraphQL):
+    """Strawberry's view, with the caller authenticated before any operation runs: HTTP requests
+    without a valid token get 401, websockets are refused at connection_init (4403)."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.is_development else None,
+            allow_queries_via_get=False,
+        )
+        self.settings = settings
+
+    def _asks_for_ide(self, scope: Scope) -> bool:
+        accept = dict(scope.get("headers") or []).get(b"accept", b"")
+        return bool(self.graphql_ide) and scope["method"] == "GET" and b"text/html" in accept
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self._asks_for_ide(scope):
+            request = Request(scope, receive)
+            viewer = await authenticate(request.headers.get("authorization"))
+            if viewer is None:
+                await unauthenticated()(scope, receive, send)
+                return
+            request.state.viewer = viewer
+        await super().__call__(scope, receive, send)
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        if isinstance(request, WebSocket):
+            viewer = await authenticate(request.headers.get("authorization"))
+        else:
+            viewer = getattr(request.state, "viewer", None)
+        return Context(request=request, response=response, settings=self.settings, viewer=viewer)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType:
+        if context.viewer is None:
+            params = context.connection_params or {}
+            authorization = params.get("Authorization", params.get("authorization"))
+            context.viewer = await authenticate(authorization)
+        if context.viewer is None:
+            raise ConnectionRejectionError({"message": UNAUTHENTICATED_MESSAGE})
+        return UNSET
+
+
+async def health(request: Request) -> Response:
+    """200 while the database answers, 503 otherwise."""
+    try:
+        await connection().execute_query("SELECT 1")
+    except Exception:  # whatever the database's failure, the answer is "not healthy"
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    manage_database: bool = True,
+    embedded_workers: bool = True,
+) -> Starlette:
+    """The application. `manage_database=False` where the caller has opened the database
+    already; `embedded_workers=False` keeps the in-process workers from starting even where the
+    broker is the embedded one."""
+    settings = settings or get_settings()
+    graphql = GraphQLApp(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        run_workers = embedded_workers and settings.embedded_broker
+        if run_workers:
+            # The worker machinery (actors, scheduler) is loaded only where this process runs it.
+            from workers import embedded
+        if manage_database:
+            await open_database(settings.database_url)
+        try:
+            if run_workers:
+                await embedded.start_embedded_workers()
+            yield
+        finally:
+            if run_workers:
+                await embedded.stop_embedded_workers()
+            if manage_database:
+                await close_database()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/health", health, methods=["GET"]),
+            Route("/invoices/{invoice_id:int}/preview", invoice_preview, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app

@@ -1,0 +1,88 @@
+"""Per-request DataLoaders: each relation a list touches is read in one query per page.
+
+Every loader reads within the viewer's tenant, so a key of another tenant loads nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from orm.models import (
+    ChargeAttempt,
+    Client,
+    InvoiceLine,
+    InvoiceRun,
+    PaymentAllocation,
+    RunError,
+)
+from orm.models.enums import ChargeAttemptStatus
+
+Row = TypeVar("Row")
+
+
+def _one_per_key(keys: list[int], rows: Iterable[Row], key_of: str = "id") -> list[Row | None]:
+    by_key = {getattr(row, key_of): row for row in rows}
+    return [by_key.get(key) for key in keys]
+
+
+def _many_per_key(keys: list[int], rows: Iterable[Row], key_of: str) -> list[list[Row]]:
+    grouped: dict[int, list[Row]] = defaultdict(list)
+    for row in rows:
+        grouped[getattr(row, key_of)].append(row)
+    return [grouped.get(key, []) for key in keys]
+
+
+class Loaders:
+    """The loaders of one request (or of one subscription event)."""
+
+    def __init__(self, tenant_id: int) -> None:
+        self.tenant_id = tenant_id
+        self.client = DataLoader[int, Client | None](load_fn=self._clients)
+        self.run = DataLoader[int, InvoiceRun | None](load_fn=self._runs)
+        self.lines = DataLoader[int, list[InvoiceLine]](load_fn=self._lines)
+        self.allocations = DataLoader[int, list[PaymentAllocation]](load_fn=self._allocations)
+        self.charge_in_flight = DataLoader[int, bool](load_fn=self._charges_in_flight)
+        self.run_errors = DataLoader[int, list[RunError]](load_fn=self._run_errors)
+
+    async def _clients(self, ids: list[int]) -> list[Client | None]:
+        rows = await Client.filter(tenant_id=self.tenant_id, id__in=ids)
+        return _one_per_key(ids, rows)
+
+    async def _runs(self, ids: list[int]) -> list[InvoiceRun | None]:
+        rows = await InvoiceRun.filter(tenant_id=self.tenant_id, id__in=ids)
+        return _one_per_key(ids, rows)
+
+    async def _lines(self, invoice_ids: list[int]) -> list[list[InvoiceLine]]:
+        rows = await InvoiceLine.filter(
+            tenant_id=self.tenant_id, invoice_id__in=invoice_ids
+        ).order_by("invoice_id", "position", "id")
+        return _many_per_key(invoice_ids, rows, "invoice_id")
+
+    async def _allocations(self, invoice_ids: list[int]) -> list[list[PaymentAllocation]]:
+        """Allocations with their payment (for its date and method), oldest payment first."""
+        rows = (
+            await PaymentAllocation.filter(tenant_id=self.tenant_id, invoice_id__in=invoice_ids)
+            .select_related("payment")
+            .order_by("invoice_id", "payment__paid_on", "id")
+        )
+        return _many_per_key(invoice_ids, rows, "invoice_id")
+
+    async def _charges_in_flight(self, invoice_ids: list[int]) -> list[bool]:
+        busy = set(
+            await ChargeAttempt.filter(
+                tenant_id=self.tenant_id,
+                invoice_id__in=invoice_ids,
+                status=ChargeAttemptStatus.IN_FLIGHT,
+            ).values_list("invoice_id", flat=True)
+        )
+        return [invoice_id in busy for invoice_id in invoice_ids]
+
+    async def _run_errors(self, run_ids: list[int]) -> list[list[RunError]]:
+        rows = await RunError.filter(tenant_id=self.tenant_id, run_id__in=run_ids).order_by(
+            "run_id", "id"
+        )
+        return _many_per_key(run_ids, rows, "run_id")

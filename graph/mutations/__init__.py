@@ -1,0 +1,54 @@
+"""The Mutation type: one module per mutation, each stating its arguments, permission and errors.
+
+Every mutation needs `billing.edit`; business-rule failures come back in the payload's `errors`.
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from graph.mutations.delete_invoice import delete_invoice
+from graph.mutations.discard_invoice_run import discard_invoice_run
+from graph.mutations.finalize_invoice_run import finalize_invoice_run
+from graph.mutations.run_bulk import run_bulk
+from graph.mutations.send_invoice import send_invoice
+from graph.mutations.void_invoice import void_invoice
+from graph.permissions import CanEditBilling
+
+
+@strawberry.type
+class Mutation:
+    run_bulk = strawberry.mutation(
+        resolver=run_bulk,
+        permission_classes=[CanEditBilling],
+        description="Start an invoice run. It is queued and processed by the workers; follow it "
+        "with invoiceRunProgress.",
+    )
+    void_invoice = strawberry.mutation(resolver=void_invoice, permission_classes=[CanEditBilling])
+    send_invoice = strawberry.mutation(
+        resolver=send_invoice,
+        permission_classes=[CanEditBilling],
+        description="Email the invoice now (it names the invoice number and total, and links its "
+        "preview). On success the returned invoice has emailedAt set.",
+    )
+    delete_invoice = strawberry.mutation(
+        resolver=delete_invoice,
+        permission_classes=[CanEditBilling],
+        description="Permanently remove the invoice and its related records. Only in the "
+        "development environment.",
+    )
+    finalize_invoice_run = strawberry.mutation(
+        resolver=finalize_invoice_run,
+        permission_classes=[CanEditBilling],
+        description="Issue the drafts of a run that awaits review: numbers are assigned "
+        "(gap-free, in one step), the invoices become UNPAID (or PAID where the total is zero), "
+        "and auto email and auto charge follow as for any issued invoice. The run ends COMPLETED "
+        "(or COMPLETED_WITH_ERRORS where it recorded errors).",
+    )
+    discard_invoice_run = strawberry.mutation(
+        resolver=discard_invoice_run,
+        permission_classes=[CanEditBilling],
+        description="Throw away the drafts of a run that awaits review: they are deleted, each "
+        "service's next bill date and each charge go back to what they were before the run, no "
+        "number is used. The run ends DISCARDED.",
+    )

@@ -1,0 +1,58 @@
+"""runBulk — start an invoice run; the workers process it (follow it with invoiceRunProgress).
+
+Arguments: input: RunBulkInput (billingDate, clientId, review)
+Permission: billing.edit
+Errors (RunBulkPayload.errors): MANUAL_RUN_DISABLED, INVALID_INPUT, NOT_FOUND,
+CLIENT_NOT_ELIGIBLE, RUN_IN_PROGRESS
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from billing.errors import BillingRuleError
+from billing.runs import start_invoice_run
+from graph.context import Info
+from graph.ids import parse_id
+from graph.types.common import UserError
+from graph.types.payloads import RunBulkPayload
+from graph.types.run import InvoiceRun
+from workers.runs import enqueue_invoice_run
+
+
+@strawberry.input
+class RunBulkInput:
+    billing_date: date | None = strawberry.field(
+        default=None,
+        description="Ignored where the date is locked (the locked date is used); required where "
+        "it is not.",
+    )
+    client_id: strawberry.ID | None = None
+    review: bool | None = strawberry.field(
+        default=None,
+        description="Stop with drafts for review instead of issuing (null: the tenant's review "
+        "setting).",
+    )
+
+
+async def run_bulk(info: Info, input: RunBulkInput) -> RunBulkPayload:
+    client_id = None
+    if input.client_id is not None:
+        client_id = parse_id(input.client_id)
+        if client_id is None:
+            return RunBulkPayload(errors=[UserError.not_found("client", "clientId")])
+    viewer = info.context.authenticated_viewer
+    try:
+        run = await start_invoice_run(
+            viewer.tenant,
+            user_id=viewer.user.id,
+            billing_date=input.billing_date,
+            client_id=client_id,
+            review=input.review,
+        )
+    except BillingRuleError as error:
+        return RunBulkPayload(errors=[UserError.from_rule(error)])
+    enqueue_invoice_run(run.id)
+    return RunBulkPayload(run=InvoiceRun.from_model(run))

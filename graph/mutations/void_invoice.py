@@ -1,0 +1,48 @@
+"""voidInvoice — void an unpaid invoice, optionally putting what it billed back on the schedule.
+
+Arguments: input: VoidInvoiceInput (id, resetServiceSchedule, reason)
+Permission: billing.edit
+Errors (InvoicePayload.errors): NOT_FOUND, ALREADY_VOID, NOT_VOIDABLE, HAS_ALLOCATIONS
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from billing import void
+from billing.errors import BillingRuleError
+from graph.context import Info
+from graph.ids import parse_id
+from graph.types.common import UserError
+from graph.types.invoice import Invoice
+from graph.types.payloads import InvoicePayload
+
+
+@strawberry.input
+class VoidInvoiceInput:
+    id: strawberry.ID
+    reset_service_schedule: bool = strawberry.field(
+        default=False,
+        description="Move the billing schedule of the invoice's services back to its period and "
+        "put its one-time charges back to pending, so that the next run issues them again "
+        "(never a period twice).",
+    )
+    reason: str | None = None
+
+
+async def void_invoice(info: Info, input: VoidInvoiceInput) -> InvoicePayload:
+    invoice_id = parse_id(input.id)
+    if invoice_id is None:
+        return InvoicePayload(errors=[UserError.not_found("invoice", "id")])
+    viewer = info.context.authenticated_viewer
+    try:
+        invoice = await void.void_invoice(
+            tenant_id=viewer.tenant.id,
+            user_id=viewer.user.id,
+            invoice_id=invoice_id,
+            reset_service_schedule=input.reset_service_schedule,
+            reason=input.reason,
+        )
+    except BillingRuleError as error:
+        return InvoicePayload(errors=[UserError.from_rule(error)])
+    return InvoicePayload(invoice=Invoice.from_model(invoice))

@@ -1,0 +1,162 @@
+"""The Query type: thin resolvers over billing's read side, all within the viewer's tenant."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from billing.errors import BillingRuleError
+from billing.invoice_queries import (
+    InvoiceListFilter,
+    clients_for_picker,
+    invoice_page,
+    runs_newest_first,
+)
+from billing.kpis import invoice_kpis
+from billing.runs import plan_invoice_run
+from graph.context import Info
+from graph.errors import ClientError, NotFound
+from graph.ids import parse_id
+from graph.pagination import check_first, invoice_position, run_position
+from graph.permissions import CanViewBilling
+from graph.types.client import Client
+from graph.types.enums import InvoiceStatus
+from graph.types.invoice import Invoice, InvoiceConnection
+from graph.types.kpis import InvoiceKpis
+from graph.types.plan import InvoiceRunPlan
+from graph.types.run import InvoiceRun, InvoiceRunConnection
+from graph.types.viewer import Viewer
+from orm import models
+from orm.models.enums import InvoiceStatus as StoredInvoiceStatus
+
+
+@strawberry.input
+class InvoiceFilter:
+    search: str | None = strawberry.field(
+        default=None,
+        description="Live search: a case-insensitive substring of the invoice number or of the "
+        "client's name.",
+    )
+    statuses: list[InvoiceStatus] | None = strawberry.field(
+        default=None, description="Any of these statuses; null or empty: every status."
+    )
+    client_id: strawberry.ID | None = None
+    run_id: strawberry.ID | None = None
+
+
+def _optional_id(value: strawberry.ID | None) -> tuple[int | None, bool]:
+    """(the id, whether it can name a row at all); an unusable id matches nothing."""
+    if value is None:
+        return None, True
+    parsed = parse_id(value)
+    return parsed, parsed is not None
+
+
+def _list_filter(given: InvoiceFilter | None) -> InvoiceListFilter | None:
+    """The billing filter, or None where an id in it names no row (so nothing matches)."""
+    if given is None:
+        return InvoiceListFilter()
+    client_id, client_ok = _optional_id(given.client_id)
+    run_id, run_ok = _optional_id(given.run_id)
+    if not (client_ok and run_ok):
+        return None
+    return InvoiceListFilter(
+        search=given.search,
+        statuses=[StoredInvoiceStatus(status.value) for status in given.statuses or []],
+        client_id=client_id,
+        run_id=run_id,
+    )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="Who is calling. Open to every authenticated user, so a client can tell a "
+        "missing permission from a missing token."
+    )
+    def viewer(self, info: Info) -> Viewer:
+        return Viewer.of(info.context.authenticated_viewer, info.context.settings)
+
+    @strawberry.field(
+        permission_classes=[CanViewBilling],
+        description="Invoices of the tenant, newest issue date first, then highest id first.",
+    )
+    async def invoices(
+        self,
+        info: Info,
+        filter: InvoiceFilter | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> InvoiceConnection:
+        check_first(first)
+        position = invoice_position(after)
+        list_filter = _list_filter(filter)
+        if list_filter is None:
+            return InvoiceConnection.empty()
+        page = await invoice_page(info.context.tenant.id, list_filter, first=first, after=position)
+        return InvoiceConnection.from_page(page)
+
+    @strawberry.field(permission_classes=[CanViewBilling])
+    async def invoice(self, info: Info, id: strawberry.ID) -> Invoice | None:
+        invoice_id = parse_id(id)
+        if invoice_id is None:
+            return None
+        invoice = await models.Invoice.get_or_none(id=invoice_id, tenant_id=info.context.tenant.id)
+        return Invoice.from_model(invoice) if invoice else None
+
+    @strawberry.field(
+        permission_classes=[CanViewBilling], description="The KPI cards of the overview page."
+    )
+    async def invoice_kpis(self, info: Info) -> InvoiceKpis:
+        tenant = info.context.tenant
+        return InvoiceKpis.from_kpis(await invoice_kpis(tenant.id), tenant.currency)
+
+    @strawberry.field(
+        permission_classes=[CanViewBilling],
+        description="Clients for the run page's client picker; search matches the name, "
+        "case-insensitively.",
+    )
+    async def clients(self, info: Info, search: str | None = None, first: int = 20) -> list[Client]:
+        check_first(first)
+        clients = await clients_for_picker(info.context.tenant.id, search, first)
+        return [Client.from_model(client) for client in clients]
+
+    @strawberry.field(
+        permission_classes=[CanViewBilling],
+        description="The date logic of the bulk-run page for the given (or default) billing "
+        "date and optional client.",
+    )
+    async def invoice_run_plan(
+        self, info: Info, billing_date: date | None = None, client_id: strawberry.ID | None = None
+    ) -> InvoiceRunPlan:
+        parsed_client_id, usable = _optional_id(client_id)
+        if not usable:
+            raise NotFound("No such client.", field="clientId")
+        try:
+            plan = await plan_invoice_run(
+                info.context.tenant, billing_date=billing_date, client_id=parsed_client_id
+            )
+        except BillingRuleError as error:
+            raise ClientError.from_rule(error) from error
+        return InvoiceRunPlan.from_plan(plan)
+
+    @strawberry.field(permission_classes=[CanViewBilling])
+    async def invoice_run(self, info: Info, id: strawberry.ID) -> InvoiceRun | None:
+        run_id = parse_id(id)
+        if run_id is None:
+            return None
+        run = await models.InvoiceRun.get_or_none(id=run_id, tenant_id=info.context.tenant.id)
+        return InvoiceRun.from_model(run) if run else None
+
+    @strawberry.field(
+        permission_classes=[CanViewBilling], description="Runs of the tenant, newest first."
+    )
+    async def invoice_runs(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> InvoiceRunConnection:
+        check_first(first)
+        runs, has_next_page = await runs_newest_first(
+            info.context.tenant.id, first=first, before_id=run_position(after)
+        )
+        return InvoiceRunConnection.from_runs(runs, has_next_page)

@@ -1,0 +1,45 @@
+"""The Client type: who an invoice bills."""
+
+from __future__ import annotations
+
+import strawberry
+
+from graph.context import Info
+from graph.types.enums import ClientStatus
+from orm import models
+
+
+@strawberry.type
+class Client:
+    model: strawberry.Private[models.Client]
+    id: strawberry.ID
+    name: str
+    email: str | None
+    status: ClientStatus
+    blocked: bool
+
+    @classmethod
+    def from_model(cls, client: models.Client) -> Client:
+        return cls(
+            model=client,
+            id=strawberry.ID(str(client.id)),
+            name=client.name,
+            email=client.email,
+            status=ClientStatus(client.status),
+            blocked=client.blocked,
+        )
+
+    @strawberry.field(
+        description="Where the client's billing tab lives (the run page's Open Client Billing)."
+    )
+    def billing_url(self, info: Info) -> str:
+        dashboard = info.context.settings.dashboard_url.rstrip("/")
+        return f"{dashboard}/client_billing?client_id={self.model.id}"
+
+
+async def load_client(info: Info, client_id: int | None) -> Client | None:
+    """The tenant's client through the request's loader (None for no id)."""
+    if client_id is None:
+        return None
+    client = await info.context.loaders.client.load(client_id)
+    return Client.from_model(client) if client else None

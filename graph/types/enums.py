@@ -1,0 +1,112 @@
+"""GraphQL enums: the stored enumerations under their upper-case names.
+
+Each member's value is the word stored in the database, so `InvoiceStatus(invoice.status)`
+converts a stored value and `.value` converts back.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from billing.errors import ErrorCode as BillingErrorCode
+from orm.models import enums as stored
+
+
+@strawberry.enum
+class InvoiceStatus(Enum):
+    DRAFT = strawberry.enum_value(
+        stored.InvoiceStatus.DRAFT.value,
+        description=(
+            "Made by a run that awaits review: no number yet, not emailed, not charged, not "
+            "counted by the KPI cards; its periods and charges are taken (no other run bills "
+            "them) until the run is finalized or discarded."
+        ),
+    )
+    UNPAID = stored.InvoiceStatus.UNPAID.value
+    PARTIAL = stored.InvoiceStatus.PARTIAL.value
+    PAID = stored.InvoiceStatus.PAID.value
+    VOID = stored.InvoiceStatus.VOID.value
+
+
+@strawberry.enum
+class InvoiceLineKind(Enum):
+    SERVICE = stored.InvoiceLineKind.SERVICE.value
+    ONE_TIME_CHARGE = stored.InvoiceLineKind.ONE_TIME_CHARGE.value
+
+
+@strawberry.enum
+class ClientStatus(Enum):
+    ACTIVE = stored.ClientStatus.ACTIVE.value
+    OVERDUE = stored.ClientStatus.OVERDUE.value
+    SUSPENDED = stored.ClientStatus.SUSPENDED.value
+    INACTIVE = stored.ClientStatus.INACTIVE.value
+
+
+@strawberry.enum
+class InvoiceRunStatus(Enum):
+    QUEUED = stored.RunStatus.QUEUED.value
+    RUNNING = stored.RunStatus.RUNNING.value
+    AWAITING_REVIEW = strawberry.enum_value(
+        stored.RunStatus.AWAITING_REVIEW.value,
+        description=(
+            "A review run has made its drafts and waits for finalizeInvoiceRun or "
+            "discardInvoiceRun."
+        ),
+    )
+    COMPLETED = stored.RunStatus.COMPLETED.value
+    COMPLETED_WITH_ERRORS = stored.RunStatus.COMPLETED_WITH_ERRORS.value
+    FAILED = stored.RunStatus.FAILED.value
+    DISCARDED = strawberry.enum_value(
+        stored.RunStatus.DISCARDED.value, description="A review run whose drafts were thrown away."
+    )
+
+
+@strawberry.enum
+class InvoiceRunTrigger(Enum):
+    MANUAL = stored.RunTrigger.MANUAL.value
+    SCHEDULE = stored.RunTrigger.SCHEDULE.value
+
+
+@strawberry.enum
+class InvoiceRunErrorStage(Enum):
+    PREFLIGHT = stored.RunErrorStage.PREFLIGHT.value
+    RUNTIME = stored.RunErrorStage.RUNTIME.value
+
+
+@strawberry.enum
+class ErrorCode(Enum):
+    NOT_FOUND = BillingErrorCode.NOT_FOUND.value
+    INVALID_INPUT = BillingErrorCode.INVALID_INPUT.value
+    NOT_VOIDABLE = strawberry.enum_value(
+        BillingErrorCode.NOT_VOIDABLE.value,
+        description="Void refused: the invoice is paid or partially paid.",
+    )
+    ALREADY_VOID = BillingErrorCode.ALREADY_VOID.value
+    HAS_ALLOCATIONS = strawberry.enum_value(
+        BillingErrorCode.HAS_ALLOCATIONS.value,
+        description="Void refused: payments are allocated to the invoice.",
+    )
+    CLIENT_EMAIL_MISSING = BillingErrorCode.CLIENT_EMAIL_MISSING.value
+    MAILBOX_UNAVAILABLE = BillingErrorCode.MAILBOX_UNAVAILABLE.value
+    DEV_ONLY = strawberry.enum_value(
+        BillingErrorCode.DEV_ONLY.value,
+        description="Delete refused outside the development environment.",
+    )
+    MANUAL_RUN_DISABLED = strawberry.enum_value(
+        BillingErrorCode.MANUAL_RUN_DISABLED.value,
+        description=(
+            "Manual runs are disabled while automatic generation on the billing schedule is on."
+        ),
+    )
+    RUN_IN_PROGRESS = strawberry.enum_value(
+        BillingErrorCode.RUN_IN_PROGRESS.value,
+        description="Another run of this tenant is queued, running, or awaiting review.",
+    )
+    CLIENT_NOT_ELIGIBLE = BillingErrorCode.CLIENT_NOT_ELIGIBLE.value
+    NOT_AWAITING_REVIEW = strawberry.enum_value(
+        BillingErrorCode.NOT_AWAITING_REVIEW.value,
+        description="Finalize or discard refused: the run is not awaiting review.",
+    )
+    SCHEDULE_CONFLICT = BillingErrorCode.SCHEDULE_CONFLICT.value

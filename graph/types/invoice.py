@@ -1,0 +1,202 @@
+"""The Invoice type with its lines, payment allocations, preview link and row actions, and the
+invoice list's connection."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from billing.invoice_queries import InvoicePage, position_of
+from billing.money import from_cents
+from billing.preview_links import make_preview_token, preview_url
+from graph.context import Info
+from graph.pagination import invoice_cursor
+from graph.types.actions import InvoiceActions, invoice_actions
+from graph.types.client import Client, load_client
+from graph.types.common import PageInfo
+from graph.types.enums import InvoiceLineKind, InvoiceStatus
+from orm import models
+
+if TYPE_CHECKING:
+    from graph.types.run import InvoiceRun
+
+
+@strawberry.type
+class InvoiceLine:
+    id: strawberry.ID
+    kind: InvoiceLineKind
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    period_start: date | None = strawberry.field(
+        description="The service period the line bills; null for a one-time charge."
+    )
+    period_end: date | None
+
+    @classmethod
+    def from_model(cls, line: models.InvoiceLine) -> InvoiceLine:
+        return cls(
+            id=strawberry.ID(str(line.id)),
+            kind=InvoiceLineKind(line.kind),
+            description=line.description,
+            quantity=Decimal(line.quantity),
+            unit_price=from_cents(line.unit_price_cents),
+            amount=from_cents(line.amount_cents),
+            period_start=line.period_start,
+            period_end=line.period_end,
+        )
+
+
+@strawberry.type
+class PaymentAllocation:
+    id: strawberry.ID
+    amount: Decimal
+    paid_on: date
+    method: str
+
+    @classmethod
+    def from_model(cls, allocation: models.PaymentAllocation) -> PaymentAllocation:
+        return cls(
+            id=strawberry.ID(str(allocation.id)),
+            amount=from_cents(allocation.amount_cents),
+            paid_on=allocation.payment.paid_on,
+            method=allocation.payment.method,
+        )
+
+
+@strawberry.type
+class Invoice:
+    model: strawberry.Private[models.Invoice]
+    id: strawberry.ID
+    number: str | None = strawberry.field(
+        description="The invoice number; null until one is assigned."
+    )
+    display_number: str = strawberry.field(
+        description="number, or the id where there is no number (what the list's first column "
+        "shows)."
+    )
+    issued_on: date = strawberry.field(
+        description="The billing date of the run that made it (or the imported issue date)."
+    )
+    due_on: date
+    grace_until: date
+    period_start: date | None = strawberry.field(
+        description="The service period the invoice bills, where it bills services."
+    )
+    period_end: date | None
+    currency: str
+    total: Decimal
+    balance: Decimal = strawberry.field(
+        description="What is still unpaid: total minus allocated payments; 0.00 once void."
+    )
+    status: InvoiceStatus
+    emailed_at: datetime | None
+    voided_at: datetime | None
+
+    @classmethod
+    def from_model(cls, invoice: models.Invoice) -> Invoice:
+        return cls(
+            model=invoice,
+            id=strawberry.ID(str(invoice.id)),
+            number=invoice.number,
+            display_number=invoice.number or str(invoice.id),
+            issued_on=invoice.issued_on,
+            due_on=invoice.due_on,
+            grace_until=invoice.grace_until,
+            period_start=invoice.period_start,
+            period_end=invoice.period_end,
+            currency=invoice.currency,
+            total=from_cents(invoice.total_cents),
+            balance=from_cents(invoice.balance_cents),
+            status=InvoiceStatus(invoice.status),
+            emailed_at=invoice.emailed_at,
+            voided_at=invoice.voided_at,
+        )
+
+    @strawberry.field
+    async def client(self, info: Info) -> Client:
+        client = await load_client(info, self.model.client_id)
+        if client is None:
+            raise LookupError(f"invoice {self.model.id} has no client")
+        return client
+
+    @strawberry.field(description="Balance above zero and dueOn before today.")
+    def overdue(self, info: Info) -> bool:
+        return self.model.balance_cents > 0 and self.model.due_on < info.context.today
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[InvoiceLine]:
+        lines = await info.context.loaders.lines.load(self.model.id)
+        return [InvoiceLine.from_model(line) for line in lines]
+
+    @strawberry.field
+    async def allocations(self, info: Info) -> list[PaymentAllocation]:
+        allocations = await info.context.loaders.allocations.load(self.model.id)
+        return [PaymentAllocation.from_model(allocation) for allocation in allocations]
+
+    @strawberry.field(
+        description="A URL that shows the invoice (HTML), openable in a new browser tab."
+    )
+    def preview_url(self, info: Info) -> str:
+        settings = info.context.settings
+        token = make_preview_token(
+            tenant_id=self.model.tenant_id,
+            invoice_id=self.model.id,
+            secret=settings.secret_key,
+            ttl_seconds=settings.preview_link_ttl_seconds,
+        )
+        return preview_url(settings.public_url, self.model.id, token)
+
+    @strawberry.field(
+        description="Which row actions the viewer may take now, with the reason where not."
+    )
+    async def actions(self, info: Info) -> InvoiceActions:
+        return await invoice_actions(info, self.model)
+
+    @strawberry.field
+    async def run(
+        self, info: Info
+    ) -> Annotated[InvoiceRun, strawberry.lazy("graph.types.run")] | None:
+        from graph.types.run import load_run  # run.py imports this module
+
+        return await load_run(info, self.model.run_id)
+
+
+@strawberry.type
+class InvoiceEdge:
+    cursor: str
+    node: Invoice
+
+
+@strawberry.type
+class InvoiceConnection:
+    edges: list[InvoiceEdge]
+    page_info: PageInfo
+    total_count: int
+
+    @classmethod
+    def from_page(cls, page: InvoicePage) -> InvoiceConnection:
+        edges = [
+            InvoiceEdge(
+                cursor=invoice_cursor(position_of(invoice)), node=Invoice.from_model(invoice)
+            )
+            for invoice in page.invoices
+        ]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=page.total_count,
+        )
+
+    @classmethod
+    def empty(cls) -> InvoiceConnection:
+        return cls(
+            edges=[], page_info=PageInfo(has_next_page=False, end_cursor=None), total_count=0
+        )

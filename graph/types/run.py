@@ -1,0 +1,135 @@
+"""The InvoiceRun type: a bulk run's progress, its Generation Summary and its errors."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import strawberry
+
+from billing.invoice_queries import InvoiceListFilter, invoice_page
+from billing.money import from_cents
+from graph.context import Info
+from graph.pagination import check_first, invoice_position, run_cursor
+from graph.types.client import Client, load_client
+from graph.types.common import PageInfo
+from graph.types.enums import InvoiceRunErrorStage, InvoiceRunStatus, InvoiceRunTrigger
+from graph.types.invoice import InvoiceConnection
+from orm import models
+
+
+@strawberry.type
+class InvoiceRunError:
+    model: strawberry.Private[models.RunError]
+    stage: InvoiceRunErrorStage
+    message: str
+
+    @strawberry.field
+    async def client(self, info: Info) -> Client | None:
+        return await load_client(info, self.model.client_id)
+
+
+@strawberry.type
+class InvoiceRun:
+    model: strawberry.Private[models.InvoiceRun]
+    id: strawberry.ID
+    billing_date: date
+    status: InvoiceRunStatus
+    trigger: InvoiceRunTrigger
+    review: bool = strawberry.field(
+        description="True where the run makes drafts for review (see finalizeInvoiceRun, "
+        "discardInvoiceRun)."
+    )
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    clients_total: int = strawberry.field(description="Eligible clients the run will look at.")
+    clients_processed: int
+    invoices_issued: int
+    amount_issued: Decimal = strawberry.field(
+        description="Sum of the totals of the invoices issued."
+    )
+    notice: str | None = strawberry.field(
+        description="What the run did not do, for people (e.g. no charges without a Stripe key)."
+    )
+
+    @classmethod
+    def from_model(cls, run: models.InvoiceRun) -> InvoiceRun:
+        return cls(
+            model=run,
+            id=strawberry.ID(str(run.id)),
+            billing_date=run.billing_date,
+            status=InvoiceRunStatus(run.status),
+            trigger=InvoiceRunTrigger(run.trigger),
+            review=run.review,
+            created_at=run.created_at,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            clients_total=run.clients_total,
+            clients_processed=run.clients_processed,
+            invoices_issued=run.invoices_issued,
+            amount_issued=from_cents(run.amount_issued_cents),
+            notice=run.notice,
+        )
+
+    @strawberry.field
+    async def client(self, info: Info) -> Client | None:
+        return await load_client(info, self.model.client_id)
+
+    @strawberry.field(
+        description="The Generation Summary: the invoices this run made (its drafts while it "
+        "awaits review)."
+    )
+    async def invoices(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> InvoiceConnection:
+        page = await invoice_page(
+            info.context.tenant.id,
+            InvoiceListFilter(run_id=self.model.id),
+            first=check_first(first),
+            after=invoice_position(after),
+        )
+        return InvoiceConnection.from_page(page)
+
+    @strawberry.field
+    async def errors(self, info: Info) -> list[InvoiceRunError]:
+        errors = await info.context.loaders.run_errors.load(self.model.id)
+        return [
+            InvoiceRunError(
+                model=error, stage=InvoiceRunErrorStage(error.stage), message=error.message
+            )
+            for error in errors
+        ]
+
+
+@strawberry.type
+class InvoiceRunEdge:
+    cursor: str
+    node: InvoiceRun
+
+
+@strawberry.type
+class InvoiceRunConnection:
+    edges: list[InvoiceRunEdge]
+    page_info: PageInfo
+
+    @classmethod
+    def from_runs(cls, runs: list[models.InvoiceRun], has_next_page: bool) -> InvoiceRunConnection:
+        edges = [
+            InvoiceRunEdge(cursor=run_cursor(run.id), node=InvoiceRun.from_model(run))
+            for run in runs
+        ]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=has_next_page, end_cursor=edges[-1].cursor if edges else None
+            ),
+        )
+
+
+async def load_run(info: Info, run_id: int | None) -> InvoiceRun | None:
+    """The tenant's run through the request's loader (None for no id)."""
+    if run_id is None:
+        return None
+    run = await info.context.loaders.run.load(run_id)
+    return InvoiceRun.from_model(run) if run else None

@@ -1,0 +1,57 @@
+"""The run page's client picker."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.graph.conftest import GraphQLClient, Team, error_codes
+from tests.support.builders import make_client
+
+CLIENTS = """query($search: String, $first: Int!) {
+  clients(search: $search, first: $first) { id name }
+}"""
+
+
+async def names(
+    graphql: GraphQLClient, team: Team, search: str | None = None, first: int = 20
+) -> list[str]:
+    data = await graphql.data(CLIENTS, {"search": search, "first": first}, user=team.viewer)
+    return [client["name"] for client in data["clients"]]
+
+
+@pytest.mark.asyncio
+async def test_clients_by_name_within_the_tenant(
+    graphql: GraphQLClient, acme: Team, globex: Team
+) -> None:
+    await make_client(acme.tenant, "z", name="Zeta Cable")
+    await make_client(acme.tenant, "b", name="Beta Broadband")
+    assert await names(graphql, acme) == ["Acme Client", "Beta Broadband", "Zeta Cable"]
+
+
+@pytest.mark.asyncio
+async def test_search_matches_the_name_case_insensitively_and_literally(
+    graphql: GraphQLClient, acme: Team
+) -> None:
+    await make_client(acme.tenant, "f", name="Fast_Net")
+    await make_client(acme.tenant, "g", name="FastXNet")
+    await make_client(acme.tenant, "p", name="100% Fiber")
+    assert await names(graphql, acme, "fast_") == ["Fast_Net"]
+    assert sorted(await names(graphql, acme, "FAST")) == ["FastXNet", "Fast_Net"]
+    assert await names(graphql, acme, "%") == ["100% Fiber"]
+    assert len(await names(graphql, acme, "   ")) == 4
+
+
+@pytest.mark.asyncio
+async def test_first_limits_the_list(graphql: GraphQLClient, acme: Team) -> None:
+    for n in range(5):
+        await make_client(acme.tenant, f"c{n}", name=f"Client {n}")
+    assert len(await names(graphql, acme, first=3)) == 3
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("first", [0, 201])
+async def test_first_outside_1_to_200_is_invalid_input(
+    graphql: GraphQLClient, acme: Team, first: int
+) -> None:
+    body = await graphql.execute(CLIENTS, {"first": first}, user=acme.viewer)
+    assert error_codes(body) == ["INVALID_INPUT"]

@@ -1,0 +1,97 @@
+"""The preview page: a signed link opens one invoice of one tenant until it expires."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from billing.preview_links import make_preview_token
+from tests.graph.conftest import Team
+from tests.support.builders import make_invoice
+
+SECRET = "test-secret-key"  # the tests' settings
+
+
+def link(invoice_id: int, token: str) -> str:
+    return f"/invoices/{invoice_id}/preview?token={token}"
+
+
+def token_for(tenant_id: int, invoice_id: int, *, secret: str = SECRET, ttl: int = 600) -> str:
+    return make_preview_token(
+        tenant_id=tenant_id, invoice_id=invoice_id, secret=secret, ttl_seconds=ttl
+    )
+
+
+@pytest.mark.asyncio
+async def test_a_valid_link_shows_the_invoice_without_logging_in(
+    api: httpx.AsyncClient, acme: Team
+) -> None:
+    invoice = await make_invoice(acme.client, "INV-0314", total="31.40")
+    response = await api.get(link(invoice.id, token_for(acme.tenant.id, invoice.id)))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "INV-0314" in response.text
+    assert "31.40" in response.text
+    assert response.headers["cache-control"] == "private, no-store"
+
+
+@pytest.mark.asyncio
+async def test_an_expired_link_is_forbidden(api: httpx.AsyncClient, acme: Team) -> None:
+    invoice = await make_invoice(acme.client)
+    expired = make_preview_token(
+        tenant_id=acme.tenant.id,
+        invoice_id=invoice.id,
+        secret=SECRET,
+        ttl_seconds=60,
+        now=time.time() - 3600,
+    )
+    response = await api.get(link(invoice.id, expired))
+    assert response.status_code == 403
+    assert "expired" in response.text
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("tamper", ["signature", "payload", "secret", "empty", "missing"])
+async def test_a_tampered_link_is_forbidden(
+    api: httpx.AsyncClient, acme: Team, tamper: str
+) -> None:
+    invoice = await make_invoice(acme.client)
+    token = token_for(acme.tenant.id, invoice.id)
+    payload, signature = token.split(".")
+    bad = {
+        "signature": f"{payload}.{signature[:-2]}AA",
+        "payload": f"{token_for(acme.tenant.id, invoice.id + 1).split('.')[0]}.{signature}",
+        "secret": token_for(acme.tenant.id, invoice.id, secret="someone-elses-secret"),
+        "empty": "",
+        "missing": None,
+    }[tamper]
+    url = f"/invoices/{invoice.id}/preview" if bad is None else link(invoice.id, bad)
+    assert (await api.get(url)).status_code == 403
+
+
+@pytest.mark.asyncio
+async def test_a_link_for_another_invoice_is_forbidden(api: httpx.AsyncClient, acme: Team) -> None:
+    shown = await make_invoice(acme.client, "A-1")
+    other = await make_invoice(acme.client, "A-2")
+    response = await api.get(link(other.id, token_for(acme.tenant.id, shown.id)))
+    assert response.status_code == 403
+
+
+@pytest.mark.asyncio
+async def test_another_tenants_invoice_is_not_found(
+    api: httpx.AsyncClient, acme: Team, globex: Team
+) -> None:
+    foreign = await make_invoice(globex.client, "G-1")
+    response = await api.get(link(foreign.id, token_for(acme.tenant.id, foreign.id)))
+    assert response.status_code == 404
+    assert "G-1" not in response.text
+
+
+@pytest.mark.asyncio
+async def test_a_deleted_invoice_is_not_found(api: httpx.AsyncClient, acme: Team) -> None:
+    invoice = await make_invoice(acme.client)
+    token = token_for(acme.tenant.id, invoice.id)
+    await invoice.delete()
+    assert (await api.get(link(invoice.id, token))).status_code == 404
