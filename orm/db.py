@@ -35,6 +35,17 @@ TORTOISE_ORM = tortoise_config()
 async def open_database(database_url: str | None = None) -> None:
     """Connect the ORM on the running event loop, visible to every task on it."""
     await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+    conn = connection()
+    if conn.capabilities.dialect == "sqlite":
+        await conn.create_connection(with_db=True)
+        # SQLite's own lower() folds ASCII only; searches must match "Ärzte" with "ärzte" too.
+        await conn._connection.create_function(  # type: ignore[attr-defined]
+            "lower", 1, _unicode_lower, deterministic=True
+        )
+
+
+def _unicode_lower(value: str | None) -> str | None:
+    return value.lower() if isinstance(value, str) else value
 
 
 async def close_database() -> None:

@@ -199,3 +199,13 @@ async def test_another_tenants_invoices_are_never_listed_or_counted(
     data = await graphql.data(LIST, {"first": 50, "filter": {"search": "1"}}, user=acme.viewer)
     assert [e["node"]["number"] for e in data["invoices"]["edges"]] == ["ACME-1"]
     assert data["invoices"]["totalCount"] == 1
+
+
+@pytest.mark.asyncio
+async def test_search_folds_case_beyond_ascii(graphql: GraphQLClient, acme: Team) -> None:
+    clinic = await make_client(acme.tenant, "umlaut", name="Ärztehaus Süd")
+    await make_invoice(clinic, "ÖL-1")
+    await make_invoice(acme.client, "A-1")
+    assert await numbers(graphql, acme, {"search": "ärztehaus"}) == ["ÖL-1"]
+    assert await numbers(graphql, acme, {"search": "SÜD"}) == ["ÖL-1"]
+    assert await numbers(graphql, acme, {"search": "öl-"}) == ["ÖL-1"]
