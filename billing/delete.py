@@ -6,7 +6,8 @@ from tortoise.transactions import in_transaction
 
 from billing.audit import record_action
 from billing.errors import BillingRuleError, ErrorCode
-from orm.models import Charge, Invoice, Payment, PaymentAllocation
+from billing.payments import lock_invoice
+from orm.models import Charge, Payment, PaymentAllocation
 from orm.models.enums import AuditAction, ChargeStatus
 
 DEV_ONLY_MESSAGE = "Invoices can only be deleted in the development environment."
@@ -20,11 +21,7 @@ async def delete_invoice(
     if not development:
         raise BillingRuleError(ErrorCode.DEV_ONLY, DEV_ONLY_MESSAGE)
     async with in_transaction() as conn:
-        invoice = (
-            await Invoice.select_for_update()
-            .using_db(conn)
-            .get_or_none(id=invoice_id, tenant_id=tenant_id)
-        )
+        invoice = await lock_invoice(tenant_id=tenant_id, invoice_id=invoice_id, conn=conn)
         if invoice is None:
             raise BillingRuleError(ErrorCode.NOT_FOUND, "No such invoice.", field="id")
         payment_ids = (

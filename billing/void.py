@@ -16,10 +16,10 @@ from tortoise.transactions import in_transaction
 
 from billing.audit import record_action
 from billing.errors import BillingRuleError, ErrorCode
-from orm.models import Charge, ChargeAttempt, Invoice, InvoiceLine, PaymentAllocation, Service
+from billing.payments import has_charge_in_flight, lock_invoice
+from orm.models import Charge, Invoice, InvoiceLine, PaymentAllocation, Service
 from orm.models.enums import (
     AuditAction,
-    ChargeAttemptStatus,
     ChargeStatus,
     InvoiceLineKind,
     InvoiceStatus,
@@ -62,19 +62,11 @@ async def void_invoice(
     reason: str | None,
 ) -> Invoice:
     async with in_transaction() as conn:
-        invoice = (
-            await Invoice.select_for_update()
-            .using_db(conn)
-            .get_or_none(id=invoice_id, tenant_id=tenant_id)
-        )
+        invoice = await lock_invoice(tenant_id=tenant_id, invoice_id=invoice_id, conn=conn)
         if invoice is None:
             raise BillingRuleError(ErrorCode.NOT_FOUND, "No such invoice.", field="id")
         allocations = await PaymentAllocation.filter(invoice_id=invoice.id).using_db(conn).count()
-        in_flight = (
-            await ChargeAttempt.filter(invoice_id=invoice.id, status=ChargeAttemptStatus.IN_FLIGHT)
-            .using_db(conn)
-            .exists()
-        )
+        in_flight = await has_charge_in_flight(invoice.id, conn)
         if refusal := void_refusal(invoice, allocations, in_flight):
             raise refusal
         invoice.status = InvoiceStatus.VOID
