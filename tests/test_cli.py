@@ -1,0 +1,121 @@
+"""The `ispbox` command line as a person uses it, on a fresh SQLite file."""
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def ispbox(*args: str, database: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ISPBOX_DATABASE_URL": f"sqlite://{database}"}
+    return subprocess.run(
+        [sys.executable, "-m", "ispbox.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def count(database: Path, table: str) -> int:
+    with sqlite3.connect(database) as conn:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    path = tmp_path / "ispbox.sqlite3"
+    result = ispbox("migrate", database=path)
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def test_migrate_twice_is_harmless(database: Path) -> None:
+    assert ispbox("migrate", database=database).returncode == 0
+    assert count(database, "invoices") == 0
+
+
+def test_demo_data_imports_and_a_second_import_changes_nothing(
+    database: Path, tmp_path: Path
+) -> None:
+    demo = tmp_path / "demo.json.gz"
+    assert (
+        ispbox("demo-data", "--clients", "30", "--out", str(demo), database=database).returncode
+        == 0
+    )
+
+    first = ispbox("import", str(demo), database=database)
+    clients, invoices = count(database, "clients"), count(database, "invoices")
+    second = ispbox("import", str(demo), database=database)
+
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert clients >= 30 and invoices > 0
+    assert (count(database, "clients"), count(database, "invoices")) == (clients, invoices)
+
+
+def test_a_bad_file_is_rejected_whole_with_every_problem_listed(
+    database: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps(
+            {
+                "tenants": [
+                    {
+                        "key": "acme",
+                        "name": "Acme",
+                        "currency": "USD",
+                        "timezone": "UTC",
+                        "settings": {
+                            "payment_terms_days": 14,
+                            "grace_period_days": 7,
+                            "billing_cycle_day": None,
+                            "auto_generate": False,
+                            "auto_email": False,
+                            "auto_charge": False,
+                            "invoice_number_prefix": "INV-",
+                            "mailbox": None,
+                        },
+                        "users": [],
+                        "clients": [
+                            {
+                                "key": "c-1",
+                                "name": "Jane",
+                                "email": None,
+                                "status": "active",
+                                "blocked": False,
+                                "stripe_customer_id": None,
+                                "stripe_payment_method_id": None,
+                                "services": [
+                                    {
+                                        "key": "s-1",
+                                        "description": "Fiber",
+                                        "price": "-1",
+                                        "quantity": "1",
+                                        "period": "monthly",
+                                        "next_bill_date": "2026-11-01",
+                                        "status": "active",
+                                        "billable": True,
+                                        "auto_email": None,
+                                    }
+                                ],
+                                "charges": [],
+                                "colour": "blue",
+                            },
+                        ],
+                    }
+                ]
+            }
+        )
+    )
+
+    result = ispbox("import", str(bad), database=database)
+
+    assert result.returncode == 1
+    assert "tenants[0].clients[0].services[0].price" in result.stderr
+    assert "tenants[0].clients[0].colour" in result.stderr
+    assert count(database, "tenants") == 0
