@@ -12,14 +12,16 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 
 from orm.models import (
+    Charge,
     ChargeAttempt,
     Client,
     InvoiceLine,
     InvoiceRun,
     PaymentAllocation,
     RunError,
+    Service,
 )
-from orm.models.enums import ChargeAttemptStatus
+from orm.models.enums import ChargeAttemptStatus, ChargeStatus
 
 Row = TypeVar("Row")
 
@@ -47,6 +49,8 @@ class Loaders:
         self.allocations = DataLoader[int, list[PaymentAllocation]](load_fn=self._allocations)
         self.charge_in_flight = DataLoader[int, bool](load_fn=self._charges_in_flight)
         self.run_errors = DataLoader[int, list[RunError]](load_fn=self._run_errors)
+        self.services = DataLoader[int, list[Service]](load_fn=self._services)
+        self.pending_charges = DataLoader[int, list[Charge]](load_fn=self._pending_charges)
 
     async def _clients(self, ids: list[int]) -> list[Client | None]:
         rows = await Client.filter(tenant_id=self.tenant_id, id__in=ids)
@@ -86,3 +90,15 @@ class Loaders:
             "run_id", "id"
         )
         return _many_per_key(run_ids, rows, "run_id")
+
+    async def _services(self, client_ids: list[int]) -> list[list[Service]]:
+        rows = await Service.filter(tenant_id=self.tenant_id, client_id__in=client_ids).order_by(
+            "client_id", "next_bill_date", "id"
+        )
+        return _many_per_key(client_ids, rows, "client_id")
+
+    async def _pending_charges(self, client_ids: list[int]) -> list[list[Charge]]:
+        rows = await Charge.filter(
+            tenant_id=self.tenant_id, client_id__in=client_ids, status=ChargeStatus.PENDING
+        ).order_by("client_id", "scheduled_on", "id")
+        return _many_per_key(client_ids, rows, "client_id")

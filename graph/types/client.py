@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from graph.context import Info
+from graph.types.billing_items import ClientService, PendingCharge
 from graph.types.enums import ClientStatus
 from orm import models
 
@@ -35,6 +36,16 @@ class Client:
     def billing_url(self, info: Info) -> str:
         dashboard = info.context.settings.dashboard_url.rstrip("/")
         return f"{dashboard}/client_billing?client_id={self.model.id}"
+
+    @strawberry.field(description="The client's services, next to bill first.")
+    async def services(self, info: Info) -> list[ClientService]:
+        services = await info.context.loaders.services.load(self.model.id)
+        return [ClientService.from_model(service) for service in services]
+
+    @strawberry.field(description="One-time charges not billed yet, earliest first.")
+    async def pending_charges(self, info: Info) -> list[PendingCharge]:
+        charges = await info.context.loaders.pending_charges.load(self.model.id)
+        return [PendingCharge.from_model(charge) for charge in charges]
 
 
 async def load_client(info: Info, client_id: int | None) -> Client | None:

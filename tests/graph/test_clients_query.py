@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from orm.models.enums import ChargeStatus, ServicePeriod
 from tests.graph.conftest import GraphQLClient, Team, error_codes
-from tests.support.builders import make_client
+from tests.support.builders import make_charge, make_client, make_service
 
 CLIENTS = """query($search: String, $first: Int!) {
   clients(search: $search, first: $first) { id name }
@@ -55,3 +58,61 @@ async def test_first_outside_1_to_200_is_invalid_input(
 ) -> None:
     body = await graphql.execute(CLIENTS, {"first": first}, user=acme.viewer)
     assert error_codes(body) == ["INVALID_INPUT"]
+
+
+BILLING_ITEMS = """query($search: String) {
+  clients(search: $search) {
+    name
+    services { description price quantity period nextBillDate status billable autoEmail }
+    pendingCharges { description amount scheduledOn }
+  }
+}"""
+
+
+@pytest.mark.asyncio
+async def test_a_clients_services_and_pending_charges_for_its_billing_view(
+    graphql: GraphQLClient, acme: Team
+) -> None:
+    await make_service(acme.client, "later", price="10.00", next_bill_date=date(2026, 12, 5))
+    await make_service(
+        acme.client,
+        "fiber",
+        price="49.99",
+        quantity="2",
+        period=ServicePeriod.QUARTERLY,
+        next_bill_date=date(2026, 11, 30),
+        auto_email=False,
+    )
+    await make_charge(acme.client, "router", amount="89.00", scheduled_on=date(2026, 11, 10))
+    billed = await make_charge(acme.client, "billed", amount="5.00")
+    billed.status = ChargeStatus.INVOICED
+    await billed.save()
+
+    data = await graphql.data(BILLING_ITEMS, {"search": "Acme"}, user=acme.viewer)
+
+    [client] = data["clients"]
+    assert client["services"] == [
+        {
+            "description": "Service fiber",
+            "price": "49.99",
+            "quantity": "2.00",
+            "period": "QUARTERLY",
+            "nextBillDate": "2026-11-30",
+            "status": "ACTIVE",
+            "billable": True,
+            "autoEmail": False,
+        },
+        {
+            "description": "Service later",
+            "price": "10.00",
+            "quantity": "1.00",
+            "period": "MONTHLY",
+            "nextBillDate": "2026-12-05",
+            "status": "ACTIVE",
+            "billable": True,
+            "autoEmail": None,
+        },
+    ]
+    assert client["pendingCharges"] == [
+        {"description": "Charge router", "amount": "89.00", "scheduledOn": "2026-11-10"}
+    ]

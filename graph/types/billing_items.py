@@ -1,0 +1,73 @@
+"""What a client is billed for: its recurring services and its pending one-time charges
+(the client billing view)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+
+from billing.money import from_cents
+from orm import models
+from orm.models import enums as stored
+
+
+@strawberry.enum
+class ServicePeriod(Enum):
+    MONTHLY = stored.ServicePeriod.MONTHLY.value
+    QUARTERLY = stored.ServicePeriod.QUARTERLY.value
+    SEMIANNUAL = stored.ServicePeriod.SEMIANNUAL.value
+    ANNUAL = stored.ServicePeriod.ANNUAL.value
+
+
+@strawberry.enum
+class ServiceStatus(Enum):
+    ACTIVE = stored.ServiceStatus.ACTIVE.value
+    SUSPENDED = stored.ServiceStatus.SUSPENDED.value
+    CANCELLED = stored.ServiceStatus.CANCELLED.value
+
+
+@strawberry.type(description="A recurring service, billed in advance one period at a time.")
+class ClientService:
+    id: strawberry.ID
+    description: str
+    price: Decimal
+    quantity: Decimal
+    period: ServicePeriod
+    next_bill_date: date = strawberry.field(description="The first day of the next period to bill.")
+    status: ServiceStatus
+    billable: bool
+    auto_email: bool | None = strawberry.field(description="Null inherits the tenant's setting.")
+
+    @classmethod
+    def from_model(cls, service: models.Service) -> ClientService:
+        return cls(
+            id=strawberry.ID(str(service.id)),
+            description=service.description,
+            price=from_cents(service.price_cents),
+            quantity=Decimal(service.quantity),
+            period=ServicePeriod(service.period),
+            next_bill_date=service.next_bill_date,
+            status=ServiceStatus(service.status),
+            billable=service.billable,
+            auto_email=service.auto_email,
+        )
+
+
+@strawberry.type(description="A one-time charge waiting for the first run that reaches its date.")
+class PendingCharge:
+    id: strawberry.ID
+    description: str
+    amount: Decimal
+    scheduled_on: date
+
+    @classmethod
+    def from_model(cls, charge: models.Charge) -> PendingCharge:
+        return cls(
+            id=strawberry.ID(str(charge.id)),
+            description=charge.description,
+            amount=from_cents(charge.amount_cents),
+            scheduled_on=charge.scheduled_on,
+        )
