@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     # Out of a million Redis commands, how many also requeue dead workers' messages.
     broker_maintenance_chance: int = 1000
     scheduler_interval_seconds: int = 60
+    # Prepended to every queue name, so several installations can share one Redis or RabbitMQ.
+    queue_prefix: str = ""
 
     @property
     def is_development(self) -> bool:

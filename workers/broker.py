@@ -70,6 +70,11 @@ def build_broker(url: str, settings: Settings | None = None) -> dramatiq.Broker:
     return broker
 
 
+def queue(name: str) -> str:
+    """The broker queue of a kind of job, under this installation's prefix."""
+    return f"{get_settings().queue_prefix}{name}"
+
+
 def use_host_loop(loop: asyncio.AbstractEventLoop) -> None:
     set_event_loop_thread(HostLoop(loop))
 

@@ -12,7 +12,7 @@ import dramatiq
 from billing.charging import TransientChargeError, charge_invoice, stripe_client
 from billing.email import TransientEmailError, email_invoice_automatically
 from ispbox.config import get_settings
-from workers import broker as _broker  # noqa: F401  (declares the broker before the actors)
+from workers.broker import queue  # declares the broker before the actors
 
 TRANSIENT = (TransientEmailError, TransientChargeError)
 
@@ -22,14 +22,17 @@ def retry_transient_only(retries_so_far: int, exception: BaseException) -> bool:
 
 
 @dramatiq.actor(
-    queue_name="email", retry_when=retry_transient_only, min_backoff=5_000, max_backoff=900_000
+    queue_name=queue("email"),
+    retry_when=retry_transient_only,
+    min_backoff=5_000,
+    max_backoff=900_000,
 )
 async def email_invoice_job(tenant_id: int, invoice_id: int) -> None:
     await email_invoice_automatically(tenant_id=tenant_id, invoice_id=invoice_id)
 
 
 @dramatiq.actor(
-    queue_name="charges",
+    queue_name=queue("charges"),
     retry_when=retry_transient_only,
     min_backoff=10_000,
     max_backoff=1_800_000,

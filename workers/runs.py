@@ -11,7 +11,7 @@ from billing.followups import followups_for_run
 from billing.run_engine import bill_chunk, open_run
 from ispbox.config import get_settings
 from orm.models import InvoiceRun, Tenant
-from workers import broker as _broker  # noqa: F401  (declares the broker before the actors)
+from workers.broker import queue  # declares the broker before the actors
 from workers.delivery import charge_invoice_job, email_invoice_job
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ def charging_enabled() -> bool:
     return bool(get_settings().stripe_api_key)
 
 
-@dramatiq.actor(queue_name="runs", max_retries=10, min_backoff=1_000, max_backoff=60_000)
+@dramatiq.actor(queue_name=queue("runs"), max_retries=10, min_backoff=1_000, max_backoff=60_000)
 async def start_invoice_run_job(run_id: int) -> None:
     """Cut the run into chunks and queue them. Redelivered, it queues the chunks still pending
     (billing a chunk twice is refused by the chunk itself)."""
@@ -39,7 +39,7 @@ async def start_invoice_run_job(run_id: int) -> None:
 
 
 @dramatiq.actor(
-    queue_name="chunks",
+    queue_name=queue("chunks"),
     max_retries=20,
     min_backoff=1_000,
     max_backoff=60_000,

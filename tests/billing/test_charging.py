@@ -30,11 +30,7 @@ from tests.support.stripe_server import (
     customer_with_card,
 )
 
-pytestmark = [
-    pytest.mark.asyncio,
-    # Raised inside the Stripe SDK's use of httpx, not by the code under test.
-    pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning"),
-]
+pytestmark = pytest.mark.asyncio
 
 BALANCE_CENTS = 4_999
 

@@ -7,8 +7,10 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import dramatiq
@@ -19,15 +21,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class WorkerProcess:
-    """`python -m dramatiq workers.actors` in its own process group, so a kill takes it all."""
+    """`ispbox worker` (Dramatiq's worker processes) in its own process group, so a kill takes
+    it all."""
 
-    def __init__(self, broker_url: str, database_url: str, log_path: Path, **settings: str) -> None:
+    def __init__(
+        self, broker_url: str, database_url: str, log_path: Path, queue_prefix: str, **settings: str
+    ) -> None:
         self.env = {
             **os.environ,
             "ISPBOX_BROKER_URL": broker_url,
             "ISPBOX_DATABASE_URL": database_url,
             "ISPBOX_BROKER_HEARTBEAT_MS": "2000",
             "ISPBOX_BROKER_MAINTENANCE_CHANCE": "200000",
+            "ISPBOX_QUEUE_PREFIX": queue_prefix,
             **{f"ISPBOX_{key.upper()}": value for key, value in settings.items()},
         }
         self.log_path = log_path
@@ -39,8 +45,8 @@ class WorkerProcess:
                 [
                     sys.executable,
                     "-m",
-                    "dramatiq",
-                    "workers.actors",
+                    "ispbox.cli",
+                    "worker",
                     "--processes",
                     "1",
                     "--threads",
@@ -68,9 +74,55 @@ class WorkerProcess:
                 self.kill()
 
 
+@dataclass
+class BrokerSession:
+    """The real broker seen from the test process (whose own broker is the in-memory one), with
+    queue names of its own so that test runs sharing the machine's broker never meet."""
+
+    url: str
+    prefix: str
+    broker: dramatiq.Broker
+
+    def queue(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+
+QUEUES = ("runs", "chunks", "email", "charges")
+
+
 @contextmanager
-def worker_process(broker_url: str, database_url: str, log_path: Path) -> Iterator[WorkerProcess]:
-    worker = WorkerProcess(broker_url, database_url, log_path)
+def broker_session(url: str) -> Iterator[BrokerSession]:
+    prefix = f"test{uuid.uuid4().hex[:10]}."
+    broker: dramatiq.Broker = (
+        RedisBroker(url=url) if url.startswith("redis://") else RabbitmqBroker(url=url)
+    )
+    session = BrokerSession(url, prefix, broker)
+    try:
+        yield session
+    finally:
+        _forget_queues(session)
+        broker.close()
+
+
+def _forget_queues(session: BrokerSession) -> None:
+    broker = session.broker
+    if isinstance(broker, RedisBroker):
+        keys = list(broker.client.scan_iter(f"{broker.namespace}:{session.prefix}*"))
+        if keys:
+            broker.client.delete(*keys)
+        return
+    channel = broker.channel  # type: ignore[attr-defined]
+    for name in QUEUES:
+        for suffix in ("", ".DQ", ".XQ"):
+            channel.queue_delete(session.queue(name) + suffix)
+
+
+@contextmanager
+def worker_process(
+    session: BrokerSession, database_url: str, log_path: Path, **settings: str
+) -> Iterator[WorkerProcess]:
+    """A started worker; `settings` are ISPBOX_* settings by their lower-case names."""
+    worker = WorkerProcess(session.url, database_url, log_path, session.prefix, **settings)
     worker.start()
     try:
         yield worker
@@ -78,24 +130,12 @@ def worker_process(broker_url: str, database_url: str, log_path: Path) -> Iterat
         worker.stop()
 
 
-def client_broker(broker_url: str) -> dramatiq.Broker:
-    """A broker to enqueue on from the test process, whose own broker is the in-memory one."""
-    if broker_url.startswith("redis://"):
-        broker: dramatiq.Broker = RedisBroker(url=broker_url)
-        broker.client.flushdb()
-        return broker
-    broker = RabbitmqBroker(url=broker_url)
-    for queue in ("runs", "chunks", "email", "charges"):
-        broker.declare_queue(queue)
-    broker.flush_all()
-    return broker
-
-
-def enqueue_run(broker: dramatiq.Broker, run_id: int) -> None:
-    broker.declare_queue("runs")
-    broker.enqueue(
+def enqueue_run(session: BrokerSession, run_id: int) -> None:
+    queue_name = session.queue("runs")
+    session.broker.declare_queue(queue_name)
+    session.broker.enqueue(
         dramatiq.Message(
-            queue_name="runs",
+            queue_name=queue_name,
             actor_name="start_invoice_run_job",
             args=(run_id,),
             kwargs={},

@@ -13,7 +13,7 @@ from orm.models.enums import RunStatus
 from tests.support.bulk_data import add_clients_with_services
 from tests.support.factories import make_tenant
 from tests.support.services import RABBITMQ_URL, REDIS_URL, require_service
-from tests.support.worker_process import client_broker, enqueue_run, worker_process
+from tests.support.worker_process import broker_session, enqueue_run, worker_process
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.postgres_only]
 
@@ -57,11 +57,13 @@ async def test_a_worker_process_bills_a_run_with_progress_per_chunk(
     port = 6379 if broker_url.startswith("redis") else 5672
     require_service(broker_url.split(":")[0], "127.0.0.1", port)
     run = await queued_run()
-    broker = client_broker(broker_url)
     seen_progress: set[int] = set()
 
-    with worker_process(broker_url, db, tmp_path / "worker.log"):
-        enqueue_run(broker, run.id)
+    with (
+        broker_session(broker_url) as session,
+        worker_process(session, db, tmp_path / "worker.log"),
+    ):
+        enqueue_run(session, run.id)
 
         def record(r: InvoiceRun) -> bool:
             seen_progress.add(r.clients_processed)
@@ -79,13 +81,12 @@ async def test_a_worker_killed_mid_run_and_restarted_bills_everyone_exactly_once
 ) -> None:
     require_service("redis", "127.0.0.1", 6379)
     run = await queued_run()
-    broker = client_broker(REDIS_URL)
 
-    with worker_process(REDIS_URL, db, tmp_path / "worker.log") as worker:
-        worker.env["ISPBOX_RUN_CHUNK_SIZE"] = "200"
-        worker.stop()
-        worker.start()
-        enqueue_run(broker, run.id)
+    with (
+        broker_session(REDIS_URL) as session,
+        worker_process(session, db, tmp_path / "worker.log", run_chunk_size="200") as worker,
+    ):
+        enqueue_run(session, run.id)
         await wait_for(run.id, lambda r: r.chunks_done >= 2, timeout=120)
         worker.kill()
         interrupted = await InvoiceRun.get(id=run.id)
