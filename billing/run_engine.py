@@ -29,17 +29,14 @@ from billing.selection import (
     due_charges,
     due_services,
     eligible_client_ids,
-    sql_date,
     sql_marks,
 )
 from billing.tenant_settings import tenant_settings_problems
+from orm.bulk import insert_rows, set_column_by_id
 from orm.models import (
-    Invoice,
-    InvoiceLine,
     InvoiceRun,
     RunChunk,
     RunError,
-    ServiceScheduleSnapshot,
     Tenant,
 )
 from orm.models.enums import ChunkStatus, InvoiceStatus, RunErrorStage, RunStatus
@@ -258,77 +255,107 @@ async def _bill_clients(
     ]
 
 
+INVOICE_COLUMNS = (
+    "tenant_id", "client_id", "run_id", "status", "issued_on", "due_on", "grace_until",
+    "period_start", "period_end", "currency", "total_cents", "balance_cents", "auto_email",
+    "created_at",
+)  # fmt: skip
+LINE_COLUMNS = (
+    "tenant_id", "invoice_id", "position", "kind", "description", "quantity", "unit_price_cents",
+    "amount_cents", "period_start", "period_end", "service_id", "charge_id", "live",
+)  # fmt: skip
+
+
 async def write_bills(
     conn: BaseDBAsyncClient, run: InvoiceRun, tenant: Tenant, bills: list[ClientBill]
 ) -> None:
     """Write the bills as draft invoices and take their periods and charges."""
-    due = due_date(run.billing_date, tenant.payment_terms_days)
-    grace = grace_date(due, tenant.grace_period_days)
     invoiced = [bill for bill in bills if bill.has_invoice]
     if invoiced:
-        await Invoice.bulk_create(
-            [
-                Invoice(
-                    tenant_id=tenant.id,
-                    client_id=bill.client_id,
-                    run_id=run.id,
-                    status=InvoiceStatus.DRAFT,
-                    issued_on=run.billing_date,
-                    due_on=due,
-                    grace_until=grace,
-                    period_start=bill.period_start,
-                    period_end=bill.period_end,
-                    currency=tenant.currency,
-                    total_cents=bill.total_cents,
-                    balance_cents=bill.total_cents,
-                    auto_email=bill.auto_email,
-                )
-                for bill in invoiced
-            ],
-            using_db=conn,
-        )
+        await insert_rows(conn, "invoices", INVOICE_COLUMNS, _invoice_rows(run, tenant, invoiced))
         invoice_ids = await _invoice_ids_by_client(conn, run.id, [b.client_id for b in invoiced])
-        await InvoiceLine.bulk_create(
-            [
-                InvoiceLine(
-                    tenant_id=tenant.id,
-                    invoice_id=invoice_ids[bill.client_id],
-                    position=position,
-                    kind=line.kind,
-                    description=line.description,
-                    quantity=line.quantity,
-                    unit_price_cents=line.unit_price_cents,
-                    amount_cents=line.amount_cents,
-                    period_start=line.period_start,
-                    period_end=line.period_end,
-                    service_id=line.service_id,
-                    charge_id=line.charge_id,
-                )
-                for bill in invoiced
-                for position, line in enumerate(bill.lines)
-            ],
-            using_db=conn,
+        await insert_rows(
+            conn, "invoice_lines", LINE_COLUMNS, _line_rows(tenant, invoiced, invoice_ids)
         )
-        await _mark_charges_invoiced(conn, invoiced, invoice_ids)
+        await set_column_by_id(
+            conn,
+            "charges",
+            "invoice_id",
+            "bigint",
+            [
+                (line.charge_id, invoice_ids[bill.client_id])
+                for bill in invoiced
+                for line in bill.lines
+                if line.charge_id is not None
+            ],
+            also="status = 'invoiced'",
+        )
     advances = [advance for bill in bills for advance in bill.advances]
     if run.review:
-        await ServiceScheduleSnapshot.bulk_create(
-            [
-                ServiceScheduleSnapshot(
-                    run_id=run.id,
-                    service_id=advance.service_id,
-                    next_bill_date=advance.previous_next_bill_date,
-                )
-                for advance in advances
-            ],
-            using_db=conn,
+        await insert_rows(
+            conn,
+            "service_schedule_snapshots",
+            ("run_id", "service_id", "next_bill_date"),
+            [(run.id, a.service_id, a.previous_next_bill_date) for a in advances],
         )
-    if advances:
-        m = sql_marks(conn, 2)
-        await conn.execute_many(
-            f"UPDATE services SET next_bill_date = {m[0]} WHERE id = {m[1]}",
-            [[sql_date(conn, a.next_bill_date), a.service_id] for a in advances],
+    await set_column_by_id(
+        conn,
+        "services",
+        "next_bill_date",
+        "date",
+        [(a.service_id, a.next_bill_date) for a in advances],
+    )
+
+
+def _invoice_rows(
+    run: InvoiceRun, tenant: Tenant, bills: list[ClientBill]
+) -> list[tuple[object, ...]]:
+    due = due_date(run.billing_date, tenant.payment_terms_days)
+    grace = grace_date(due, tenant.grace_period_days)
+    created = now()
+    return [
+        (
+            tenant.id,
+            bill.client_id,
+            run.id,
+            InvoiceStatus.DRAFT.value,
+            run.billing_date,
+            due,
+            grace,
+            bill.period_start,
+            bill.period_end,
+            tenant.currency,
+            bill.total_cents,
+            bill.total_cents,
+            bill.auto_email,
+            created,
         )
+        for bill in bills
+    ]
+
+
+def _line_rows(
+    tenant: Tenant, bills: list[ClientBill], invoice_ids: dict[int, int]
+) -> list[tuple[object, ...]]:
+    return [
+        (
+            tenant.id,
+            invoice_ids[bill.client_id],
+            position,
+            line.kind.value,
+            line.description,
+            line.quantity,
+            line.unit_price_cents,
+            line.amount_cents,
+            line.period_start,
+            line.period_end,
+            line.service_id,
+            line.charge_id,
+            True,
+        )
+        for bill in bills
+        for position, line in enumerate(bill.lines)
+    ]
 
 
 async def _invoice_ids_by_client(
@@ -341,23 +368,6 @@ async def _invoice_ids_by_client(
         [run_id, min(client_ids), max(client_ids)],
     )
     return {int(row["client_id"]): int(row["id"]) for row in rows}
-
-
-async def _mark_charges_invoiced(
-    conn: BaseDBAsyncClient, bills: list[ClientBill], invoice_ids: dict[int, int]
-) -> None:
-    updates = [
-        [invoice_ids[bill.client_id], line.charge_id]
-        for bill in bills
-        for line in bill.lines
-        if line.charge_id is not None
-    ]
-    if updates:
-        m = sql_marks(conn, 2)
-        await conn.execute_many(
-            f"UPDATE charges SET status = 'invoiced', invoice_id = {m[0]} WHERE id = {m[1]}",
-            updates,
-        )
 
 
 async def _finish_chunk(
