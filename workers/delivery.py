@@ -1,11 +1,14 @@
-"""Email and charge actors: thin wrappers that retry transient failures with backoff.
+"""Email and charge actors: thin wrappers that retry failures with backoff.
 
 Permanent failures (a refused address, a declined card) are recorded by the billing code and not
-retried; the billing code also makes a repeated job harmless (already emailed, already paid, an
-attempt in flight).
+raised, so they are not retried; what is raised (a mailbox or Stripe out of reach, a lost database
+connection) is retried. The billing code makes a repeated job harmless (already emailed, already
+paid, an attempt in flight).
 """
 
 from __future__ import annotations
+
+import logging
 
 import dramatiq
 
@@ -14,26 +17,26 @@ from billing.email import TransientEmailError, email_invoice_automatically
 from ispbox.config import get_settings
 from workers.broker import queue  # declares the broker before the actors
 
-TRANSIENT = (TransientEmailError, TransientChargeError)
+log = logging.getLogger(__name__)
 
-
-def retry_transient_only(retries_so_far: int, exception: BaseException) -> bool:
-    return isinstance(exception, TRANSIENT) and retries_so_far < 8
+MAX_RETRIES = 8
 
 
 @dramatiq.actor(
-    queue_name=queue("email"),
-    retry_when=retry_transient_only,
-    min_backoff=5_000,
-    max_backoff=900_000,
+    queue_name=queue("email"), max_retries=MAX_RETRIES, min_backoff=5_000, max_backoff=900_000
 )
 async def email_invoice_job(tenant_id: int, invoice_id: int) -> None:
-    await email_invoice_automatically(tenant_id=tenant_id, invoice_id=invoice_id)
+    try:
+        await email_invoice_automatically(tenant_id=tenant_id, invoice_id=invoice_id)
+    except TransientEmailError as exc:
+        # Expected while a mailbox is down: retried without an error traceback in the logs.
+        log.warning("invoice %s not emailed yet: %s", invoice_id, exc)
+        raise dramatiq.Retry(str(exc)) from exc
 
 
 @dramatiq.actor(
     queue_name=queue("charges"),
-    retry_when=retry_transient_only,
+    max_retries=MAX_RETRIES,
     min_backoff=10_000,
     max_backoff=1_800_000,
 )
@@ -41,8 +44,12 @@ async def charge_invoice_job(tenant_id: int, invoice_id: int) -> None:
     settings = get_settings()
     if not settings.stripe_api_key:
         return
-    await charge_invoice(
-        tenant_id=tenant_id,
-        invoice_id=invoice_id,
-        client=stripe_client(settings.stripe_api_key, settings.stripe_api_base),
-    )
+    try:
+        await charge_invoice(
+            tenant_id=tenant_id,
+            invoice_id=invoice_id,
+            client=stripe_client(settings.stripe_api_key, settings.stripe_api_base),
+        )
+    except TransientChargeError as exc:
+        log.warning("invoice %s not charged yet: %s", invoice_id, exc)
+        raise dramatiq.Retry(str(exc)) from exc
