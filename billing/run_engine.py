@@ -95,7 +95,7 @@ async def open_run(run_id: int, chunk_size: int) -> list[int]:
             for seq, start in enumerate(range(0, len(client_ids), chunk_size))
         ]
         await RunChunk.bulk_create(chunks, using_db=conn)
-        run.status = RunStatus.RUNNING if chunks else _terminal_status(run, errors=0)
+        run.status = RunStatus.RUNNING if chunks else _terminal_status(run, errors=0, drafts=0)
         run.started_at = now()
         run.finished_at = None if chunks else run.started_at
         run.clients_total = len(client_ids)
@@ -135,8 +135,10 @@ async def _fail_run(conn: BaseDBAsyncClient, run: InvoiceRun, problems: list[str
     await run.save(using_db=conn)
 
 
-def _terminal_status(run: InvoiceRun, errors: int) -> RunStatus:
-    if run.review:
+def _terminal_status(run: InvoiceRun, errors: int, drafts: int) -> RunStatus:
+    """How a run ends: a review run with drafts waits for a person; with none it has nothing to
+    review, and ends like an issuing run that issued nothing."""
+    if run.review and drafts:
         return RunStatus.AWAITING_REVIEW
     return RunStatus.COMPLETED_WITH_ERRORS if errors else RunStatus.COMPLETED
 
@@ -410,7 +412,7 @@ async def _finish_chunk(
         f"amount_issued_cents = amount_issued_cents + {m[2]}, "
         f"errors_count = errors_count + {m[3]}, chunks_done = chunks_done + 1, "
         f"progress_version = progress_version + 1 WHERE id = {m[4]} "
-        "RETURNING chunks_done, chunks_total, errors_count",
+        "RETURNING chunks_done, chunks_total, errors_count, invoices_issued",
         [
             clients_processed,
             int(made[0]["invoices"]),
@@ -424,6 +426,11 @@ async def _finish_chunk(
     await (
         InvoiceRun.filter(id=run.id)
         .using_db(conn)
-        .update(status=_terminal_status(run, int(rows[0]["errors_count"])), finished_at=now())
+        .update(
+            status=_terminal_status(
+                run, int(rows[0]["errors_count"]), int(rows[0]["invoices_issued"])
+            ),
+            finished_at=now(),
+        )
     )
     return True

@@ -121,3 +121,12 @@ async def test_finalize_racing_a_discard_lets_exactly_one_win(db: str) -> None:
         assert invoices == []
     else:
         assert sorted(i.number for i in invoices) == ["INV-000001", "INV-000002", "INV-000003"]
+
+
+async def test_a_review_run_with_nothing_to_bill_ends_without_waiting_for_review(db: str) -> None:
+    tenant = await make_tenant()
+    await make_service(await make_client(tenant, "c-1"), next_bill_date=date(2027, 1, 1))
+
+    run = await run_invoices(tenant, date(2026, 11, 20), review=True)
+
+    assert (run.status, run.invoices_issued) == (RunStatus.COMPLETED, 0)
