@@ -1,0 +1,1 @@
+"""Widgets shared by the pages: lists, KPI cards, run controls, progress and summaries."""

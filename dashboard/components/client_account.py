@@ -1,0 +1,67 @@
+"""A client's services and pending one-time charges: what its next runs will bill."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.api import ApiError, GraphQLClient, fetch_client_account
+from dashboard.formatting import MONEY_COLUMN_FORMAT
+from dashboard.models import Client, ClientService, PendingCharge
+
+MONEY = st.column_config.NumberColumn(format=MONEY_COLUMN_FORMAT)
+
+
+def render_services_and_charges(api: GraphQLClient, client: Client) -> None:
+    """Two tables; a warning in their place where the API cannot list them (an API older than
+    `Client.services`), so that the rest of the page still shows."""
+    try:
+        account = fetch_client_account(api, client.id)
+    except ApiError as error:
+        st.warning(f"The client's services and pending charges cannot be shown. {error}")
+        return
+    services, charges = st.columns([3, 2])
+    with services:
+        st.subheader("Services")
+        render_services(account.services)
+    with charges:
+        st.subheader("Pending charges")
+        render_pending_charges(account.pending_charges)
+
+
+def render_services(services: list[ClientService]) -> None:
+    if not services:
+        st.caption("No services.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Service": [service.description for service in services],
+                "Period": [service.period.capitalize() for service in services],
+                "Price": [service.price for service in services],
+                "Quantity": [service.quantity for service in services],
+                "Next bill date": [service.next_bill_date for service in services],
+                "Status": [service.status.capitalize() for service in services],
+                "Billable": [service.billable for service in services],
+            }
+        ),
+        hide_index=True,
+        column_config={"Price": MONEY},
+    )
+
+
+def render_pending_charges(charges: list[PendingCharge]) -> None:
+    if not charges:
+        st.caption("No pending charges.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Charge": [charge.description for charge in charges],
+                "Amount": [charge.amount for charge in charges],
+                "Scheduled on": [charge.scheduled_on for charge in charges],
+            }
+        ),
+        hide_index=True,
+        column_config={"Amount": MONEY},
+    )

@@ -1,0 +1,127 @@
+"""An invoice list paged through the server, one row per invoice with its badges and actions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from dashboard.api import GraphQLClient, fetch_invoice_page
+from dashboard.components.flash import show_flashes
+from dashboard.components.invoice_actions import ask_to_delete, ask_to_void, open_dialogs, send_now
+from dashboard.components.pager import CursorPager
+from dashboard.formatting import STATUS_COLOURS, format_date, format_money
+from dashboard.models import Invoice, InvoicePage, Viewer
+
+CLIENT_BILLING_PAGE = "pages/client_billing.py"
+COLUMN_WIDTHS = (1.2, 1.7, 1.2, 1.2, 1.2, 1.5, 3.0)
+HEADINGS = ("Invoice #", "Client", "Issued", "Total", "Balance", "Status", "Actions")
+
+
+def render_invoice_list(
+    api: GraphQLClient,
+    viewer: Viewer,
+    *,
+    key: str,
+    criteria: Mapping[str, Any],
+    page_size: int = 25,
+    link_clients: bool = True,
+) -> InvoicePage:
+    """The invoices matching `criteria` (an InvoiceFilter), one server page at a time, with
+    their row actions."""
+    show_flashes(key)
+    pager = CursorPager(f"{key}.pager", tuple(sorted(criteria.items())), page_size)
+    page = fetch_invoice_page(api, criteria=criteria, first=page_size, after=pager.after)
+    if page.invoices:
+        render_headings()
+        for invoice in page.invoices:
+            render_row(api, viewer, invoice, key=key, link_client=link_clients)
+    pager.controls(page)
+    open_dialogs(api, key)
+    return page
+
+
+def render_headings() -> None:
+    for column, heading in zip(st.columns(COLUMN_WIDTHS), HEADINGS, strict=True):
+        column.markdown(f"**{heading}**")
+
+
+def render_row(
+    api: GraphQLClient, viewer: Viewer, invoice: Invoice, *, key: str, link_client: bool
+) -> None:
+    with st.container(key=f"{key}-invoice-{invoice.id}"):
+        number, client, issued, total, balance, status, actions = st.columns(
+            COLUMN_WIDTHS, vertical_alignment="center"
+        )
+        number.markdown(invoice.display_number)
+        with client:
+            render_client(invoice, link_client)
+        issued.markdown(format_date(invoice.issued_on))
+        total.markdown(format_money(invoice.total, invoice.currency))
+        balance.markdown(format_money(invoice.balance, invoice.currency))
+        with status:
+            render_badges(invoice)
+        with actions:
+            render_actions(api, viewer, invoice, key)
+
+
+def render_client(invoice: Invoice, linked: bool) -> None:
+    if linked:
+        st.page_link(
+            CLIENT_BILLING_PAGE,
+            label=invoice.client.name,
+            query_params={"client_id": invoice.client.id},
+        )
+    else:
+        st.markdown(invoice.client.name)
+
+
+def render_badges(invoice: Invoice) -> None:
+    """The status badge, and an Emailed badge once the invoice was emailed."""
+    with st.container(horizontal=True, gap="small"):
+        st.badge(invoice.status.value, color=STATUS_COLOURS[invoice.status])
+        if invoice.emailed_at is not None:
+            st.badge("Emailed", color="blue", icon=":material/mail:")
+
+
+def render_actions(api: GraphQLClient, viewer: Viewer, invoice: Invoice, key: str) -> None:
+    """View, Send, Void and (in development) Delete; each one the API refuses is disabled, with
+    the API's reason as its help."""
+    allowed = invoice.actions
+    with st.container(horizontal=True, gap="small"):
+        st.link_button(
+            "View",
+            invoice.preview_url,
+            type="tertiary",
+            key=f"{key}-view-{invoice.id}",
+            disabled=not allowed.view.allowed,
+            help=allowed.view.reason or "Opens the invoice in a new tab.",
+        )
+        if st.button(
+            "Send",
+            type="tertiary",
+            key=f"{key}-send-{invoice.id}",
+            disabled=not allowed.send.allowed,
+            help=allowed.send.reason or "Emails the invoice to the client now.",
+        ):
+            send_now(api, invoice, key)
+        st.button(
+            "Void",
+            type="tertiary",
+            key=f"{key}-void-{invoice.id}",
+            disabled=not allowed.void.allowed,
+            help=allowed.void.reason or "Voids the invoice (asks first).",
+            on_click=ask_to_void,
+            args=(key, invoice),
+        )
+        if viewer.is_development:
+            st.button(
+                "Delete",
+                type="tertiary",
+                key=f"{key}-delete-{invoice.id}",
+                disabled=not allowed.delete.allowed,
+                help=allowed.delete.reason or "Deletes the invoice for good (asks first).",
+                on_click=ask_to_delete,
+                args=(key, invoice),
+            )

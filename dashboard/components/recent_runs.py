@@ -1,0 +1,34 @@
+"""The tenant's latest runs as a table."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.formatting import MONEY_COLUMN_FORMAT, format_instant
+from dashboard.models import InvoiceRun
+
+
+def render_recent_runs(runs: list[InvoiceRun]) -> None:
+    st.subheader("Recent runs")
+    if not runs:
+        st.caption("No runs yet.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Run": [f"#{run.id}" for run in runs],
+                "Billing date": [run.billing_date for run in runs],
+                "Client": [run.client.name if run.client else "All clients" for run in runs],
+                "Status": [run.status.label for run in runs],
+                "Trigger": [run.trigger.capitalize() for run in runs],
+                "Review": [run.review for run in runs],
+                "Clients": [f"{run.clients_processed} of {run.clients_total}" for run in runs],
+                "Invoices": [run.invoices_issued for run in runs],
+                "Amount": [run.amount_issued for run in runs],
+                "Started": [format_instant(run.started_at or run.created_at) for run in runs],
+            }
+        ),
+        hide_index=True,
+        column_config={"Amount": st.column_config.NumberColumn(format=MONEY_COLUMN_FORMAT)},
+    )

@@ -1,0 +1,38 @@
+"""A run's progress bar, following the run while the workers are on it."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from dashboard.api import GraphQLClient, fetch_run
+from dashboard.models import InvoiceRun, RunStatus
+
+POLL_SECONDS = 0.5
+# After this long the page stops following; a rerun picks the run up again.
+PATIENCE_SECONDS = 15 * 60
+
+
+def progress_text(run: InvoiceRun) -> str:
+    clients = f"{run.clients_processed} of {run.clients_total} clients"
+    made = "drafts" if run.review else "invoices"
+    if run.status is RunStatus.QUEUED:
+        return "Queued: waiting for a worker to start the run…"
+    if run.status is RunStatus.RUNNING:
+        return f"Running: {clients} processed, {run.invoices_issued} {made} so far…"
+    return f"{run.status.label}: {clients} processed, {run.invoices_issued} {made}."
+
+
+def follow_run(api: GraphQLClient, run: InvoiceRun) -> InvoiceRun:
+    """Shows the progress bar and, while the run works, refreshes it about twice a second.
+    Returns the run as last seen."""
+    bar = st.progress(run.progress, text=progress_text(run))
+    deadline = time.monotonic() + PATIENCE_SECONDS
+    while run.status.working and time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        run = fetch_run(api, run.id)
+        bar.progress(run.progress, text=progress_text(run))
+    if run.status.working:
+        st.info("The run is still working. Reload the page to follow it again.")
+    return run

@@ -1,0 +1,84 @@
+"""The outcome of a run: its Generation Summary, amount total and Errors."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.api import GraphQLClient, fetch_run_invoices
+from dashboard.components.pager import CursorPager
+from dashboard.formatting import (
+    MONEY_COLUMN_FORMAT,
+    RUN_STATUS_COLOURS,
+    format_money,
+    run_label,
+)
+from dashboard.models import Invoice, InvoiceRun, RunStatus
+
+SUMMARY_PAGE_SIZE = 50
+DRAFT_STATUSES = (RunStatus.AWAITING_REVIEW, RunStatus.DISCARDED)
+
+
+def render_run_summary(api: GraphQLClient, run: InvoiceRun, *, key: str) -> str | None:
+    """The invoices the run made (drafts while it awaits review), their total and the errors.
+    Returns the currency of its invoices (None where it made none)."""
+    st.subheader("Generation Summary")
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.markdown(f"**{run_label(run.id, run.billing_date)}**")
+        st.badge(run.status.label, color=RUN_STATUS_COLOURS[run.status])
+        if run.client is not None:
+            st.badge(f"Client: {run.client.name}", color="violet")
+        if run.review:
+            st.badge("Review run", color="orange")
+    pager = CursorPager(f"{key}.summary", (run.id, run.status.value), SUMMARY_PAGE_SIZE)
+    page = fetch_run_invoices(api, run.id, first=SUMMARY_PAGE_SIZE, after=pager.after)
+    currency = page.invoices[0].currency if page.invoices else None
+    made = "Drafts" if run.status in DRAFT_STATUSES else "Invoices"
+    counts, amount, clients = st.columns(3)
+    counts.metric(made, f"{run.invoices_issued:,}")
+    amount.metric("Amount total", format_money(run.amount_issued, currency))
+    clients.metric("Clients processed", f"{run.clients_processed:,} of {run.clients_total:,}")
+    if page.invoices:
+        st.dataframe(
+            summary_frame(page.invoices),
+            hide_index=True,
+            column_config={"Total": st.column_config.NumberColumn(format=MONEY_COLUMN_FORMAT)},
+        )
+        pager.controls(page)
+    elif run.status is RunStatus.DISCARDED:
+        st.caption("Its drafts were discarded.")
+    else:
+        st.caption("The run made no invoices.")
+    render_run_errors(run)
+    return currency
+
+
+def summary_frame(invoices: list[Invoice]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Number": [invoice.display_number for invoice in invoices],
+            "Client": [invoice.client.name for invoice in invoices],
+            "Date": [invoice.issued_on for invoice in invoices],
+            "Total": [invoice.total for invoice in invoices],
+            "Currency": [invoice.currency for invoice in invoices],
+            "Status": [invoice.status.value for invoice in invoices],
+        }
+    )
+
+
+def render_run_errors(run: InvoiceRun) -> None:
+    """Preflight and runtime errors the run recorded."""
+    st.subheader("Errors")
+    if not run.errors:
+        st.caption("No errors.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Stage": [error.stage.capitalize() for error in run.errors],
+                "Client": [error.client_name or "—" for error in run.errors],
+                "Message": [error.message for error in run.errors],
+            }
+        ),
+        hide_index=True,
+    )

@@ -1,0 +1,50 @@
+"""How amounts, dates, instants and statuses read on the pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from dashboard.models import InvoiceStatus, RunStatus
+
+# How st.dataframe shows Decimal money columns: grouped, always two decimals ("1,234.00").
+MONEY_COLUMN_FORMAT = "accounting"
+
+STATUS_COLOURS = {
+    InvoiceStatus.DRAFT: "gray",
+    InvoiceStatus.UNPAID: "orange",
+    InvoiceStatus.PARTIAL: "yellow",
+    InvoiceStatus.PAID: "green",
+    InvoiceStatus.VOID: "red",
+}
+
+RUN_STATUS_COLOURS = {
+    RunStatus.QUEUED: "gray",
+    RunStatus.RUNNING: "blue",
+    RunStatus.AWAITING_REVIEW: "orange",
+    RunStatus.COMPLETED: "green",
+    RunStatus.COMPLETED_WITH_ERRORS: "yellow",
+    RunStatus.FAILED: "red",
+    RunStatus.DISCARDED: "gray",
+}
+
+
+def format_money(amount: Decimal, currency: str | None = None) -> str:
+    """'1,234.50 USD': grouped, two decimals, formatted from the Decimal itself."""
+    text = f"{amount:,.2f}"
+    return f"{text} {currency}" if currency else text
+
+
+def format_date(value: date | None) -> str:
+    return value.isoformat() if value else "—"
+
+
+def format_instant(value: datetime | None) -> str:
+    """An instant in UTC, to the minute."""
+    if value is None:
+        return "—"
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def run_label(run_id: str, billing_date: date) -> str:
+    return f"Run #{run_id} of {billing_date.isoformat()}"

@@ -1,0 +1,121 @@
+"""The dashboard in a real browser: `streamlit run` against the running API, driven by
+Playwright on Debian's Chromium. Skipped where Chromium or Playwright is missing, except under CI,
+where that fails."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.dashboard.conftest import DASHBOARD_APP, RunningApi
+from tests.dashboard.tenants import DEMO_EDITOR_TOKEN
+from tests.support.services import free_port, under_ci
+from tests.support.smtp import stop_process
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+STARTUP_SECONDS = 60.0
+RENDER_TIMEOUT_MS = 30_000
+# Streamlit renders over a websocket after the page loads: the app is done when its script has
+# stopped and no skeleton placeholder is left.
+RENDERED = (
+    "() => document.querySelector('[data-testid=\"stApp\"]')"
+    "?.getAttribute('data-test-script-state') === 'notRunning'"
+    " && !document.querySelector('[data-testid=\"stSkeleton\"]')"
+)
+
+
+def require(available: bool, what: str) -> None:
+    if available:
+        return
+    if under_ci():
+        pytest.fail(f"{what} is missing (CI must run the browser check)")
+    pytest.skip(f"{what} is missing")
+
+
+@pytest.fixture
+def dashboard_url(api_server: RunningApi, tmp_path: Path) -> Iterator[str]:
+    """A `streamlit run dashboard/app.py` process pointed at the API, new for the test."""
+    require(CHROMIUM.exists(), str(CHROMIUM))
+    require(importlib.util.find_spec("playwright") is not None, "the playwright package")
+    port = free_port()
+    environment = {
+        **{name: value for name, value in os.environ.items() if not name.startswith("ISPBOX_")},
+        "ISPBOX_API_URL": api_server.graphql_url,
+        "ISPBOX_API_TOKEN": DEMO_EDITOR_TOKEN,
+        # No ~/.streamlit settings or credentials of the machine's user.
+        "HOME": str(tmp_path),
+    }
+    with (tmp_path / "streamlit.log").open("wb") as log:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP)),
+                *("--server.headless", "true", "--server.port", str(port)),
+                *("--browser.gatherUsageStats", "false"),
+            ],
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_streamlit(process, url, tmp_path / "streamlit.log")
+        yield url
+    finally:
+        stop_process(process)
+
+
+def wait_for_streamlit(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{url}/_stcore/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"streamlit did not answer within {STARTUP_SECONDS} s:\n{log.read_text()}")
+
+
+def test_pages_render_in_chromium_without_exceptions(dashboard_url: str, tmp_path: Path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        # The run page first: a deep link is the first request a fresh server may get.
+        for path, name, expected in (
+            ("/bulk_run", "bulk_run", ("Bulk invoice run", "Run Bulk Now", "Recent runs")),
+            ("/", "invoices", ("Total Invoices", "Outstanding Balance", "Paid Invoices")),
+        ):
+            page.goto(dashboard_url + path)
+            page.wait_for_function(RENDERED, timeout=RENDER_TIMEOUT_MS)
+            page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
+
+            assert page.locator('[data-testid="stException"]').count() == 0, name
+            text = page.locator('[data-testid="stMain"]').inner_text()
+            for words in expected:
+                assert words in text, f"{words!r} is not on {path}"
+            navigation = page.locator('[data-testid="stSidebarNav"]').inner_text()
+            assert "Bulk run" in navigation and "Client billing" in navigation
+        labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+        assert labels == ["Total Invoices", "Outstanding Balance", "Paid Invoices"]
+        browser.close()
