@@ -402,19 +402,17 @@ def run_result(payload: Mapping[str, Any]) -> MutationResult[InvoiceRun]:
 def fetch_client_account(api: GraphQLClient, client_id: str) -> ClientAccount:
     """The client's services (next to bill first) and pending one-time charges."""
     data = api.execute(
-        """query ClientAccount($clientId: ID) {
-          invoiceRunPlan(clientId: $clientId) {
-            client {
-              services {
-                id description price quantity period nextBillDate status billable autoEmail
-              }
-              pendingCharges { id description amount scheduledOn }
+        """query ClientAccount($clientId: ID!) {
+          client(id: $clientId) {
+            services {
+              id description price quantity period nextBillDate status billable autoEmail
             }
+            pendingCharges { id description amount scheduledOn }
           }
         }""",
         {"clientId": client_id},
     )
-    client = data["invoiceRunPlan"]["client"]
+    client = data["client"]
     if client is None:
         raise NotFound("No such client.")
     return ClientAccount.from_json(client)

@@ -106,6 +106,17 @@ class Query:
         return Invoice.from_model(invoice) if invoice else None
 
     @strawberry.field(
+        permission_classes=[CanViewBilling],
+        description="One client of the tenant (the client billing view); null when not found.",
+    )
+    async def client(self, info: Info, id: strawberry.ID) -> Client | None:
+        client_id = parse_id(id)
+        if client_id is None:
+            return None
+        client = await models.Client.get_or_none(id=client_id, tenant_id=info.context.tenant.id)
+        return Client.from_model(client) if client else None
+
+    @strawberry.field(
         permission_classes=[CanViewBilling], description="The KPI cards of the overview page."
     )
     async def invoice_kpis(self, info: Info) -> InvoiceKpis:

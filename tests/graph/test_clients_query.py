@@ -116,3 +116,21 @@ async def test_a_clients_services_and_pending_charges_for_its_billing_view(
     assert client["pendingCharges"] == [
         {"description": "Charge router", "amount": "89.00", "scheduledOn": "2026-11-10"}
     ]
+
+
+CLIENT = """query($id: ID!) { client(id: $id) { name billingUrl } }"""
+
+
+@pytest.mark.asyncio
+async def test_one_client_by_id_within_the_tenant(
+    graphql: GraphQLClient, acme: Team, globex: Team
+) -> None:
+    mine = await graphql.data(CLIENT, {"id": str(acme.client.id)}, user=acme.viewer)
+    theirs = await graphql.data(CLIENT, {"id": str(globex.client.id)}, user=acme.viewer)
+    malformed = await graphql.data(CLIENT, {"id": "not-an-id"}, user=acme.viewer)
+
+    assert mine["client"] == {
+        "name": "Acme Client",
+        "billingUrl": f"http://dashboard.test/client_billing?client_id={acme.client.id}",
+    }
+    assert theirs["client"] is None and malformed["client"] is None
