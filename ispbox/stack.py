@@ -51,7 +51,8 @@ def run_stack(*, api_port: int, dashboard_port: int, clients: int) -> int:
     print(f"database ready ({'demo data loaded' if loaded else 'existing data kept'})")
 
     mail_dir = Path("var") / "mail"
-    mail_dir.parent.mkdir(parents=True, exist_ok=True)
+    # aiosmtpd makes the Maildir itself, inside a folder that must exist.
+    mail_dir.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
         "ISPBOX_API_URL": f"http://127.0.0.1:{api_port}/graphql",
