@@ -47,6 +47,8 @@ def run_stack(*, api_port: int, dashboard_port: int, clients: int) -> int:
     os.environ.setdefault("ISPBOX_PUBLIC_URL", f"http://127.0.0.1:{api_port}")
     os.environ.setdefault("ISPBOX_DASHBOARD_URL", f"http://127.0.0.1:{dashboard_port}")
     get_settings.cache_clear()
+    # Children inherit a default Ctrl-C even where this process was started with it ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     loaded = asyncio.run(prepare_database(clients))
     print(f"database ready ({'demo data loaded' if loaded else 'existing data kept'})")
 
@@ -107,8 +109,14 @@ def print_welcome(api_port: int, dashboard_port: int, mail_dir: Path) -> None:
     )
 
 
+def stop_on_signal(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def supervise(processes: list[subprocess.Popen[bytes]]) -> int:
-    """Wait until Ctrl-C or until one process dies, then stop them all."""
+    """Wait until Ctrl-C (or SIGTERM) or until one process dies, then stop them all."""
+    signal.signal(signal.SIGINT, stop_on_signal)
+    signal.signal(signal.SIGTERM, stop_on_signal)
     try:
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)
@@ -116,7 +124,7 @@ def supervise(processes: list[subprocess.Popen[bytes]]) -> int:
         pass
     for process in processes:
         if process.poll() is None:
-            process.send_signal(signal.SIGINT)
+            process.terminate()
     for process in processes:
         try:
             process.wait(timeout=15)
