@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from billing.text import unstorable_text
 from orm.models.enums import ChargeStatus, ClientStatus, ServicePeriod, ServiceStatus
 
 PERMISSIONS = ("billing.view", "billing.edit")
@@ -108,7 +109,7 @@ def text(max_length: int) -> Rule:
             return "must not be empty"
         if len(value) > max_length:
             return f"must be at most {max_length} characters"
-        return None
+        return unstorable_text(value)
 
     return check
 
@@ -119,7 +120,7 @@ def prefix_text(value: Any) -> str | None:
         return "must be a string"
     if len(value) > 32:
         return "must be at most 32 characters"
-    return None
+    return unstorable_text(value)
 
 
 def boolean(value: Any) -> str | None:

@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 from billing.audit import record_action
 from billing.errors import BillingRuleError, ErrorCode
 from billing.payments import has_charge_in_flight, lock_invoice
+from billing.text import unstorable_text
 from orm.models import Charge, Invoice, InvoiceLine, PaymentAllocation, Service
 from orm.models.enums import (
     AuditAction,
@@ -61,6 +62,8 @@ async def void_invoice(
     reset_service_schedule: bool,
     reason: str | None,
 ) -> Invoice:
+    if reason is not None and (problem := unstorable_text(reason)):
+        raise BillingRuleError(ErrorCode.INVALID_INPUT, f"The reason {problem}.", field="reason")
     async with in_transaction() as conn:
         invoice = await lock_invoice(tenant_id=tenant_id, invoice_id=invoice_id, conn=conn)
         if invoice is None:

@@ -1,0 +1,292 @@
+"""Security of secrets: API tokens are stored only as hashes; tokens, the mailbox password, the
+Stripe key and the signing key never appear in logs (every logger, every level), errors, stored
+attempt records, API answers or the schema, through a run, its emails and charges, a manual send
+and the failures of each."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+
+import dramatiq
+import httpx
+import pytest
+import pytest_asyncio
+
+from billing.charging import charge_invoice, stripe_client
+from billing.demo_data import demo_document
+from billing.importer import import_document
+from graph.schema import schema
+from ispbox.config import get_settings
+from orm.db import connection
+from orm.models import Client, Invoice, InvoiceRun, Tenant, User
+from orm.models.enums import InvoiceStatus
+from tests.graph.conftest import api_client, make_settings
+from tests.reliability.log_capture import all_logs
+from tests.reliability.schema_walk import all_operations, api_schema
+from tests.reliability.snapshot import table_names
+from tests.support.builders import ApiUser, make_user
+from tests.support.factories import make_client, make_service, make_tenant
+from tests.support.smtp import PickySmtpServer
+from tests.support.stripe_server import CARD_SUCCEEDS, LocalStripe, customer_with_card
+from workers.embedded import start_embedded_workers, stop_embedded_workers
+
+pytestmark = [
+    pytest.mark.asyncio,
+    # The login test server takes passwords over plain SMTP: it only ever listens on loopback.
+    pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning"),
+]
+
+STRIPE_KEY = "sk_test_reliability_7Hq2Zk9Lr4Vw1Xy3"
+WRONG_STRIPE_KEY = "rk_live_wrong_4Nf8Pq2Ls6Tz0Vb7"
+SECRET_KEY = "signing-key-Qm5Rt8Wx2Yz4"
+WRONG_MAILBOX_PASSWORD = "wrong-password-Jd7Kf3Lg9"
+WRONG_API_TOKEN = "tok_wrong_Xc4Vb8Nm2"
+SECRET_FIELD_NAMES = re.compile(r"password|secret|token|api_?key|stripe", re.IGNORECASE)
+
+
+def encodings(secret: str) -> set[str]:
+    """The secret and its base64 form (how SMTP logins and Basic auth carry it)."""
+    return {secret, base64.b64encode(secret.encode()).decode()}
+
+
+async def stored_text() -> str:
+    """Every row of every table, as text."""
+    rows = []
+    for name in await table_names():
+        rows += [
+            repr(row) for row in await connection().execute_query_dict(f'SELECT * FROM "{name}"')
+        ]
+    return "\n".join(rows)
+
+
+async def test_an_import_stores_api_tokens_only_as_their_hashes(db: str) -> None:
+    document = demo_document(12, today=date(2026, 11, 20))
+    tokens = [user["token"] for tenant in document["tenants"] for user in tenant["users"]]
+
+    await import_document(document)
+
+    text = await stored_text()
+    assert [token for token in tokens if token in text] == []
+    stored = set(await User.all().values_list("token_hash", flat=True))
+    assert stored == {hashlib.sha256(token.encode()).hexdigest() for token in tokens}
+
+
+async def test_the_schema_has_no_field_or_argument_named_for_a_secret() -> None:
+    named = []
+    for type_ in api_schema().type_map.values():
+        if type_.name.startswith("__"):
+            continue
+        for name, field in getattr(type_, "fields", {}).items():
+            named.append(f"{type_.name}.{name}")
+            named += [f"{type_.name}.{name}({arg})" for arg in getattr(field, "args", {})]
+    assert [name for name in named if SECRET_FIELD_NAMES.search(name)] == []
+
+
+@pytest_asyncio.fixture
+async def embedded_workers(db: str) -> AsyncIterator[None]:
+    dramatiq.get_broker().flush_all()  # messages other tests queued with no worker running
+    await start_embedded_workers(scheduler=False)
+    try:
+        yield
+    finally:
+        await stop_embedded_workers()
+
+
+async def billed_tenant(smtp: PickySmtpServer, local_stripe: LocalStripe) -> Tenant:
+    """A tenant emailing through a mailbox that needs its password, charging saved cards."""
+    tenant = await make_tenant(
+        auto_email=True,
+        auto_charge=True,
+        mailbox_host=smtp.host,
+        mailbox_port=smtp.port,
+        mailbox_username=smtp.username,
+        mailbox_password=smtp.password,
+        mailbox_from_address="billing@acme.test",
+    )
+    for n in range(3):
+        client = await make_client(tenant, f"c-{n}", email=f"c{n}@example.test")
+        customer, method = await customer_with_card(local_stripe.client(), CARD_SUCCEEDS)
+        await Client.filter(id=client.id).update(
+            stripe_customer_id=customer, stripe_payment_method_id=method
+        )
+        await make_service(client)
+    return tenant
+
+
+async def wait_until(predicate: Callable[[], Awaitable[bool]], timeout: float = 30) -> None:
+    async with asyncio.timeout(timeout):
+        while not await predicate():
+            await asyncio.sleep(0.1)
+
+
+async def test_no_secret_reaches_logs_errors_records_or_answers(
+    db: str,
+    embedded_workers: None,
+    picky_smtp_server: PickySmtpServer,
+    local_stripe: LocalStripe,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in (
+        ("stripe_api_key", STRIPE_KEY),
+        ("stripe_api_base", local_stripe.base_url),
+        ("secret_key", SECRET_KEY),
+    ):
+        monkeypatch.setattr(get_settings(), name, value)
+    tenant = await billed_tenant(picky_smtp_server, local_stripe)
+    users = Users(
+        editor=await make_user(tenant, "editor"),
+        viewer=await make_user(tenant, "viewer", permissions=("billing.view",)),
+        misconfigured=await make_user(await misconfigured_tenant(picky_smtp_server), "editor"),
+    )
+    manual = await unpaid_invoice(tenant)
+    answers: list[str] = []
+    settings = make_settings(db, secret_key=SECRET_KEY, stripe_api_key=STRIPE_KEY)
+
+    # Only the product runs inside the capture: a test writing a secret would log it itself
+    # (the ORM logs statements with their parameters at DEBUG).
+    with all_logs() as logs:
+        async with api_client(settings) as api:
+            answers += await run_send_and_fail(api, users, picky_smtp_server)
+        outcome = await charge_invoice(
+            tenant_id=tenant.id,
+            invoice_id=manual.id,
+            client=stripe_client(WRONG_STRIPE_KEY, local_stripe.base_url),
+        )
+        answers.append(repr(outcome))
+
+    secrets = set().union(
+        *map(
+            encodings,
+            (
+                users.editor.token,
+                users.viewer.token,
+                users.misconfigured.token,
+                WRONG_API_TOKEN,
+                picky_smtp_server.password,
+                WRONG_MAILBOX_PASSWORD,
+                f"\0{picky_smtp_server.username}\0{picky_smtp_server.password}",
+                STRIPE_KEY,
+                WRONG_STRIPE_KEY,
+                SECRET_KEY,
+            ),
+        )
+    )
+    places = {
+        "logs": "\n".join(logs),
+        "API answers": "\n".join(answers),
+        "stored records": await stored_text_without_secrets_columns(),
+        "schema": str(schema),
+    }
+    assert len(logs) > 50, "too few log records to mean anything"
+    leaks = [
+        (place, secret) for place, text in places.items() for secret in secrets if secret in text
+    ]
+    assert leaks == []
+
+
+@dataclass(frozen=True, slots=True)
+class Users:
+    editor: ApiUser
+    viewer: ApiUser
+    # An editor of a tenant whose mailbox password is wrong.
+    misconfigured: ApiUser
+
+
+async def misconfigured_tenant(smtp: PickySmtpServer) -> Tenant:
+    tenant = await make_tenant(
+        "misconfigured",
+        mailbox_host=smtp.host,
+        mailbox_port=smtp.port,
+        mailbox_username=smtp.username,
+        mailbox_password=WRONG_MAILBOX_PASSWORD,
+        mailbox_from_address="billing@misconfigured.test",
+    )
+    await unpaid_invoice(tenant, client=await make_client(tenant, "m-1"))
+    return tenant
+
+
+async def run_send_and_fail(
+    api: httpx.AsyncClient, users: Users, smtp: PickySmtpServer
+) -> list[str]:
+    """A run through the API and the workers (emails with login, charges with the key), reads of
+    everything, a manual send, and the failures: wrong mailbox password, unknown token, missing
+    permission. Returns every answer's text."""
+    answers = []
+
+    async def ask(document: str, user: ApiUser, variables: dict | None = None) -> dict:
+        response = await api.post(
+            "/graphql", json={"query": document, "variables": variables or {}}, headers=user.headers
+        )
+        answers.append(response.text)
+        return response.json()
+
+    started = await ask(
+        'mutation { runBulk(input: {billingDate: "2026-11-20"}) { run { id } errors { code } } }',
+        users.editor,
+    )
+    run_id = started["data"]["runBulk"]["run"]["id"]
+    await wait_until(lambda: _run_finished(run_id))
+    await wait_until(lambda: _all_paid_and_emailed(int(run_id)))
+    for op in all_operations(api_schema(), id_value=run_id, every_id=True, depth=2):
+        if op.kind == "query":
+            answers.append(str(await ask(op.document, users.editor, op.variables)))
+    invoice_id = str((await Invoice.filter(run_id=int(run_id)).first()).id)
+    send = "mutation($id: ID!) { sendInvoice(input: {id: $id}) { errors { code message } } }"
+    sent = await ask(send, users.editor, {"id": invoice_id})
+    assert sent["data"]["sendInvoice"]["errors"] == []
+    other_id = str((await Invoice.get(tenant__key="misconfigured")).id)
+    refused = await ask(send, users.misconfigured, {"id": other_id})
+    assert refused["data"]["sendInvoice"]["errors"][0]["code"] == "MAILBOX_UNAVAILABLE"
+    forbidden = await ask(send, users.viewer, {"id": invoice_id})
+    assert forbidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    unknown = await api.post(
+        "/graphql",
+        json={"query": "{ viewer { userName } }"},
+        headers={"Authorization": f"Bearer {WRONG_API_TOKEN}"},
+    )
+    assert unknown.status_code == 401
+    answers.append(unknown.text)
+    assert len(smtp.messages) == 4  # three from the run, one sent by hand
+    return answers
+
+
+async def _run_finished(run_id: str) -> bool:
+    return (await InvoiceRun.get(id=int(run_id))).finished_at is not None
+
+
+async def _all_paid_and_emailed(run_id: int) -> bool:
+    invoices = await Invoice.filter(run_id=run_id)
+    return len(invoices) == 3 and all(
+        i.status == InvoiceStatus.PAID and i.emailed_at is not None for i in invoices
+    )
+
+
+async def unpaid_invoice(tenant: Tenant, client: Client | None = None) -> Invoice:
+    """An issued invoice of the tenant outside any run (charged or sent by hand)."""
+    client = client or await Client.filter(tenant_id=tenant.id).first()
+    assert client is not None
+    return await Invoice.create(
+        tenant=tenant,
+        client=client,
+        number="MANUAL-1",
+        status=InvoiceStatus.UNPAID,
+        issued_on=date(2026, 11, 20),
+        due_on=date(2026, 12, 4),
+        grace_until=date(2026, 12, 11),
+        currency="USD",
+        total_cents=1_000,
+        balance_cents=1_000,
+    )
+
+
+async def stored_text_without_secrets_columns() -> str:
+    """What the product wrote, less the columns that hold a secret on purpose (the mailbox
+    password, which the product must be able to send with)."""
+    await Tenant.all().update(mailbox_password=None)
+    return await stored_text()
