@@ -4,7 +4,7 @@ Creates a scratch database, imports N demo clients through the product's own gen
 importer, then bills one run chunk by chunk and prints the figures (with --review: as drafts,
 then times the finalize). Not a test: nothing asserts.
 
-    .venv/bin/python bench/run_engine.py --clients 100000 [--review]
+    .venv/bin/python -m bench.run_engine --clients 100000 [--review]
 """
 
 from __future__ import annotations
@@ -13,48 +13,24 @@ import argparse
 import asyncio
 import os
 import time
-import uuid
 from datetime import date
 
-import asyncpg
-
-from billing.demo_data import demo_document
-from billing.importer import import_document
+from bench.scratch import database_url, demo_database, drop_database, scratch_name
 from billing.review import finalize_invoice_run
 from billing.run_engine import bill_chunk, open_run
 from billing.runs import start_invoice_run
-from orm.db import close_database, migrate_database, open_database
+from orm.db import close_database, open_database
 from orm.models import InvoiceLine, InvoiceRun, Tenant
-
-ADMIN_URL = os.environ.get("ISPBOX_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-
-
-async def scratch_database() -> str:
-    name = f"ispbox_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(f"{ADMIN_URL}/postgres")
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    return name
-
-
-async def drop_database(name: str) -> None:
-    admin = await asyncpg.connect(f"{ADMIN_URL}/postgres")
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.close()
 
 
 async def bench(
     clients: int, chunk_size: int, data_date: date, billing_date: date, review: bool
 ) -> None:
-    name = await scratch_database()
-    url = f"{ADMIN_URL}/{name}"
+    name = scratch_name("engine")
     try:
-        await migrate_database(url)
-        await open_database(url)
-        started = time.perf_counter()
-        document = demo_document(clients, today=data_date)
-        await import_document(document)
-        print(f"import of {clients:,} clients: {time.perf_counter() - started:.1f} s")
+        seconds = await demo_database(name, clients, data_date)
+        print(f"import of {clients:,} clients: {seconds:.1f} s")
+        await open_database(database_url(name))
 
         tenant = await Tenant.get(key="northwind")
         run = await start_invoice_run(

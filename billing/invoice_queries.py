@@ -16,9 +16,21 @@ from tortoise.filters import Like, escape_like
 from tortoise.query_utils import QueryModifier
 from tortoise.queryset import QuerySet
 
+from billing.invoice_totals import invoice_count
+from billing.newest_invoices import (
+    PageSpec,
+    count_matches,
+    newest_invoices,
+    newest_matches_among_recent,
+)
 from orm.db import is_postgres
 from orm.models import Client, Invoice, InvoiceRun
 from orm.models.enums import InvoiceStatus
+
+NEWEST_FIRST = ("-issued_on", "-id")
+# A search matching at least this many invoices first looks through the newest invoices only.
+FREQUENT_MATCHES = 1000
+RECENT_WINDOW = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +56,8 @@ class InvoicePage:
     invoices: list[Invoice]
     has_next_page: bool
     total_count: int
+    # The page's invoices' clients by id.
+    clients: dict[int, Client]
 
 
 class LowerLike(Q):
@@ -145,16 +159,74 @@ async def invoice_page(
     first: int,
     after: ListPosition | None = None,
 ) -> InvoicePage:
-    """Up to `first` invoices, newest issue date first then highest id first, starting after
-    `after`; with whether more follow and how many the filter lets through in all."""
-    matching = filtered_invoices(tenant_id, list_filter)
-    page_query = matching.filter(after_position(after)) if after else matching
+    """Up to `first` invoices and their clients, newest issue date first then highest id
+    first, starting after `after`; with whether more follow and how many the filter lets through
+    in all."""
+    total_count = await count_matching(tenant_id, list_filter)
     # One row more than asked tells whether another page follows.
-    rows = await page_query.order_by("-issued_on", "-id").limit(first + 1)
-    total_count = await matching.count()
+    spec = _page_spec(tenant_id, list_filter, after, first + 1)
+    search = search_term(list_filter.search)
+    if search is None:
+        rows = await newest_invoices(spec)
+    else:
+        rows = await _searched_page(spec, list_filter, search, total_count, after)
     return InvoicePage(
-        invoices=rows[:first], has_next_page=len(rows) > first, total_count=total_count
+        invoices=[invoice for invoice, _ in rows[:first]],
+        has_next_page=len(rows) > first,
+        total_count=total_count,
+        clients={client.id: client for _, client in rows[:first]},
     )
+
+
+def _page_spec(
+    tenant_id: int, list_filter: InvoiceListFilter, after: ListPosition | None, limit: int
+) -> PageSpec:
+    return PageSpec(
+        tenant_id=tenant_id,
+        statuses=tuple(list_filter.statuses or ()),
+        client_id=list_filter.client_id,
+        run_id=list_filter.run_id,
+        after=(after.issued_on, after.id) if after else None,
+        limit=limit,
+    )
+
+
+async def _searched_page(
+    spec: PageSpec,
+    list_filter: InvoiceListFilter,
+    search: str,
+    matches: int,
+    after: ListPosition | None,
+) -> list[tuple[Invoice, Client]]:
+    """A search's page: from the newest invoices where many match and those hold the page,
+    else from every match (through the trigram indexes)."""
+    if matches >= FREQUENT_MATCHES:
+        rows = await newest_matches_among_recent(spec, search, RECENT_WINDOW)
+        if len(rows) == spec.limit:
+            return rows
+    matching = filtered_invoices(spec.tenant_id, list_filter)
+    page_query = matching.filter(after_position(after)) if after else matching
+    invoices = await page_query.order_by(*NEWEST_FIRST).limit(spec.limit)
+    clients = await _clients_by_id(spec.tenant_id, invoices)
+    return [(invoice, clients[invoice.client_id]) for invoice in invoices]
+
+
+async def _clients_by_id(tenant_id: int, invoices: list[Invoice]) -> dict[int, Client]:
+    """The invoices' clients, read once for the page."""
+    if not invoices:
+        return {}
+    ids = list({invoice.client_id for invoice in invoices})
+    return {client.id: client for client in await Client.filter(tenant_id=tenant_id, id__in=ids)}
+
+
+async def count_matching(tenant_id: int, list_filter: InvoiceListFilter) -> int:
+    """How many invoices the filter lets through; by status alone, from the kept totals."""
+    search = search_term(list_filter.search)
+    if search is None and list_filter.client_id is None and list_filter.run_id is None:
+        return await invoice_count(tenant_id, list_filter.statuses)
+    if search is None:
+        return await filtered_invoices(tenant_id, list_filter).count()
+    return await count_matches(_page_spec(tenant_id, list_filter, None, 0), search)
 
 
 async def clients_for_picker(tenant_id: int, search: str | None, limit: int) -> list[Client]:

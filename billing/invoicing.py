@@ -10,9 +10,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from billing.money import line_amount_cents
-from billing.periods import periods_due
+from billing.periods import BillingPeriod, periods_due
 from orm.models.enums import InvoiceLineKind, ServicePeriod
 
 MAX_PERIODS_PER_SERVICE = 120  # ten years of monthly arrears: anything beyond is broken data
@@ -88,6 +89,12 @@ class ClientBill:
         return bool(self.lines)
 
 
+@lru_cache(maxsize=8192)  # the same few periods recur across a run's services
+def period_text(billing_period: BillingPeriod) -> str:
+    """How a service line names its period: "(2026-11-01 – 2026-11-30)"."""
+    return f"({billing_period.start.isoformat()} – {billing_period.end.isoformat()})"
+
+
 def service_problem(service: DueService, run_date: date) -> str | None:
     """Why a service's data cannot be billed (checked before anything is written), or None."""
     if service.price_cents < 0:
@@ -139,8 +146,7 @@ def bill_client(
             bill.lines.append(
                 LineDraft(
                     kind=InvoiceLineKind.SERVICE,
-                    description=f"{service.description} "
-                    f"({billing_period.start.isoformat()} – {billing_period.end.isoformat()})",
+                    description=f"{service.description} {period_text(billing_period)}",
                     quantity=service.quantity,
                     unit_price_cents=service.price_cents,
                     amount_cents=line_amount_cents(service.price_cents, service.quantity),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 CENT = Decimal("0.01")
 
@@ -22,6 +23,7 @@ def from_cents(cents: int) -> Decimal:
     return (Decimal(cents) * CENT).quantize(CENT)
 
 
+@lru_cache(maxsize=4096)  # a tenant has few distinct prices and quantities
 def line_amount_cents(unit_price_cents: int, quantity: Decimal) -> int:
     """Price × quantity rounded half up to the cent (quantities may be fractional)."""
     return int((Decimal(unit_price_cents) * quantity).quantize(Decimal(1), rounding=ROUND_HALF_UP))

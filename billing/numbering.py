@@ -1,10 +1,10 @@
-"""Issuing drafts: invoice numbers, per tenant, gap-free, assigned set-at-a-time.
+"""Issuing invoices: numbers, per tenant, gap-free, assigned set-at-a-time.
 
-Every invoice is written first as a draft; issuing is this one step, run in the same transaction
-as the writing for an issuing run, or later by `finalize` for a review run. The tenant's sequence
-row is raised under its row lock in that transaction: a rolled-back transaction takes its numbers
-back with it (no gaps), and concurrent issuers take turns on the lock (no duplicates). A unique
-index on (tenant, number) is the last word.
+An issuing run takes its numbers as it writes its invoices (`take_numbers`); a review run writes
+drafts, which `finalize` issues later in one step (`issue_drafts`). Either way the tenant's
+sequence row is raised under its row lock in the writing transaction: a rolled-back transaction
+takes its numbers back with it (no gaps), and concurrent issuers take turns on the lock (no
+duplicates). A unique index on (tenant, number) is the last word.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from orm.db import is_postgres
+from orm.models.enums import InvoiceStatus
 
 NUMBER_DIGITS = 6
 
@@ -43,6 +44,37 @@ def _marks(conn: BaseDBAsyncClient, count: int, start: int = 1) -> list[str]:
     return ["?"] * count
 
 
+def invoice_number(prefix: str, sequence: int) -> str:
+    """The prefix and the sequence, zero-padded to six digits (longer once past 999999)."""
+    return f"{prefix}{sequence:0{NUMBER_DIGITS}d}"
+
+
+def issued_status(total_cents: int) -> InvoiceStatus:
+    """Zero-total invoices are issued paid, for the record; the others unpaid."""
+    return InvoiceStatus.PAID if total_cents == 0 else InvoiceStatus.UNPAID
+
+
+async def _raise_sequence(conn: BaseDBAsyncClient, tenant_id: int, count: int) -> tuple[str, int]:
+    """Raise the tenant's sequence by `count` (locking its row until the transaction ends);
+    returns the number prefix and the first of the sequence values taken."""
+    marks = _marks(conn, 2)
+    rows = await conn.execute_query_dict(
+        f"UPDATE tenants SET invoice_sequence = invoice_sequence + {marks[0]} "
+        f"WHERE id = {marks[1]} RETURNING invoice_sequence, invoice_number_prefix",
+        [count, tenant_id],
+    )
+    return rows[0]["invoice_number_prefix"], int(rows[0]["invoice_sequence"]) - count + 1
+
+
+async def take_numbers(conn: BaseDBAsyncClient, tenant_id: int, count: int) -> list[str]:
+    """`count` consecutive invoice numbers of the tenant, for invoices written issued in the
+    caller's transaction, in the order of their ids."""
+    if count == 0:
+        return []
+    prefix, first = await _raise_sequence(conn, tenant_id, count)
+    return [invoice_number(prefix, sequence) for sequence in range(first, first + count)]
+
+
 async def issue_drafts(conn: BaseDBAsyncClient, scope: DraftScope) -> int:
     """Number the scope's drafts in id order and make them UNPAID (PAID where the total is zero).
 
@@ -55,15 +87,7 @@ async def issue_drafts(conn: BaseDBAsyncClient, scope: DraftScope) -> int:
     count = int(rows[0]["n"])
     if count == 0:
         return 0
-    marks = _marks(conn, 2)
-    rows = await conn.execute_query_dict(
-        f"UPDATE tenants SET invoice_sequence = invoice_sequence + {marks[0]} "
-        f"WHERE id = {marks[1]} RETURNING invoice_sequence, invoice_number_prefix",
-        [count, scope.tenant_id],
-    )
-    last = int(rows[0]["invoice_sequence"])
-    prefix = rows[0]["invoice_number_prefix"]
-    first = last - count + 1
+    prefix, first = await _raise_sequence(conn, scope.tenant_id, count)
     await conn.execute_query(*_numbering_update(conn, scope, prefix, first))
     return count
 

@@ -8,9 +8,9 @@ A period ends the day before the next one starts.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from orm.models.enums import ServicePeriod
 
@@ -44,12 +44,16 @@ def period_starting(start: date, period: ServicePeriod, anchor_day: int) -> Bill
     return BillingPeriod(start, next_period_start(start, period, anchor_day) - timedelta(days=1))
 
 
+# A run asks the same few questions for most of its services (same dates, same anchor days).
+@lru_cache(maxsize=8192)
 def periods_due(
     next_bill_date: date, period: ServicePeriod, anchor_day: int, run_date: date
-) -> Iterator[BillingPeriod]:
+) -> tuple[BillingPeriod, ...]:
     """Every period starting on or before the run date, from the next bill date on (in advance)."""
+    periods = []
     start = next_bill_date
     while start <= run_date:
         billing_period = period_starting(start, period, anchor_day)
-        yield billing_period
+        periods.append(billing_period)
         start = billing_period.end + timedelta(days=1)
+    return tuple(periods)

@@ -1,8 +1,8 @@
 """The invoice run engine: a run is cut into chunks of clients; each chunk is billed in one
 transaction, set-at-a-time, exactly once.
 
-A chunk's transaction writes its invoices, lines, schedule moves and charge updates, issues the
-invoices (numbers) unless the run is a review run, records the chunk done and adds its progress to
+A chunk's transaction moves its schedules, writes its invoices (issued with their numbers, or as
+drafts in a review run), lines and charge updates, records the chunk done and adds its progress to
 the run; the last chunk to finish sets the run's terminal status, once. A worker killed mid-chunk
 rolls the transaction back and the redelivered chunk starts over; a chunk already done is skipped.
 Partial unique indexes (one live invoice per service period and per charge, one invoice per client
@@ -22,17 +22,17 @@ from tortoise.transactions import in_transaction
 
 from billing.dates import due_date, grace_date
 from billing.invoicing import ClientBill, bill_client, charge_problem, service_problem
-from billing.numbering import DraftScope, issue_drafts
+from billing.numbering import issued_status, take_numbers
 from billing.selection import (
-    all_eligible_client_ids,
     covered_periods,
     due_charges,
     due_services,
     eligible_client_ids,
+    eligible_client_ranges,
     sql_marks,
 )
 from billing.tenant_settings import tenant_settings_problems
-from orm.bulk import insert_rows, set_column_by_id
+from orm.bulk import defer_constraint, insert_rows, reserve_ids, set_column_by_id
 from orm.models import (
     InvoiceRun,
     RunChunk,
@@ -84,21 +84,21 @@ async def open_run(run_id: int, chunk_size: int) -> list[int]:
         if problems:
             await _fail_run(conn, run, problems)
             return []
-        client_ids = await all_eligible_client_ids(conn, run.tenant_id, run.client_id)
+        ranges = await eligible_client_ranges(conn, run.tenant_id, run.client_id, chunk_size)
         chunks = [
             RunChunk(
                 run_id=run.id,
                 seq=seq,
-                first_client_id=client_ids[start],
-                last_client_id=client_ids[min(start + chunk_size, len(client_ids)) - 1],
+                first_client_id=client_range.first_id,
+                last_client_id=client_range.last_id,
             )
-            for seq, start in enumerate(range(0, len(client_ids), chunk_size))
+            for seq, client_range in enumerate(ranges)
         ]
         await RunChunk.bulk_create(chunks, using_db=conn)
         run.status = RunStatus.RUNNING if chunks else _terminal_status(run, errors=0, drafts=0)
         run.started_at = now()
         run.finished_at = None if chunks else run.started_at
-        run.clients_total = len(client_ids)
+        run.clients_total = sum(client_range.clients for client_range in ranges)
         run.chunks_total = len(chunks)
         run.progress_version += 1
         await run.save(using_db=conn)
@@ -249,8 +249,6 @@ async def _bill_clients(
         if client_id not in problems_by_client
     ]
     await write_bills(conn, run, tenant, bills)
-    if not run.review:
-        await issue_drafts(conn, DraftScope(tenant.id, run.id, first_id, last_id))
     return [
         ClientProblem(client_id, RunErrorStage.PREFLIGHT, "not billed: " + "; ".join(messages))
         for client_id, messages in sorted(problems_by_client.items())
@@ -258,10 +256,12 @@ async def _bill_clients(
 
 
 INVOICE_COLUMNS = (
-    "tenant_id", "client_id", "run_id", "status", "issued_on", "due_on", "grace_until",
+    "tenant_id", "client_id", "run_id", "number", "status", "issued_on", "due_on", "grace_until",
     "period_start", "period_end", "currency", "total_cents", "balance_cents", "auto_email",
     "created_at",
 )  # fmt: skip
+# Deferrable on PostgreSQL (migration 0003), initially immediate.
+LINE_INVOICE_CONSTRAINT = "invoice_lines_invoice_id_fkey"
 LINE_COLUMNS = (
     "tenant_id", "invoice_id", "position", "kind", "description", "quantity", "unit_price_cents",
     "amount_cents", "period_start", "period_end", "service_id", "charge_id", "live",
@@ -271,27 +271,8 @@ LINE_COLUMNS = (
 async def write_bills(
     conn: BaseDBAsyncClient, run: InvoiceRun, tenant: Tenant, bills: list[ClientBill]
 ) -> None:
-    """Write the bills as draft invoices and take their periods and charges."""
-    invoiced = [bill for bill in bills if bill.has_invoice]
-    if invoiced:
-        await insert_rows(conn, "invoices", INVOICE_COLUMNS, _invoice_rows(run, tenant, invoiced))
-        invoice_ids = await _invoice_ids_by_client(conn, run.id, [b.client_id for b in invoiced])
-        await insert_rows(
-            conn, "invoice_lines", LINE_COLUMNS, _line_rows(tenant, invoiced, invoice_ids)
-        )
-        await set_column_by_id(
-            conn,
-            "charges",
-            "invoice_id",
-            "bigint",
-            [
-                (line.charge_id, invoice_ids[bill.client_id])
-                for bill in invoiced
-                for line in bill.lines
-                if line.charge_id is not None
-            ],
-            also="status = 'invoiced'",
-        )
+    """Write the bills as invoices, issued (numbered) or as drafts in a review run, and take
+    their periods and charges."""
     advances = [advance for bill in bills for advance in bill.advances]
     if run.review:
         await insert_rows(
@@ -300,6 +281,7 @@ async def write_bills(
             ("run_id", "service_id", "next_bill_date"),
             [(run.id, a.service_id, a.previous_next_bill_date) for a in advances],
         )
+    # Before the numbers: from taking them to the commit, the tenant's other chunks wait.
     await set_column_by_id(
         conn,
         "services",
@@ -307,33 +289,70 @@ async def write_bills(
         "date",
         [(a.service_id, a.next_bill_date) for a in advances],
     )
+    invoiced = [bill for bill in bills if bill.has_invoice]
+    if not invoiced:
+        return
+    # Where the invoices' ids can be taken up front (PostgreSQL), the lines go in before the
+    # numbers are taken, their check against the invoices deferred to the commit.
+    reserved = await reserve_ids(conn, "invoices", len(invoiced))
+    if reserved is not None:
+        invoice_ids = {bill.client_id: id_ for bill, id_ in zip(invoiced, reserved, strict=True)}
+        await defer_constraint(conn, LINE_INVOICE_CONSTRAINT)
+        await insert_rows(
+            conn, "invoice_lines", LINE_COLUMNS, _line_rows(tenant, invoiced, invoice_ids)
+        )
+    numbers = None if run.review else await take_numbers(conn, tenant.id, len(invoiced))
+    invoice_rows = _invoice_rows(run, tenant, invoiced, numbers)
+    if reserved is None:
+        await insert_rows(conn, "invoices", INVOICE_COLUMNS, invoice_rows)
+        invoice_ids = await _invoice_ids_by_client(conn, run.id, [b.client_id for b in invoiced])
+        line_rows = _line_rows(tenant, invoiced, invoice_ids)
+        await insert_rows(conn, "invoice_lines", LINE_COLUMNS, line_rows)
+    else:
+        await insert_rows(
+            conn,
+            "invoices",
+            ("id", *INVOICE_COLUMNS),
+            [(id_, *row) for id_, row in zip(reserved, invoice_rows, strict=True)],
+        )
+    await set_column_by_id(
+        conn,
+        "charges",
+        "invoice_id",
+        "bigint",
+        [
+            (line.charge_id, invoice_ids[bill.client_id])
+            for bill in invoiced
+            for line in bill.lines
+            if line.charge_id is not None
+        ],
+        also="status = 'invoiced'",
+    )
 
 
 def _invoice_rows(
-    run: InvoiceRun, tenant: Tenant, bills: list[ClientBill]
+    run: InvoiceRun, tenant: Tenant, bills: list[ClientBill], numbers: list[str] | None
 ) -> list[tuple[object, ...]]:
+    """Rows in INVOICE_COLUMNS order; issued where numbers are given (written in the order of
+    their ids, so the numbers follow the ids), drafts otherwise."""
     due = due_date(run.billing_date, tenant.payment_terms_days)
     grace = grace_date(due, tenant.grace_period_days)
     created = now()
-    return [
-        (
-            tenant.id,
-            bill.client_id,
-            run.id,
-            InvoiceStatus.DRAFT.value,
-            run.billing_date,
-            due,
-            grace,
-            bill.period_start,
-            bill.period_end,
-            tenant.currency,
-            bill.total_cents,
-            bill.total_cents,
-            bill.auto_email,
-            created,
-        )
-        for bill in bills
-    ]
+    rows = []
+    for position, bill in enumerate(bills):
+        total = bill.total_cents
+        if numbers is None:
+            number, status = None, InvoiceStatus.DRAFT.value
+        else:
+            number, status = numbers[position], issued_status(total).value
+        rows.append(
+            (
+                tenant.id, bill.client_id, run.id, number, status, run.billing_date, due, grace,
+                bill.period_start, bill.period_end, tenant.currency, total, total,
+                bill.auto_email, created,
+            )
+        )  # fmt: skip
+    return rows
 
 
 def _line_rows(

@@ -61,7 +61,17 @@ async def plan_invoice_run(
     today: date | None = None,
 ) -> RunPlan:
     client = await find_client(tenant, client_id)
-    dates = plan_run_dates(invoice_terms(tenant), billing_date, today or today_in(tenant.timezone))
+    try:
+        dates = plan_run_dates(
+            invoice_terms(tenant), billing_date, today or today_in(tenant.timezone)
+        )
+    except OverflowError:
+        raise BillingRuleError(
+            ErrorCode.INVALID_INPUT,
+            "The billing date is too late: its due and grace dates would be past the last date "
+            "there is.",
+            field="billingDate",
+        ) from None
     return RunPlan(dates=dates, client=client, review=tenant.review_runs)
 
 

@@ -9,6 +9,7 @@ The run engine reads these set-at-a-time for a range of client ids; the plan cou
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -50,18 +51,33 @@ async def eligible_client_ids(
     return [int(row["id"]) for row in rows]
 
 
-async def all_eligible_client_ids(
-    conn: BaseDBAsyncClient, tenant_id: int, client_id: int | None
-) -> list[int]:
-    m = sql_marks(conn, 2)
-    only_one = f" AND c.id = {m[1]}" if client_id is not None else ""
-    params: list[object] = [tenant_id] + ([client_id] if client_id is not None else [])
+@dataclass(frozen=True, slots=True)
+class ClientRange:
+    """Consecutive eligible clients by id: a run chunk's share of the run."""
+
+    first_id: int
+    last_id: int
+    clients: int
+
+
+async def eligible_client_ranges(
+    conn: BaseDBAsyncClient, tenant_id: int, client_id: int | None, size: int
+) -> list[ClientRange]:
+    """The tenant's eligible clients (optionally one client) cut by id into ranges of `size`,
+    in id order. Cut in the database: a run of any size reads only the ranges."""
+    m = sql_marks(conn, 3)
+    only_one = f" AND c.id = {m[2]}" if client_id is not None else ""
+    params: list[object] = [size, tenant_id] + ([client_id] if client_id is not None else [])
     rows = await conn.execute_query_dict(
-        f"SELECT c.id FROM clients c WHERE c.tenant_id = {m[0]}{only_one} "
-        f"AND {ELIGIBLE_CLIENT} ORDER BY c.id",
+        "SELECT min(id) AS first_id, max(id) AS last_id, count(*) AS clients FROM ("
+        f"SELECT c.id, (row_number() OVER (ORDER BY c.id) - 1) / {m[0]} AS seq "
+        f"FROM clients c WHERE c.tenant_id = {m[1]}{only_one} AND {ELIGIBLE_CLIENT}"
+        ") AS ranked GROUP BY seq ORDER BY seq",
         params,
     )
-    return [int(row["id"]) for row in rows]
+    return [
+        ClientRange(int(row["first_id"]), int(row["last_id"]), int(row["clients"])) for row in rows
+    ]
 
 
 async def due_services(

@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from orm.db import connection, placeholders
 from orm.models import Tenant, User
+from orm.rows import model_from_row, select_columns
 
 BILLING_VIEW = "billing.view"
 BILLING_EDIT = "billing.edit"
@@ -45,11 +47,16 @@ async def authenticate(authorization: object) -> Viewer | None:
     token = bearer_token(authorization)
     if token is None:
         return None
-    user = (
-        await User.filter(token_hash=hash_token(token), active=True)
-        .select_related("tenant")
-        .first()
+    conn = connection()
+    [mark] = placeholders(conn, 1)
+    # Every request runs this: hand-written SQL, without the query builder's cost.
+    rows = await conn.execute_query_dict(
+        f"SELECT {select_columns(User, 'u')}, {select_columns(Tenant, 't')} "
+        f"FROM users u JOIN tenants t ON t.id = u.tenant_id "
+        f"WHERE u.token_hash = {mark} AND u.active",
+        [hash_token(token)],
     )
-    if user is None:
+    if not rows:
         return None
-    return Viewer(user=user, tenant=user.tenant)
+    [row] = rows
+    return Viewer(user=model_from_row(User, row, "u"), tenant=model_from_row(Tenant, row, "t"))

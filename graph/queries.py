@@ -15,8 +15,9 @@ from billing.invoice_queries import (
 )
 from billing.kpis import invoice_kpis
 from billing.runs import plan_invoice_run
+from billing.text import unstorable_text
 from graph.context import Info
-from graph.errors import ClientError, NotFound
+from graph.errors import ClientError, InvalidInput, NotFound
 from graph.ids import parse_id
 from graph.pagination import check_first, invoice_position, run_position
 from graph.permissions import CanViewBilling
@@ -53,6 +54,13 @@ def _optional_id(value: strawberry.ID | None) -> tuple[int | None, bool]:
     return parsed, parsed is not None
 
 
+def _search(value: str | None) -> str | None:
+    """The search as given; refused where the database could not compare it with stored text."""
+    if value is not None and (problem := unstorable_text(value)):
+        raise InvalidInput(f"`search` {problem}.", field="search")
+    return value
+
+
 def _list_filter(given: InvoiceFilter | None) -> InvoiceListFilter | None:
     """The billing filter, or None where an id in it names no row (so nothing matches)."""
     if given is None:
@@ -62,7 +70,7 @@ def _list_filter(given: InvoiceFilter | None) -> InvoiceListFilter | None:
     if not (client_ok and run_ok):
         return None
     return InvoiceListFilter(
-        search=given.search,
+        search=_search(given.search),
         statuses=[StoredInvoiceStatus(status.value) for status in given.statuses or []],
         client_id=client_id,
         run_id=run_id,
@@ -130,7 +138,7 @@ class Query:
     )
     async def clients(self, info: Info, search: str | None = None, first: int = 20) -> list[Client]:
         check_first(first)
-        clients = await clients_for_picker(info.context.tenant.id, search, first)
+        clients = await clients_for_picker(info.context.tenant.id, _search(search), first)
         return [Client.from_model(client) for client in clients]
 
     @strawberry.field(

@@ -13,7 +13,10 @@ CENT = Decimal("0.01")
 def serialize_decimal(value: Decimal) -> str:
     """Money as "1234.50"; a finer quantity keeps its places ("1.125"), with no trailing zeros
     beyond the second."""
-    number = Decimal(value).normalize()
+    number = Decimal(value)
+    if number.as_tuple().exponent == -2:  # money as the API makes it: already two places
+        return f"{number:f}"
+    number = number.normalize()
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and exponent > -2:
         number = number.quantize(CENT)

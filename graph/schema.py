@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
+    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 
@@ -23,6 +26,13 @@ MAX_QUERY_DEPTH = 10
 # Well above the introspection query GraphiQL sends (about 300 tokens).
 MAX_TOKENS = 5000
 MAX_ALIASES = 30
+# Clients send the same few documents again and again: each is parsed and validated once.
+CACHED_DOCUMENTS = 256
+# The limits' validation rules, made once: the validation cache knows a document by its rules too.
+LIMIT_RULES = [
+    *QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+]
 
 schema = strawberry.Schema(
     query=Query,
@@ -30,9 +40,10 @@ schema = strawberry.Schema(
     subscription=Subscription,
     config=StrawberryConfig(scalar_map=SCALAR_MAP),
     extensions=[
-        lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
+        lambda: AddValidationRules(LIMIT_RULES),
+        lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
         lambda: MaskErrors(should_mask_error=is_unexpected),
         FreshContext,
     ],

@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +13,8 @@ from pathlib import Path
 from ispbox.config import get_settings
 
 DEMO_FILE = Path("ispbox-demo.json.gz")
+# The kinds of jobs, each on a queue of its own (see workers/).
+JOB_QUEUES = ("runs", "chunks", "email", "charges")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,11 +43,24 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the GraphQL API (and, embedded, the workers)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="API processes (uvicorn workers); more than one needs a Redis or RabbitMQ broker",
+    )
+    serve.add_argument("--no-access-log", action="store_true", help="do not log a line per request")
     serve.set_defaults(command=cmd_serve)
 
     worker = commands.add_parser("worker", help="start worker processes (Redis or RabbitMQ)")
     worker.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     worker.add_argument("--threads", type=int, default=4)
+    worker.add_argument(
+        "--queues",
+        nargs="+",
+        choices=JOB_QUEUES,
+        help="only these kinds of jobs (default: all), e.g. workers dedicated to runs",
+    )
     worker.set_defaults(command=cmd_worker)
 
     scheduler = commands.add_parser("scheduler", help="start runs on each tenant's cycle day")
@@ -115,9 +129,23 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from graph.app import create_app
-
-    uvicorn.run(create_app(get_settings()), host=args.host, port=args.port, log_level="info")
+    if args.workers > 1 and get_settings().embedded_broker:
+        print(
+            "--workers above 1 needs ISPBOX_BROKER_URL=redis://… or amqp://…: the in-process "
+            "broker runs the workers inside the one API process.",
+            file=sys.stderr,
+        )
+        return 2
+    # An import string, so that each uvicorn worker process builds its own application.
+    uvicorn.run(
+        "graph.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+        access_log=not args.no_access_log,
+    )
     return 0
 
 
@@ -139,7 +167,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
         "--threads",
         str(args.threads),
     ]
-    return subprocess.call(command)
+    if args.queues:
+        prefix = get_settings().queue_prefix
+        command += ["--queues", *(f"{prefix}{name}" for name in args.queues)]
+    return become(command)
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
@@ -173,7 +204,13 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         "--browser.gatherUsageStats",
         "false",
     ]
-    return subprocess.call(command)
+    return become(command)
+
+
+def become(command: list[str]) -> int:
+    """Replace this process with the command, so signals (Ctrl-C, SIGTERM) reach it directly."""
+    os.execv(command[0], command)
+    return 0  # not reached
 
 
 def cmd_up(args: argparse.Namespace) -> int:

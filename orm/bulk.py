@@ -65,6 +65,26 @@ async def set_column_by_id(
     )
 
 
+async def reserve_ids(conn: BaseDBAsyncClient, table: str, count: int) -> list[int] | None:
+    """`count` new ids of `table` from its sequence, ascending; None on SQLite (no sequences:
+    ids come with the insert there)."""
+    if not is_postgres(conn):
+        return None
+    rows = await conn.execute_query_dict(
+        f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id "
+        "FROM generate_series(1, $1)",
+        [count],
+    )
+    return sorted(int(row["id"]) for row in rows)
+
+
+async def defer_constraint(conn: BaseDBAsyncClient, name: str) -> None:
+    """Check the deferrable constraint at the commit of the caller's transaction (PostgreSQL;
+    SQLite checks nothing earlier than it must anyway)."""
+    if is_postgres(conn):
+        await conn.execute_script(f"SET CONSTRAINTS {name} DEFERRED")
+
+
 def _sqlite_value(value: object) -> object:
     if isinstance(value, bool):
         return int(value)

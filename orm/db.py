@@ -32,9 +32,15 @@ def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
 TORTOISE_ORM = tortoise_config()
 
 
+_opened_url: str | None = None
+
+
 async def open_database(database_url: str | None = None) -> None:
     """Connect the ORM on the running event loop, visible to every task on it."""
-    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+    global _opened_url
+    config = tortoise_config(database_url)
+    await Tortoise.init(config=config, _enable_global_fallback=True)
+    _opened_url = config["connections"]["default"]
     conn = connection()
     if conn.capabilities.dialect == "sqlite":
         await conn.create_connection(with_db=True)
@@ -58,6 +64,11 @@ async def migrate_database(database_url: str | None = None) -> None:
 
     await migrate(config=tortoise_config(database_url))
     await Tortoise.close_connections()
+
+
+def opened_url() -> str | None:
+    """The URL of the database `open_database` last connected to."""
+    return _opened_url
 
 
 def connection() -> BaseDBAsyncClient:

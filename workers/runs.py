@@ -1,5 +1,9 @@
 """Run actors: open a run into chunks, bill each chunk (on any worker), then hand the issued
-invoices to the email and charge actors."""
+invoices to the email and charge actors.
+
+A billed chunk queues one follow-up job for its client range, which queues the email and charge
+job of each invoice: one message on the chunk's path instead of one per invoice keeps the run's
+pace independent of how its invoices are delivered."""
 
 from __future__ import annotations
 
@@ -47,15 +51,23 @@ async def start_invoice_run_job(run_id: int) -> None:
 )
 async def bill_run_chunk_job(chunk_id: int) -> None:
     report = await bill_chunk(chunk_id)
-    run = await InvoiceRun.get(id=report.run_id)
-    if run.review:
-        return
+    # Also for a chunk billed by an earlier delivery: it may have stopped before this step.
+    queue_run_followups_job.send(report.run_id, report.first_client_id, report.last_client_id)
+
+
+@dramatiq.actor(queue_name=queue("email"), max_retries=10, min_backoff=1_000, max_backoff=60_000)
+async def queue_run_followups_job(
+    run_id: int, first_client_id: int | None = None, last_client_id: int | None = None
+) -> None:
+    """Queue the email and charge jobs of the run's issued invoices (of one chunk's client range
+    where given); drafts awaiting review have none."""
+    run = await InvoiceRun.get(id=run_id)
     tenant = await Tenant.get(id=run.tenant_id)
     followups = await followups_for_run(
         tenant,
         run.id,
-        first_client_id=report.first_client_id,
-        last_client_id=report.last_client_id,
+        first_client_id=first_client_id,
+        last_client_id=last_client_id,
         charging_enabled=charging_enabled(),
     )
     enqueue_followups(tenant.id, followups.email_invoice_ids, followups.charge_invoice_ids)
@@ -73,9 +85,6 @@ def enqueue_invoice_run(run_id: int) -> None:
     start_invoice_run_job.send(run_id)
 
 
-async def enqueue_run_followups(run_id: int) -> None:
+def enqueue_run_followups(run_id: int) -> None:
     """Email and charge what a finalized review run issued, as after an issuing run."""
-    run = await InvoiceRun.get(id=run_id)
-    tenant = await Tenant.get(id=run.tenant_id)
-    followups = await followups_for_run(tenant, run.id, charging_enabled=charging_enabled())
-    enqueue_followups(tenant.id, followups.email_invoice_ids, followups.charge_invoice_ids)
+    queue_run_followups_job.send(run_id)

@@ -29,5 +29,5 @@ async def finalize_invoice_run(info: Info, input: InvoiceRunInput) -> InvoiceRun
         )
     except BillingRuleError as error:
         return InvoiceRunPayload(errors=[UserError.from_rule(error)])
-    await enqueue_run_followups(run.id)
+    enqueue_run_followups(run.id)
     return InvoiceRunPayload(run=InvoiceRun.from_model(run))

@@ -3,7 +3,7 @@
 from orm.models.audit import AuditEvent
 from orm.models.client import Charge, Client, Service
 from orm.models.delivery import ChargeAttempt, EmailAttempt
-from orm.models.invoice import Invoice, InvoiceLine
+from orm.models.invoice import Invoice, InvoiceLine, InvoiceStatusTotals
 from orm.models.payment import Payment, PaymentAllocation
 from orm.models.run import InvoiceRun, RunChunk, RunError, ServiceScheduleSnapshot
 from orm.models.tenant import Tenant, User
@@ -17,6 +17,7 @@ __all__ = [
     "Invoice",
     "InvoiceLine",
     "InvoiceRun",
+    "InvoiceStatusTotals",
     "Payment",
     "PaymentAllocation",
     "RunChunk",

@@ -70,3 +70,26 @@ class InvoiceLine(Model):
 
     class Meta:
         table = "invoice_lines"
+
+
+class InvoiceStatusTotals(Model):
+    """A tenant's invoice totals per status, kept by database triggers on the invoices.
+
+    The KPI cards and the invoice list's count read a few of these rows, not every invoice (the
+    triggers are in migration 0003). The sum of a tenant's rows for a status is the truth. On
+    PostgreSQL each statement that changes invoices adds its change as a row of its own, so
+    concurrent writers never wait on one another, and `billing.invoice_totals` folds the rows
+    now and then; on SQLite, whose writers take turns anyway, each status keeps one row."""
+
+    id = fields.BigIntField(primary_key=True)
+    tenant = fields.ForeignKeyField("models.Tenant", related_name="invoice_totals")
+    status = fields.CharEnumField(InvoiceStatus, max_length=16)
+    invoice_count = fields.BigIntField(default=0)
+    total_cents = fields.BigIntField(default=0)
+    balance_cents = fields.BigIntField(default=0)
+    # The sum of the balances above zero: what clients still owe.
+    outstanding_cents = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "invoice_status_totals"
+        indexes = (("tenant_id", "status"),)

@@ -94,17 +94,21 @@ def postgres_url() -> Iterator[str]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked postgres_only (row locks, real concurrency) are not run on SQLite at all."""
-    on_sqlite = [
+    """Tests marked postgres_only (row locks, real concurrency, notifications) are not run on
+    SQLite at all, and those marked sqlite_only not on PostgreSQL."""
+    other_backend = {"postgres_only": "sqlite", "sqlite_only": "postgres"}
+    unwanted = [
         item
         for item in items
-        if item.get_closest_marker("postgres_only")
-        and getattr(item, "callspec", None) is not None
-        and item.callspec.params.get("database_url") == "sqlite"
+        if getattr(item, "callspec", None) is not None
+        and any(
+            item.get_closest_marker(marker) and item.callspec.params.get("database_url") == backend
+            for marker, backend in other_backend.items()
+        )
     ]
-    if on_sqlite:
-        config.hook.pytest_deselected(items=on_sqlite)
-        deselected = set(on_sqlite)
+    if unwanted:
+        config.hook.pytest_deselected(items=unwanted)
+        deselected = set(unwanted)
         items[:] = [item for item in items if item not in deselected]
 
 

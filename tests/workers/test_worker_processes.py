@@ -26,7 +26,8 @@ async def wait_for(run_id: int, predicate, timeout: float) -> InvoiceRun:
             run = await InvoiceRun.get(id=run_id)
             if predicate(run):
                 return run
-            await asyncio.sleep(0.1)
+            # Often enough to see a run of a few chunks between them (a chunk takes tens of ms).
+            await asyncio.sleep(0.01)
 
 
 async def assert_billed_exactly_once(run: InvoiceRun) -> None:

@@ -1,0 +1,71 @@
+"""Scratch PostgreSQL databases for the benchmarks, filled by the product's own generator and
+import, and cloned from a template so each measurement starts from the same data."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from datetime import date
+
+import asyncpg
+
+from billing.demo_data import demo_document
+from billing.importer import import_document
+from orm.db import close_database, migrate_database, open_database
+
+ADMIN_URL = os.environ.get("ISPBOX_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+DEMO_TENANT = "northwind"
+EDITOR_TOKEN = "demo-editor-token"
+
+
+def database_url(name: str) -> str:
+    return f"{ADMIN_URL}/{name}"
+
+
+def scratch_name(purpose: str) -> str:
+    return f"ispbox_bench_{purpose}_{uuid.uuid4().hex[:8]}"
+
+
+async def _admin_execute(sql: str) -> None:
+    admin = await asyncpg.connect(database_url("postgres"))
+    try:
+        await admin.execute(sql)
+    finally:
+        await admin.close()
+
+
+async def create_database(name: str, template: str | None = None) -> None:
+    """An empty database, or a copy of `template` (which must have no open connections)."""
+    clause = f' TEMPLATE "{template}"' if template else ""
+    await _admin_execute(f'CREATE DATABASE "{name}"{clause}')
+
+
+async def drop_database(name: str) -> None:
+    await _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def demo_database(name: str, clients: int, data_date: date) -> float:
+    """Create `name`, migrate it and import the demo document of `clients` clients generated
+    around `data_date`. Returns the seconds the generation and import took."""
+    await create_database(name)
+    url = database_url(name)
+    await migrate_database(url)
+    await open_database(url)
+    try:
+        started = time.perf_counter()
+        await import_document(demo_document(clients, today=data_date))
+        elapsed = time.perf_counter() - started
+    finally:
+        await close_database()
+    await vacuum_analyze(name)
+    return elapsed
+
+
+async def vacuum_analyze(name: str) -> None:
+    """Fresh statistics and visibility map, as autovacuum would leave a settled database."""
+    conn = await asyncpg.connect(database_url(name))
+    try:
+        await conn.execute("VACUUM ANALYZE")
+    finally:
+        await conn.close()
