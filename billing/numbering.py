@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from orm.db import is_postgres
+from orm.db import is_postgres, placeholders
 from orm.models.enums import InvoiceStatus
 
 NUMBER_DIGITS = 6
@@ -29,19 +29,13 @@ class DraftScope:
     last_client_id: int | None = None
 
     def where(self, conn: BaseDBAsyncClient, start: int) -> tuple[str, list[object]]:
-        marks = _marks(conn, 4, start)
+        marks = placeholders(conn, 4, start)
         sql = f"tenant_id = {marks[0]} AND run_id = {marks[1]} AND status = 'draft'"
         params: list[object] = [self.tenant_id, self.run_id]
         if self.first_client_id is not None:
             sql += f" AND client_id BETWEEN {marks[2]} AND {marks[3]}"
             params += [self.first_client_id, self.last_client_id]
         return sql, params
-
-
-def _marks(conn: BaseDBAsyncClient, count: int, start: int = 1) -> list[str]:
-    if is_postgres(conn):
-        return [f"${i}" for i in range(start, start + count)]
-    return ["?"] * count
 
 
 def invoice_number(prefix: str, sequence: int) -> str:
@@ -57,7 +51,7 @@ def issued_status(total_cents: int) -> InvoiceStatus:
 async def _raise_sequence(conn: BaseDBAsyncClient, tenant_id: int, count: int) -> tuple[str, int]:
     """Raise the tenant's sequence by `count` (locking its row until the transaction ends);
     returns the number prefix and the first of the sequence values taken."""
-    marks = _marks(conn, 2)
+    marks = placeholders(conn, 2)
     rows = await conn.execute_query_dict(
         f"UPDATE tenants SET invoice_sequence = invoice_sequence + {marks[0]} "
         f"WHERE id = {marks[1]} RETURNING invoice_sequence, invoice_number_prefix",
@@ -95,7 +89,7 @@ async def issue_drafts(conn: BaseDBAsyncClient, scope: DraftScope) -> int:
 def _numbering_update(
     conn: BaseDBAsyncClient, scope: DraftScope, prefix: str, first: int
 ) -> tuple[str, list[object]]:
-    head = _marks(conn, 2)
+    head = placeholders(conn, 2)
     where, params = scope.where(conn, 3)
     if is_postgres(conn):
         sequence = f"({head[1]}::bigint - 1 + ranked.position)"

@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 from billing.audit import record_action
 from billing.errors import BillingRuleError, ErrorCode
 from billing.numbering import DraftScope, issue_drafts
-from billing.selection import sql_date, sql_marks
+from orm.db import placeholders, sql_date
 from orm.models import Charge, Invoice, InvoiceRun, ServiceScheduleSnapshot
 from orm.models.enums import AuditAction, ChargeStatus, InvoiceStatus, RunStatus
 
@@ -95,7 +95,7 @@ async def _claim(
 async def _restore_schedules(conn: BaseDBAsyncClient, run_id: int) -> None:
     snapshots = await ServiceScheduleSnapshot.filter(run_id=run_id).using_db(conn).all()
     if snapshots:
-        m = sql_marks(conn, 3)
+        m = placeholders(conn, 3)
         await conn.execute_many(
             # A void with reset may since have moved a schedule further back: keep the earlier date.
             f"UPDATE services SET next_bill_date = CASE WHEN next_bill_date < {m[0]} "

@@ -29,10 +29,10 @@ from billing.selection import (
     due_services,
     eligible_client_ids,
     eligible_client_ranges,
-    sql_marks,
 )
 from billing.tenant_settings import tenant_settings_problems
 from orm.bulk import defer_constraint, insert_rows, reserve_ids, set_column_by_id
+from orm.db import placeholders
 from orm.models import (
     InvoiceRun,
     RunChunk,
@@ -115,17 +115,8 @@ async def _pending_chunk_ids(conn: BaseDBAsyncClient, run_id: int) -> list[int]:
 
 
 async def _fail_run(conn: BaseDBAsyncClient, run: InvoiceRun, problems: list[str]) -> None:
-    await RunError.bulk_create(
-        [
-            RunError(
-                tenant_id=run.tenant_id,
-                run_id=run.id,
-                stage=RunErrorStage.PREFLIGHT,
-                message=problem,
-            )
-            for problem in problems
-        ],
-        using_db=conn,
+    await _record_problems(
+        conn, run, [ClientProblem(None, RunErrorStage.PREFLIGHT, problem) for problem in problems]
     )
     run.status = RunStatus.FAILED
     run.started_at = run.started_at or now()
@@ -133,6 +124,25 @@ async def _fail_run(conn: BaseDBAsyncClient, run: InvoiceRun, problems: list[str
     run.errors_count += len(problems)
     run.progress_version += 1
     await run.save(using_db=conn)
+
+
+async def _record_problems(
+    conn: BaseDBAsyncClient, run: InvoiceRun, problems: list[ClientProblem]
+) -> None:
+    """Record what went wrong against the run, naming the client where there is one."""
+    await RunError.bulk_create(
+        [
+            RunError(
+                tenant_id=run.tenant_id,
+                run_id=run.id,
+                stage=problem.stage,
+                client_id=problem.client_id,
+                message=problem.message,
+            )
+            for problem in problems
+        ],
+        using_db=conn,
+    )
 
 
 def _terminal_status(run: InvoiceRun, errors: int, drafts: int) -> RunStatus:
@@ -382,7 +392,7 @@ def _line_rows(
 async def _invoice_ids_by_client(
     conn: BaseDBAsyncClient, run_id: int, client_ids: list[int]
 ) -> dict[int, int]:
-    m = sql_marks(conn, 3)
+    m = placeholders(conn, 3)
     rows = await conn.execute_query_dict(
         f"SELECT id, client_id FROM invoices WHERE run_id = {m[0]} "
         f"AND client_id BETWEEN {m[1]} AND {m[2]}",
@@ -399,21 +409,8 @@ async def _finish_chunk(
     problems: list[ClientProblem],
 ) -> bool:
     """Record the chunk done and add its progress to the run; True when it was the last one."""
-    if problems:
-        await RunError.bulk_create(
-            [
-                RunError(
-                    tenant_id=run.tenant_id,
-                    run_id=run.id,
-                    stage=p.stage,
-                    client_id=p.client_id,
-                    message=p.message,
-                )
-                for p in problems
-            ],
-            using_db=conn,
-        )
-    m = sql_marks(conn, 3)
+    await _record_problems(conn, run, problems)
+    m = placeholders(conn, 3)
     made = await conn.execute_query_dict(
         "SELECT count(*) AS invoices, coalesce(sum(total_cents), 0) AS amount FROM invoices "
         f"WHERE run_id = {m[0]} AND client_id BETWEEN {m[1]} AND {m[2]}",
@@ -424,7 +421,7 @@ async def _finish_chunk(
         .using_db(conn)
         .update(status=ChunkStatus.DONE, processed_at=now())
     )
-    m = sql_marks(conn, 5)
+    m = placeholders(conn, 5)
     rows = await conn.execute_query_dict(
         f"UPDATE invoice_runs SET clients_processed = clients_processed + {m[0]}, "
         f"invoices_issued = invoices_issued + {m[1]}, "

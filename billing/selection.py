@@ -16,23 +16,12 @@ from decimal import Decimal
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from billing.invoicing import DueCharge, DueService
-from orm.db import is_postgres
+from orm.db import is_postgres, placeholders, sql_date
 from orm.models.enums import ServicePeriod
 
 ELIGIBLE_CLIENT = "c.status IN ('active', 'overdue') AND NOT c.blocked"
 BILLABLE_SERVICE = "s.status = 'active' AND s.billable"
 PENDING_CHARGE = "ch.status = 'pending'"
-
-
-def sql_marks(conn: BaseDBAsyncClient, count: int, start: int = 1) -> list[str]:
-    if is_postgres(conn):
-        return [f"${i}" for i in range(start, start + count)]
-    return ["?"] * count
-
-
-def sql_date(conn: BaseDBAsyncClient, day: date) -> object:
-    """asyncpg takes dates; SQLite stores them as ISO text."""
-    return day if is_postgres(conn) else day.isoformat()
 
 
 def as_date(value: object) -> date:
@@ -42,7 +31,7 @@ def as_date(value: object) -> date:
 async def eligible_client_ids(
     conn: BaseDBAsyncClient, tenant_id: int, first_id: int, last_id: int
 ) -> list[int]:
-    m = sql_marks(conn, 3)
+    m = placeholders(conn, 3)
     rows = await conn.execute_query_dict(
         f"SELECT c.id FROM clients c WHERE c.tenant_id = {m[0]} "
         f"AND c.id BETWEEN {m[1]} AND {m[2]} AND {ELIGIBLE_CLIENT} ORDER BY c.id",
@@ -65,7 +54,7 @@ async def eligible_client_ranges(
 ) -> list[ClientRange]:
     """The tenant's eligible clients (optionally one client) cut by id into ranges of `size`,
     in id order. Cut in the database: a run of any size reads only the ranges."""
-    m = sql_marks(conn, 3)
+    m = placeholders(conn, 3)
     only_one = f" AND c.id = {m[2]}" if client_id is not None else ""
     params: list[object] = [size, tenant_id] + ([client_id] if client_id is not None else [])
     rows = await conn.execute_query_dict(
@@ -84,7 +73,7 @@ async def due_services(
     conn: BaseDBAsyncClient, tenant_id: int, first_id: int, last_id: int, run_date: date
 ) -> list[DueService]:
     """Due services of eligible clients in the range, locked against a concurrent void."""
-    m = sql_marks(conn, 4)
+    m = placeholders(conn, 4)
     lock = " FOR UPDATE OF s" if is_postgres(conn) else ""
     rows = await conn.execute_query_dict(
         "SELECT s.id, s.client_id, s.description, s.price_cents, s.quantity, s.period, "
@@ -113,7 +102,7 @@ async def due_services(
 async def due_charges(
     conn: BaseDBAsyncClient, tenant_id: int, first_id: int, last_id: int, run_date: date
 ) -> list[DueCharge]:
-    m = sql_marks(conn, 4)
+    m = placeholders(conn, 4)
     lock = " FOR UPDATE OF ch" if is_postgres(conn) else ""
     rows = await conn.execute_query_dict(
         "SELECT ch.id, ch.client_id, ch.description, ch.amount_cents, ch.scheduled_on "
@@ -139,7 +128,7 @@ async def covered_periods(
 ) -> set[tuple[int, date]]:
     """Service periods from each due service's next bill date on that live invoices already bill
     (possible after a void with reset rolled a schedule back past a later invoice)."""
-    m = sql_marks(conn, 4)
+    m = placeholders(conn, 4)
     rows = await conn.execute_query_dict(
         "SELECT l.service_id, l.period_start FROM invoice_lines l "
         "JOIN services s ON s.id = l.service_id "

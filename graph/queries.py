@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 import strawberry
+from tortoise.models import Model
 
 from billing.errors import BillingRuleError
 from billing.invoice_queries import (
@@ -44,6 +46,17 @@ class InvoiceFilter:
     )
     client_id: strawberry.ID | None = None
     run_id: strawberry.ID | None = None
+
+
+Row = TypeVar("Row", bound=Model)
+
+
+async def tenant_row(model: type[Row], info: Info, id: strawberry.ID) -> Row | None:
+    """The viewer's tenant's row with this id; None for a malformed id or another tenant's."""
+    row_id = parse_id(id)
+    if row_id is None:
+        return None
+    return await model.get_or_none(id=row_id, tenant_id=info.context.tenant.id)
 
 
 def _optional_id(value: strawberry.ID | None) -> tuple[int | None, bool]:
@@ -107,10 +120,7 @@ class Query:
 
     @strawberry.field(permission_classes=[CanViewBilling])
     async def invoice(self, info: Info, id: strawberry.ID) -> Invoice | None:
-        invoice_id = parse_id(id)
-        if invoice_id is None:
-            return None
-        invoice = await models.Invoice.get_or_none(id=invoice_id, tenant_id=info.context.tenant.id)
+        invoice = await tenant_row(models.Invoice, info, id)
         return Invoice.from_model(invoice) if invoice else None
 
     @strawberry.field(
@@ -118,10 +128,7 @@ class Query:
         description="One client of the tenant (the client billing view); null when not found.",
     )
     async def client(self, info: Info, id: strawberry.ID) -> Client | None:
-        client_id = parse_id(id)
-        if client_id is None:
-            return None
-        client = await models.Client.get_or_none(id=client_id, tenant_id=info.context.tenant.id)
+        client = await tenant_row(models.Client, info, id)
         return Client.from_model(client) if client else None
 
     @strawberry.field(
@@ -162,10 +169,7 @@ class Query:
 
     @strawberry.field(permission_classes=[CanViewBilling])
     async def invoice_run(self, info: Info, id: strawberry.ID) -> InvoiceRun | None:
-        run_id = parse_id(id)
-        if run_id is None:
-            return None
-        run = await models.InvoiceRun.get_or_none(id=run_id, tenant_id=info.context.tenant.id)
+        run = await tenant_row(models.InvoiceRun, info, id)
         return InvoiceRun.from_model(run) if run else None
 
     @strawberry.field(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from tortoise import Tortoise, connections
@@ -85,3 +86,8 @@ def placeholders(conn: BaseDBAsyncClient, count: int, start: int = 1) -> list[st
     if is_postgres(conn):
         return [f"${i}" for i in range(start, start + count)]
     return ["?"] * count
+
+
+def sql_date(conn: BaseDBAsyncClient, day: date) -> object:
+    """A date as raw SQL takes it: asyncpg takes dates; SQLite stores them as ISO text."""
+    return day if is_postgres(conn) else day.isoformat()

@@ -5,28 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from enum import Enum
 
 import strawberry
 
 from billing.money import from_cents
+from graph.types.enums import ServicePeriod, ServiceStatus
 from orm import models
-from orm.models import enums as stored
-
-
-@strawberry.enum
-class ServicePeriod(Enum):
-    MONTHLY = stored.ServicePeriod.MONTHLY.value
-    QUARTERLY = stored.ServicePeriod.QUARTERLY.value
-    SEMIANNUAL = stored.ServicePeriod.SEMIANNUAL.value
-    ANNUAL = stored.ServicePeriod.ANNUAL.value
-
-
-@strawberry.enum
-class ServiceStatus(Enum):
-    ACTIVE = stored.ServiceStatus.ACTIVE.value
-    SUSPENDED = stored.ServiceStatus.SUSPENDED.value
-    CANCELLED = stored.ServiceStatus.CANCELLED.value
 
 
 @strawberry.type(description="A recurring service, billed in advance one period at a time.")

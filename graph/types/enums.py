@@ -110,3 +110,18 @@ class ErrorCode(Enum):
         description="Finalize or discard refused: the run is not awaiting review.",
     )
     SCHEDULE_CONFLICT = BillingErrorCode.SCHEDULE_CONFLICT.value
+
+
+@strawberry.enum
+class ServicePeriod(Enum):
+    MONTHLY = stored.ServicePeriod.MONTHLY.value
+    QUARTERLY = stored.ServicePeriod.QUARTERLY.value
+    SEMIANNUAL = stored.ServicePeriod.SEMIANNUAL.value
+    ANNUAL = stored.ServicePeriod.ANNUAL.value
+
+
+@strawberry.enum
+class ServiceStatus(Enum):
+    ACTIVE = stored.ServiceStatus.ACTIVE.value
+    SUSPENDED = stored.ServiceStatus.SUSPENDED.value
+    CANCELLED = stored.ServiceStatus.CANCELLED.value

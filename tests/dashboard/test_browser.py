@@ -17,8 +17,7 @@ import pytest
 
 from tests.dashboard.conftest import DASHBOARD_APP, RunningApi
 from tests.dashboard.tenants import DEMO_EDITOR_TOKEN
-from tests.support.services import free_port, under_ci
-from tests.support.smtp import stop_process
+from tests.support.services import free_port, stop_process, under_ci
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import time
+from pathlib import Path
 
 import pytest
 
@@ -38,3 +41,33 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+STARTUP_SECONDS = 10.0
+
+
+def start_service(
+    command: list[str], *, host: str, port: int, log_path: Path, cwd: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """Start a service process logging to a file, and wait until it listens on the port."""
+    with log_path.open("wb") as log:
+        # The child keeps its own copy of the log's descriptor; a pipe could fill up and stall it.
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=cwd)
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"{command[:3]} exited with {process.returncode}: {log_path.read_text()}")
+        if port_open(host, port):
+            return process
+        time.sleep(0.05)
+    stop_process(process)
+    pytest.fail(f"{command[:3]} did not listen on {host}:{port} within {STARTUP_SECONDS} s")
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

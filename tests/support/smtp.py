@@ -4,9 +4,7 @@ can refuse chosen recipients and require a login."""
 from __future__ import annotations
 
 import mailbox
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -18,10 +16,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from tests.support.services import free_port, port_open
+from tests.support.services import free_port, start_service, stop_process
 
 SMTP_HOST = "127.0.0.1"
-STARTUP_SECONDS = 10.0
 
 
 @dataclass
@@ -45,33 +42,6 @@ class MaildirSmtpServer:
     def clear(self) -> None:
         if self.maildir.exists():
             mailbox.Maildir(self.maildir, factory=None, create=False).clear()
-
-
-def start_service(
-    command: list[str], *, host: str, port: int, log_path: Path, cwd: Path | None = None
-) -> subprocess.Popen[bytes]:
-    """Start a service process logging to a file, and wait until it listens on the port."""
-    with log_path.open("wb") as log:
-        # The child keeps its own copy of the log's descriptor; a pipe could fill up and stall it.
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=cwd)
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{command[:3]} exited with {process.returncode}: {log_path.read_text()}")
-        if port_open(host, port):
-            return process
-        time.sleep(0.05)
-    stop_process(process)
-    pytest.fail(f"{command[:3]} did not listen on {host}:{port} within {STARTUP_SECONDS} s")
-
-
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @pytest.fixture(scope="session")

@@ -14,8 +14,7 @@ import pytest
 import stripe
 
 from billing.charging import stripe_client
-from tests.support.services import free_port
-from tests.support.smtp import start_service, stop_process
+from tests.support.services import free_port, start_service, stop_process
 
 STRIPE_HOST = "127.0.0.1"
 TEST_API_KEY = "sk_test_localstripe"

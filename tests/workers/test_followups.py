@@ -16,8 +16,8 @@ from ispbox.config import get_settings
 from orm.models import ChargeAttempt, EmailAttempt, Invoice, InvoiceRun, Tenant
 from orm.models.enums import ChargeAttemptStatus, EmailResult, InvoiceStatus
 from tests.support.factories import make_client, make_service, make_tenant
-from tests.support.services import free_port
-from tests.support.smtp import SMTP_HOST, MaildirSmtpServer, start_service, stop_process
+from tests.support.services import free_port, start_service, stop_process
+from tests.support.smtp import SMTP_HOST, MaildirSmtpServer
 from tests.support.stripe_server import CARD_SUCCEEDS, TEST_API_KEY, LocalStripe, customer_with_card
 from workers.embedded import start_embedded_workers, stop_embedded_workers
 from workers.runs import NO_STRIPE_KEY_NOTICE, enqueue_invoice_run
