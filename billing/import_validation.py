@@ -22,20 +22,30 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from billing.text import unstorable_text
+from billing.tenant_settings import (
+    billing_cycle_day_problem,
+    billing_schedule_problem,
+    currency_problem,
+    invoice_number_prefix_problem,
+    timezone_problem,
+    whole_days_problem,
+)
+from billing.text import single_line_text_problem
 from orm.models.enums import ChargeStatus, ClientStatus, ServicePeriod, ServiceStatus
 
 PERMISSIONS = ("billing.view", "billing.edit")
 VOID = "void"
 
 KEY_LENGTH = 64
-MAX_MONEY = Decimal("1000000000000")  # fits integer cents in a BIGINT with room to spare
+# Amounts, line amounts (price × quantity) and invoice totals: integer cents in a BIGINT, with
+# room for a run to add many of them up.
+MAX_MONEY = Decimal("1000000000000")
 MAX_QUANTITY = Decimal("1000000000")  # DECIMAL(12, 3)
+# The tenant's invoice sequence is a BIGINT that new numbers count on from.
+MAX_SEQUENCE = 10**18 - 1
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 DECIMAL = re.compile(r"-?\d+(\.\d+)?")
-CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 EMAIL_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+")
 
 Rule = Callable[[Any], str | None]
@@ -67,6 +77,18 @@ class DocumentCheck:
 
     problems: list[str] = field(default_factory=list)
     unresolved_services: list[ServiceReference] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class LinePeriod:
+    """The days a live invoice line bills for a service, and where the line is."""
+
+    start: date
+    end: date
+    path: str
+
+    def overlaps(self, other: LinePeriod) -> bool:
+        return self.start <= other.end and other.start <= self.end
 
 
 def validate_import(document: Any) -> list[str]:
@@ -109,18 +131,9 @@ def text(max_length: int) -> Rule:
             return "must not be empty"
         if len(value) > max_length:
             return f"must be at most {max_length} characters"
-        return unstorable_text(value)
+        return single_line_text_problem(value)
 
     return check
-
-
-def prefix_text(value: Any) -> str | None:
-    """An invoice number prefix may be empty (plain numbers)."""
-    if not isinstance(value, str):
-        return "must be a string"
-    if len(value) > 32:
-        return "must be at most 32 characters"
-    return unstorable_text(value)
 
 
 def boolean(value: Any) -> str | None:
@@ -212,23 +225,6 @@ def quantity(value: Any) -> str | None:
     return None
 
 
-def currency_code(value: Any) -> str | None:
-    if isinstance(value, str) and CURRENCY_CODE.fullmatch(value):
-        return None
-    return "must be 3 upper-case letters (an ISO 4217 code such as USD)"
-
-
-def timezone_name(value: Any) -> str | None:
-    message = "must be a time zone name from the tz database (e.g. America/Chicago)"
-    if not isinstance(value, str) or not value or len(value) > 64:
-        return message
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return message
-    return None
-
-
 def email_address(value: Any) -> str | None:
     message = text(255)(value)
     if message:
@@ -269,21 +265,21 @@ ROOT_FIELDS = {"tenants": FieldSpec(list_field)}
 TENANT_FIELDS = {
     "key": KEY,
     "name": FieldSpec(text(200)),
-    "currency": FieldSpec(currency_code),
-    "timezone": FieldSpec(timezone_name),
+    "currency": FieldSpec(currency_problem),
+    "timezone": FieldSpec(timezone_problem),
     "settings": FieldSpec(object_field),
     "users": FieldSpec(list_field, required=False),
     "clients": FieldSpec(list_field, required=False),
 }
 SETTINGS_FIELDS = {
-    "payment_terms_days": FieldSpec(whole_number(0, 365)),
-    "grace_period_days": FieldSpec(whole_number(0, 365)),
-    "billing_cycle_day": FieldSpec(nullable(whole_number(1, 28)), required=False),
+    "payment_terms_days": FieldSpec(whole_days_problem),
+    "grace_period_days": FieldSpec(whole_days_problem),
+    "billing_cycle_day": FieldSpec(billing_cycle_day_problem, required=False),
     "auto_generate": FieldSpec(boolean),
     "auto_email": FieldSpec(boolean),
     "auto_charge": FieldSpec(boolean),
     "review_runs": FieldSpec(boolean, required=False),
-    "invoice_number_prefix": FieldSpec(prefix_text),
+    "invoice_number_prefix": FieldSpec(invoice_number_prefix_problem),
     "mailbox": FieldSpec(nullable(object_field), required=False),
 }
 MAILBOX_FIELDS = {
@@ -345,6 +341,7 @@ LINE_FIELDS = {
     "period_start": FieldSpec(nullable(iso_date), required=False),
     "period_end": FieldSpec(nullable(iso_date), required=False),
     "service": FieldSpec(nullable(text(KEY_LENGTH)), required=False),
+    "charge": FieldSpec(nullable(text(KEY_LENGTH)), required=False),
 }
 PAYMENT_FIELDS = {
     "amount": FieldSpec(payment_amount),
@@ -433,6 +430,11 @@ def check_tenant(tenant: Any, path: str, check: DocumentCheck) -> None:
         mailbox = settings.get("mailbox")
         if isinstance(mailbox, dict):
             check_record(mailbox, f"{path}.settings.mailbox", MAILBOX_FIELDS, problems)
+        schedule = billing_schedule_problem(
+            settings.get("auto_generate"), settings.get("billing_cycle_day")
+        )
+        if schedule:
+            problems.append(f"{path}.settings.auto_generate: {schedule}")
     users = list_items(tenant, "users")
     for index, user in users:
         check_record(user, f"{path}.users[{index}]", USER_FIELDS, problems)
@@ -442,6 +444,10 @@ def check_tenant(tenant: Any, path: str, check: DocumentCheck) -> None:
         check_client(client, f"{path}.clients[{index}]", tenant.get("key"), check)
     check_unique_keys(clients, f"{path}.clients", problems)
     check_unique_invoice_numbers(clients, f"{path}.clients", problems)
+    if isinstance(settings, dict):
+        prefix = settings.get("invoice_number_prefix")
+        if isinstance(prefix, str):
+            check_invoice_sequences(clients, prefix, f"{path}.clients", problems)
 
 
 def check_client(client: Any, path: str, tenant_key: Any, check: DocumentCheck) -> None:
@@ -450,7 +456,9 @@ def check_client(client: Any, path: str, tenant_key: Any, check: DocumentCheck) 
         return
     services = list_items(client, "services")
     for index, service in services:
-        check_record(service, f"{path}.services[{index}]", SERVICE_FIELDS, problems)
+        service_path = f"{path}.services[{index}]"
+        if check_record(service, service_path, SERVICE_FIELDS, problems):
+            check_line_amount(service, service_path, problems)
     check_unique_keys(services, f"{path}.services", problems)
     charges = list_items(client, "charges")
     for index, charge in charges:
@@ -462,6 +470,7 @@ def check_client(client: Any, path: str, tenant_key: Any, check: DocumentCheck) 
     check_unique_keys(invoices, f"{path}.invoices", problems)
     check_service_references(client, path, tenant_key, check)
     check_live_periods(invoices, f"{path}.invoices", problems)
+    check_charge_lines(client, path, problems)
 
 
 def check_invoice(invoice: Any, path: str, problems: list[str]) -> None:
@@ -479,12 +488,17 @@ def check_invoice(invoice: Any, path: str, problems: list[str]) -> None:
         check_record(payment, f"{path}.payments[{index}]", PAYMENT_FIELDS, problems)
     if payments and invoice.get("status") == VOID:
         problems.append(f"{path}.status: a void invoice cannot have payments")
+    total = amounts_total(lines, "amount")
+    if total is not None and total >= MAX_MONEY:
+        problems.append(f"{path}.lines: the invoice total of {total} must be less than {MAX_MONEY}")
     check_payments_within_total(lines, payments, path, problems)
 
 
 def check_line_period(line: dict[str, Any], path: str, problems: list[str]) -> None:
     """A service line bills a period; any line's period, when given, is whole and in order."""
     start, end = line.get("period_start"), line.get("period_end")
+    if line.get("service") is not None and line.get("charge") is not None:
+        problems.append(f"{path}.charge: a line bills a service or a charge, not both")
     if line.get("service") is not None:
         for name, value in (("period_start", start), ("period_end", end)):
             if value is None:
@@ -544,26 +558,112 @@ def check_service_references(
             )
 
 
-def check_live_periods(
-    invoices: list[tuple[int, Any]], list_path: str, problems: list[str]
-) -> None:
-    """No two lines of live (non-void) imported invoices bill the same service period."""
-    billed: dict[tuple[str, str], str] = {}
+def live_service_periods(
+    invoices: list[tuple[int, Any]], list_path: str
+) -> dict[str, list[LinePeriod]]:
+    """The periods live (non-void) invoice lines of the file bill, by service key."""
+    periods: dict[str, list[LinePeriod]] = {}
     for invoice_index, invoice in valid_records(invoices):
         if invoice.get("status") == VOID:
             continue
         for line_index, line in valid_records(list_items(invoice, "lines")):
-            service_key, start = line.get("service"), line.get("period_start")
-            if not isinstance(service_key, str) or not isinstance(start, str):
+            service_key = line.get("service")
+            start, end = line.get("period_start"), line.get("period_end")
+            dated = all(isinstance(day, str) and iso_date(day) is None for day in (start, end))
+            if not isinstance(service_key, str) or not dated or end < start:
                 continue
             path = f"{list_path}[{invoice_index}].lines[{line_index}]"
-            if (service_key, start) in billed:
+            line_period = LinePeriod(date.fromisoformat(start), date.fromisoformat(end), path)
+            periods.setdefault(service_key, []).append(line_period)
+    return periods
+
+
+def check_live_periods(
+    invoices: list[tuple[int, Any]], list_path: str, problems: list[str]
+) -> None:
+    """No day of a service is billed by two lines of live (non-void) imported invoices."""
+    for service_key, periods in live_service_periods(invoices, list_path).items():
+        earlier: list[LinePeriod] = []
+        for period in periods:
+            for other in earlier:
+                if period.overlaps(other):
+                    problems.append(
+                        f'{period.path}.period_start: service "{service_key}" period '
+                        f"{period.start} to {period.end} overlaps {other.start} to {other.end}, "
+                        f"already billed by {other.path}"
+                    )
+                    break
+            earlier.append(period)
+
+
+def check_charge_lines(client: dict[str, Any], path: str, problems: list[str]) -> None:
+    """A line naming a charge names one of its client's charges in the file; a charge is billed
+    by at most one live line, and the charge a live line bills is invoiced."""
+    charges = {
+        charge.get("key"): (index, charge)
+        for index, charge in valid_records(list_items(client, "charges"))
+    }
+    billed_by: dict[str, str] = {}
+    for invoice_index, invoice in valid_records(list_items(client, "invoices")):
+        for line_index, line in valid_records(list_items(invoice, "lines")):
+            charge_key = line.get("charge")
+            if not isinstance(charge_key, str):
+                continue
+            line_path = f"{path}.invoices[{invoice_index}].lines[{line_index}]"
+            if charge_key not in charges:
                 problems.append(
-                    f'{path}.period_start: service "{service_key}" period starting {start} '
-                    f"is already billed by {billed[service_key, start]}"
+                    f'{line_path}.charge: no charge "{charge_key}" of this client in the file'
                 )
-            else:
-                billed[service_key, start] = path
+                continue
+            if invoice.get("status") == VOID:
+                continue
+            if charge_key in billed_by:
+                problems.append(
+                    f'{line_path}.charge: the charge "{charge_key}" is already billed by '
+                    f"{billed_by[charge_key]}"
+                )
+                continue
+            billed_by[charge_key] = line_path
+            charge_index, charge = charges[charge_key]
+            if charge.get("status", "pending") != "invoiced":
+                problems.append(
+                    f'{path}.charges[{charge_index}].status: must be "invoiced": the charge is '
+                    f"billed by {line_path}"
+                )
+
+
+def check_line_amount(service: dict[str, Any], path: str, problems: list[str]) -> None:
+    """A service's line amount (price × quantity) fits where lines and totals are stored."""
+    price = parse_decimal(service.get("price"))
+    raw_quantity = service.get("quantity", "1")
+    if isinstance(raw_quantity, int) and not isinstance(raw_quantity, bool):
+        raw_quantity = str(raw_quantity)
+    quantity_value = parse_decimal(raw_quantity)
+    if price is None or quantity_value is None:
+        return
+    if price * quantity_value >= MAX_MONEY:
+        problems.append(
+            f"{path}.quantity: price × quantity ({price} × {quantity_value}) must be less "
+            f"than {MAX_MONEY}"
+        )
+
+
+def check_invoice_sequences(
+    clients: list[tuple[int, Any]], prefix: str, list_path: str, problems: list[str]
+) -> None:
+    """Imported numbers in the tenant's numbering (the prefix and digits) leave room for the
+    numbers the product issues after them."""
+    numbering = re.compile(re.escape(prefix) + r"(\d+)")
+    for client_index, client in valid_records(clients):
+        for invoice_index, invoice in valid_records(list_items(client, "invoices")):
+            number = invoice.get("number")
+            match = numbering.fullmatch(number) if isinstance(number, str) else None
+            if match and int(match.group(1)) > MAX_SEQUENCE:
+                problems.append(
+                    f"{list_path}[{client_index}].invoices[{invoice_index}].number: the "
+                    f'sequence after the prefix "{prefix}" must be at most {MAX_SEQUENCE}: new '
+                    "invoice numbers count on from it"
+                )
 
 
 def check_unique_invoice_numbers(

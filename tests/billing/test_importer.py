@@ -673,7 +673,95 @@ FIELD_RULES = [
         setter("tenants.0.settings.mailbox.port", 70000),
         "tenants[0].settings.mailbox.port: must be a whole number from 1 to 65535",
     ),
+    (
+        setter("tenants.0.settings.auto_generate", True),
+        "tenants[0].settings.auto_generate: must not be on without a billing_cycle_day: "
+        "automatic runs start on the billing cycle day, so the tenant would never be billed",
+    ),
+    (
+        setter(f"{CLIENT}.services.1.price", "500000000000.00"),
+        f"{C0}.services[1].quantity: price × quantity (500000000000.00 × 2.5) must be less than "
+        "1000000000000",
+    ),
+    (
+        setter(f"{CLIENT}.invoices.0.number", "INV-1000000000000000000"),
+        f'{C0}.invoices[0].number: the sequence after the prefix "INV-" must be at most '
+        "999999999999999999: new invoice numbers count on from it",
+    ),
+    (
+        setter(f"{CLIENT}.invoices.0.lines", [line("999999999999.99", None, None, None)] * 2),
+        f"{C0}.invoices[0].lines: the invoice total of 1999999999999.98 must be less than "
+        "1000000000000",
+    ),
+    (
+        setter(f"{CLIENT}.invoices.0.lines.0.charge", "ch-1"),
+        f"{C0}.invoices[0].lines[0].charge: a line bills a service or a charge, not both",
+    ),
+    (
+        setter(f"{CLIENT}.invoices.1.lines.1.charge", "ch-404"),
+        f'{C0}.invoices[1].lines[1].charge: no charge "ch-404" of this client in the file',
+    ),
+    (
+        setter(f"{CLIENT}.invoices.1.lines.1.charge", "ch-1"),
+        f'{C0}.charges[0].status: must be "invoiced": the charge is billed by '
+        f"{C0}.invoices[1].lines[1]",
+    ),
 ]
+
+ONE_LINE = "must be a single line without control characters"
+CONTROL_CHARACTERS = [
+    (f"{CLIENT}.name", "Jane\r\nBcc: all@example.com", f"{C0}.name", "U+000D at position 5"),
+    (f"{CLIENT}.key", "c-1\t", f"{C0}.key", "U+0009 at position 4"),
+    ("tenants.0.name", "Acme\x1b[31m", "tenants[0].name", "U+001B at position 5"),
+    (f"{CLIENT}.invoices.1.number", "OLD\n77", f"{C0}.invoices[1].number", "U+000A at position 4"),
+    (
+        "tenants.0.settings.invoice_number_prefix",
+        "INV\r-",
+        "tenants[0].settings.invoice_number_prefix",
+        "U+000D at position 4",
+    ),
+    (
+        f"{SERVICE}.description",
+        "Fiber\u2028500",
+        f"{C0}.services[0].description",
+        "U+2028 at position 6",
+    ),
+    (f"{CLIENT}.email", "jane@example.com\n", f"{C0}.email", "U+000A at position 17"),
+    (
+        "tenants.0.settings.mailbox.from_address",
+        "billing@acme.example\r\nBcc: x@y.z",
+        "tenants[0].settings.mailbox.from_address",
+        "U+000D at position 21",
+    ),
+    (
+        "tenants.0.settings.mailbox.host",
+        "smtp\x85.example",
+        "tenants[0].settings.mailbox.host",
+        "U+0085 at position 5",
+    ),
+    (
+        f"{CLIENT}.invoices.0.lines.0.description",
+        "Fiber\x7f",
+        f"{C0}.invoices[0].lines[0].description",
+        "U+007F at position 6",
+    ),
+]
+
+
+@pytest.mark.parametrize(("where", "value", "path", "found"), CONTROL_CHARACTERS)
+def test_line_breaks_and_control_characters_are_refused(
+    where: str, value: str, path: str, found: str
+) -> None:
+    assert problems_after(setter(where, value)) == [f"{path}: {ONE_LINE} (found {found})"]
+
+
+def test_every_field_with_a_control_character_is_listed_at_once() -> None:
+    def break_lines(document: Document) -> None:
+        for where, value, _, _ in CONTROL_CHARACTERS:
+            setter(where, value)(document)
+
+    expected = [f"{path}: {ONE_LINE} (found {found})" for _, _, path, found in CONTROL_CHARACTERS]
+    assert sorted(problems_after(break_lines)) == sorted(expected)
 
 
 @pytest.mark.parametrize(("change", "expected"), FIELD_RULES)
@@ -770,8 +858,18 @@ def test_two_live_lines_may_not_bill_the_same_service_period() -> None:
         acme_client(document)["invoices"][2]["lines"][0]["period_start"] = "2026-09-01"
 
     assert problems_after(bill_twice) == [
-        f'{C0}.invoices[2].lines[0].period_start: service "s-1" period starting 2026-09-01 '
-        f"is already billed by {C0}.invoices[0].lines[0]"
+        f'{C0}.invoices[2].lines[0].period_start: service "s-1" period 2026-09-01 to '
+        f"2026-11-30 overlaps 2026-09-01 to 2026-09-30, already billed by {C0}.invoices[0].lines[0]"
+    ]
+
+
+def test_two_live_lines_may_not_bill_the_same_day_of_a_service() -> None:
+    def overlap_by_days(document: Document) -> None:
+        acme_client(document)["invoices"][1]["lines"][0]["period_start"] = "2026-09-15"
+
+    assert problems_after(overlap_by_days) == [
+        f'{C0}.invoices[1].lines[0].period_start: service "s-1" period 2026-09-15 to '
+        f"2026-10-31 overlaps 2026-09-01 to 2026-09-30, already billed by {C0}.invoices[0].lines[0]"
     ]
 
 
