@@ -607,7 +607,7 @@ def check_charge_lines(client: dict[str, Any], path: str, problems: list[str]) -
     for invoice_index, invoice in valid_records(list_items(client, "invoices")):
         for line_index, line in valid_records(list_items(invoice, "lines")):
             charge_key = line.get("charge")
-            if not isinstance(charge_key, str):
+            if not isinstance(charge_key, str) or line.get("service") is not None:
                 continue
             line_path = f"{path}.invoices[{invoice_index}].lines[{line_index}]"
             if charge_key not in charges:

@@ -20,6 +20,7 @@ import gzip
 import hashlib
 import json
 import re
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,11 @@ from orm.models.enums import (
     ServiceStatus,
 )
 
+# The largest document the import reads (after decompression): a bound on the memory a file
+# can make the import take.
+MIB = 1024 * 1024
+MAX_DOCUMENT_BYTES = 512 * MIB
+READ_BLOCK_BYTES = MIB
 CREATE_BATCH_SIZE = 5000
 UPDATE_BATCH_SIZE = 500
 LOOKUP_CHUNK_SIZE = 5000
@@ -123,26 +129,54 @@ class ImportSummary:
         return "\n".join(rows)
 
 
-def load_import_file(path: Path) -> dict[str, Any]:
-    """The document in a `.json` or `.json.gz` file.
+def load_import_file(path: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> dict[str, Any]:
+    """The document in a `.json` or `.json.gz` file, at most `max_bytes` once expanded.
 
-    A file that cannot be read, or is not a JSON object, raises ImportRejected with the problem."""
+    A file that cannot be read, is larger, is nested deeper than JSON can be read, or is not a
+    JSON object raises ImportRejected with the problem."""
     path = Path(path)
     try:
+        data = read_capped(path, max_bytes)
+        document = json.loads(data.decode("utf-8"))
+    except DocumentTooLarge:
+        problem = f"larger than the import's limit of {describe_bytes(max_bytes)}"
         if path.name.endswith(".gz"):
-            with gzip.open(path, "rt", encoding="utf-8") as stream:
-                document = json.load(stream)
-        else:
-            with path.open(encoding="utf-8") as stream:
-                document = json.load(stream)
+            problem += " once decompressed"
+        raise ImportRejected([f"{path}: {problem}"]) from None
     except json.JSONDecodeError as exc:
         problem = f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         raise ImportRejected([f"{path}: {problem}"]) from None
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
+    except RecursionError:
+        problem = "nested too deeply to read (the import format needs about 10 levels)"
+        raise ImportRejected([f"{path}: {problem}"]) from None
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:
         raise ImportRejected([f"{path}: cannot be read ({exc})"]) from None
     if not isinstance(document, dict):
         raise ImportRejected([f"{path}: must hold a JSON object"])
     return document
+
+
+class DocumentTooLarge(Exception):
+    """The file holds more than the import reads."""
+
+
+def read_capped(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, decompressed for `.gz`, read a block at a time so that a small archive
+    expanding to gigabytes is refused at the limit instead of filling memory."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    data = bytearray()
+    with opener(path, "rb") as stream:
+        while block := stream.read(READ_BLOCK_BYTES):
+            data += block
+            if len(data) > max_bytes:
+                raise DocumentTooLarge
+    return bytes(data)
+
+
+def describe_bytes(count: int) -> str:
+    if count % MIB == 0:
+        return f"{count // MIB} MiB"
+    return f"{count} bytes"
 
 
 async def import_document(document: dict[str, Any]) -> ImportSummary:

@@ -119,3 +119,16 @@ def test_a_bad_file_is_rejected_whole_with_every_problem_listed(
     assert "tenants[0].clients[0].services[0].price" in result.stderr
     assert "tenants[0].clients[0].colour" in result.stderr
     assert count(database, "tenants") == 0
+
+
+def test_a_deeply_nested_file_is_refused_with_a_message_not_a_traceback(
+    database: Path, tmp_path: Path
+) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"tenants": ' + "[" * 100_000 + "]" * 100_000 + "}")
+
+    result = ispbox("import", str(deep), database=database)
+
+    assert result.returncode == 1
+    assert f"{deep}: nested too deeply to read" in result.stderr
+    assert "Traceback" not in result.stderr

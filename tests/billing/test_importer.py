@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from billing.import_validation import validate_import
-from billing.importer import ImportRejected, import_document, load_import_file
+from billing.importer import MIB, ImportRejected, import_document, load_import_file
 from orm.db import connection
 from orm.models import (
     Charge,
@@ -1026,6 +1026,52 @@ def test_a_file_that_is_not_gzip_is_a_problem(tmp_path: Path) -> None:
         load_import_file(path)
 
     assert caught.value.problems[0].startswith(f"{path}: cannot be read")
+
+
+def test_a_gzipped_file_expanding_past_the_limit_is_refused_at_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.json.gz"
+    with gzip.open(path, "wb") as stream:
+        stream.write(b" " * (3 * MIB))
+
+    with pytest.raises(ImportRejected) as caught:
+        load_import_file(path, max_bytes=MIB)
+
+    assert caught.value.problems == [
+        f"{path}: larger than the import's limit of 1 MiB once decompressed"
+    ]
+
+
+def test_a_file_within_the_limit_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "import.json.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as stream:
+        json.dump(sample_document(), stream)
+
+    assert load_import_file(path, max_bytes=len(json.dumps(sample_document()))) == (
+        sample_document()
+    )
+
+
+def test_a_plain_file_past_the_limit_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "large.json"
+    path.write_text(json.dumps(sample_document()), encoding="utf-8")
+
+    with pytest.raises(ImportRejected) as caught:
+        load_import_file(path, max_bytes=100)
+
+    assert caught.value.problems == [f"{path}: larger than the import's limit of 100 bytes"]
+
+
+def test_json_nested_too_deeply_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as stream:
+        stream.write('{"tenants": ' + "[" * 100_000 + "]" * 100_000 + "}")
+
+    with pytest.raises(ImportRejected) as caught:
+        load_import_file(path)
+
+    assert caught.value.problems == [
+        f"{path}: nested too deeply to read (the import format needs about 10 levels)"
+    ]
 
 
 def test_a_json_value_that_is_not_an_object_is_a_problem(tmp_path: Path) -> None:
