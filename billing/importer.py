@@ -34,6 +34,16 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from billing.errors import BillingRuleError, ErrorCode
+from billing.import_merge import (
+    LiveLine,
+    Schedule,
+    charge_change_problem,
+    file_changes_charge,
+    file_changes_schedule,
+    file_schedule,
+    history_line_problem,
+    schedule_move_problem,
+)
 from billing.import_validation import VOID, ServiceReference, check_document
 from billing.money import to_cents
 from orm.db import connection, placeholders
@@ -255,32 +265,41 @@ def client_columns(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def service_columns(record: dict[str, Any]) -> dict[str, Any]:
+def service_columns(record: dict[str, Any], schedule: Schedule | None = None) -> dict[str, Any]:
+    """The service's columns; its schedule is the file's unless the product's is kept."""
     next_bill_date = date.fromisoformat(record["next_bill_date"])
+    schedule = schedule or file_schedule(next_bill_date)
     return {
         "description": record["description"],
         "price_cents": to_cents(record["price"]),
         "quantity": Decimal(str(record.get("quantity", "1"))),
         "period": ServicePeriod(record["period"]),
-        "next_bill_date": next_bill_date,
-        "anchor_day": next_bill_date.day,
+        "next_bill_date": schedule.next_bill_date,
+        "anchor_day": schedule.anchor_day,
+        "imported_next_bill_date": next_bill_date,
         "status": ServiceStatus(record.get("status", ServiceStatus.ACTIVE)),
         "billable": record.get("billable", True),
         "auto_email": record.get("auto_email"),
     }
 
 
-def charge_columns(record: dict[str, Any]) -> dict[str, Any]:
+def file_charge_status(record: dict[str, Any]) -> ChargeStatus:
+    return ChargeStatus(record.get("status", ChargeStatus.PENDING))
+
+
+def charge_columns(record: dict[str, Any], status: ChargeStatus | None = None) -> dict[str, Any]:
+    """The charge's columns; its status is the file's unless the product's is kept."""
     return {
         "description": record["description"],
         "amount_cents": to_cents(record["amount"]),
         "scheduled_on": date.fromisoformat(record["scheduled_on"]),
-        "status": ChargeStatus(record.get("status", ChargeStatus.PENDING)),
+        "status": status or file_charge_status(record),
+        "imported_status": file_charge_status(record),
     }
 
 
 def line_columns(
-    record: dict[str, Any], position: int, service_id: int | None, live: bool
+    record: dict[str, Any], service_id: int | None, charge_id: int | None, live: bool
 ) -> dict[str, Any]:
     amount_cents = to_cents(record["amount"])
     return {
@@ -292,6 +311,7 @@ def line_columns(
         "period_start": parse_date(record.get("period_start")),
         "period_end": parse_date(record.get("period_end")),
         "service_id": service_id,
+        "charge_id": charge_id,
         "live": live,
     }
 
@@ -434,6 +454,32 @@ async def stored_rows(model: type[Model], key_fields: tuple[str, ...], **filters
     return {tuple(row[name] for name in key_fields): row for row in rows}
 
 
+async def live_service_lines(service_ids: list[int]) -> dict[int, list[LiveLine]]:
+    """The periods live invoices bill for the services, by service id."""
+    lines: dict[int, list[LiveLine]] = defaultdict(list)
+    for chunk in chunks(service_ids):
+        rows = await InvoiceLine.filter(live=True, service_id__in=chunk).values_list(
+            "service_id", "period_start", "period_end", "invoice_id", "invoice__number"
+        )
+        for service_id, start, end, invoice_id, number in rows:
+            if start is not None:
+                lines[service_id].append(LiveLine(start, end or start, number or str(invoice_id)))
+    return lines
+
+
+async def live_invoice_numbers(invoice_ids: list[int]) -> dict[int, str]:
+    """The invoices among these that are not void, id → number (the id for a draft)."""
+    numbers = {}
+    for chunk in chunks(invoice_ids):
+        rows = (
+            await Invoice.filter(id__in=chunk)
+            .exclude(status=InvoiceStatus.VOID)
+            .values_list("id", "number")
+        )
+        numbers |= {invoice_id: number or str(invoice_id) for invoice_id, number in rows}
+    return numbers
+
+
 async def read_stored_tenant(tenant_key: str) -> StoredTenant:
     tenant = await Tenant.filter(key=tenant_key).values()
     if not tenant:
@@ -472,7 +518,13 @@ class TenantImport:
         self.tenant_id: int | None = None
         self.client_ids: dict[str, int] = {}
         self.service_ids: dict[tuple[int, str], int] = {}
+        self.charge_ids: dict[tuple[int, str], int] = {}
         self.clients = list(enumerate(record.get("clients", [])))
+        # Stored services' schedules and charges' statuses after merging the file's.
+        self.schedules: dict[tuple[int, str], Schedule] = {}
+        self.charge_statuses: dict[tuple[int, str], ChargeStatus] = {}
+        # Stored charges a live invoice bills: charge id → that invoice's id and number.
+        self.billed_charges: dict[int, tuple[int, str]] = {}
 
     def client_path(self, index: int) -> str:
         return f"{self.path}.clients[{index}]"
@@ -484,12 +536,18 @@ class TenantImport:
             self.tenant_id = self.stored.tenant["id"]
             self.client_ids = {key: row["id"] for key, row in self.stored.clients.items()}
             self.service_ids = {key: row["id"] for key, row in self.stored.services.items()}
+            self.charge_ids = {key: row["id"] for key, row in self.stored.charges.items()}
         return (
             await self.token_conflicts()
+            + await self.currency_change()
             + self.unknown_services(references)
             + await self.number_conflicts()
             + await self.billed_period_conflicts()
             + self.payments_on_void_invoices()
+            + await self.schedule_conflicts()
+            + await self.charge_conflicts()
+            + self.charge_line_conflicts()
+            + self.history_line_problems()
         )
 
     async def write(self) -> None:
@@ -520,6 +578,142 @@ class TenantImport:
             )
             if not same_user:
                 problems.append(f"{self.path}.users[{index}].token: already used by another user")
+        return problems
+
+    async def currency_change(self) -> list[str]:
+        """The currency is the one of the invoices issued: it cannot change once there are any."""
+        stored = self.stored.tenant
+        if stored is None or stored["currency"] == self.record["currency"]:
+            return []
+        if not await Invoice.filter(tenant_id=self.tenant_id).exists():
+            return []
+        return [
+            f"{self.path}.currency: cannot change from {stored['currency']} to "
+            f"{self.record['currency']}: the tenant has invoices in {stored['currency']}"
+        ]
+
+    def file_services(self) -> Iterator[tuple[str, int, dict[str, Any]]]:
+        """Every service of the file with its path and its client's stored id (0 when new)."""
+        for client_index, client in self.clients:
+            client_id = self.client_ids.get(client["key"], 0)
+            for index, service in enumerate(client.get("services", [])):
+                yield f"{self.client_path(client_index)}.services[{index}]", client_id, service
+
+    def file_charges(self) -> Iterator[tuple[str, int, dict[str, Any]]]:
+        for client_index, client in self.clients:
+            client_id = self.client_ids.get(client["key"], 0)
+            for index, charge in enumerate(client.get("charges", [])):
+                yield f"{self.client_path(client_index)}.charges[{index}]", client_id, charge
+
+    async def schedule_conflicts(self) -> list[str]:
+        """Merges each stored service's schedule with the file's; the problems are moves back
+        over periods live invoices bill."""
+        moves: list[tuple[str, int, Schedule, date]] = []
+        for path, client_id, service in self.file_services():
+            key = (client_id, service["key"])
+            row = self.stored.services.get(key)
+            if row is None:
+                continue
+            stored = Schedule(row["next_bill_date"], row["anchor_day"])
+            wanted = date.fromisoformat(service["next_bill_date"])
+            if not file_changes_schedule(stored, row["imported_next_bill_date"], wanted):
+                self.schedules[key] = stored
+                continue
+            self.schedules[key] = file_schedule(wanted)
+            if wanted < stored.next_bill_date:
+                moves.append((f"{path}.next_bill_date", row["id"], stored, wanted))
+        live = await live_service_lines([row_id for _, row_id, _, _ in moves])
+        return [
+            f"{path}: {problem}"
+            for path, row_id, stored, wanted in moves
+            if (problem := schedule_move_problem(wanted, stored, live.get(row_id, [])))
+        ]
+
+    async def charge_conflicts(self) -> list[str]:
+        """Merges each stored charge's status with the file's; the problems are changes to a
+        charge a live invoice bills."""
+        invoice_ids = {row["invoice_id"] for row in self.stored.charges.values()}
+        live_invoices = await live_invoice_numbers(sorted(i for i in invoice_ids if i))
+        self.billed_charges = {
+            row["id"]: (row["invoice_id"], live_invoices[row["invoice_id"]])
+            for row in self.stored.charges.values()
+            if row["invoice_id"] in live_invoices
+        }
+        problems = []
+        for path, client_id, charge in self.file_charges():
+            key = (client_id, charge["key"])
+            row = self.stored.charges.get(key)
+            if row is None:
+                continue
+            billed_by = self.billed_charges.get(row["id"], (0, None))[1]
+            stored, wanted = ChargeStatus(row["status"]), file_charge_status(charge)
+            last = row["imported_status"] and ChargeStatus(row["imported_status"])
+            if not file_changes_charge(stored, billed_by is not None, last, wanted):
+                self.charge_statuses[key] = stored
+                continue
+            self.charge_statuses[key] = wanted
+            if problem := charge_change_problem(wanted, billed_by is not None, billed_by):
+                problems.append(f"{path}.status: {problem}")
+        return problems
+
+    def charge_line_conflicts(self) -> list[str]:
+        """Live imported lines naming a charge another live invoice already bills."""
+        problems = []
+        for path, client_id, invoice in self.file_invoices():
+            stored = self.stored.invoices.get((client_id, invoice["key"]))
+            if invoice.get("status") == VOID or (stored and stored["status"] == VOID):
+                continue
+            for index, line in enumerate(invoice["lines"]):
+                charge_id = self.charge_ids.get((client_id, line.get("charge") or ""))
+                billed_by = self.billed_charges.get(charge_id or 0)
+                if billed_by and (stored is None or billed_by[0] != stored["id"]):
+                    problems.append(
+                        f'{path}.lines[{index}].charge: the charge "{line["charge"]}" is '
+                        f"already billed by invoice {billed_by[1]}"
+                    )
+        return problems
+
+    def service_schedules(self) -> dict[tuple[str, str], tuple[Schedule, ServicePeriod]]:
+        """Every service a line of the file may name, by client and service key, with the
+        schedule and period it will have after the import."""
+        client_keys = {client_id: key for key, client_id in self.client_ids.items()}
+        schedules = {
+            (client_keys[client_id], key): (
+                Schedule(row["next_bill_date"], row["anchor_day"]),
+                ServicePeriod(row["period"]),
+            )
+            for (client_id, key), row in self.stored.services.items()
+        }
+        for _, client in self.clients:
+            client_id = self.client_ids.get(client["key"], 0)
+            for service in client.get("services", []):
+                wanted = file_schedule(date.fromisoformat(service["next_bill_date"]))
+                schedule = self.schedules.get((client_id, service["key"]), wanted)
+                schedules[client["key"], service["key"]] = (
+                    schedule,
+                    ServicePeriod(service["period"]),
+                )
+        return schedules
+
+    def history_line_problems(self) -> list[str]:
+        """Live imported service lines that would overlap what their service bills next."""
+        schedules = self.service_schedules()
+        problems = []
+        for client_index, client in self.clients:
+            for invoice_index, invoice in enumerate(client.get("invoices", [])):
+                path = f"{self.client_path(client_index)}.invoices[{invoice_index}]"
+                stored = self.stored.invoices.get(
+                    (self.client_ids.get(client["key"], 0), invoice["key"])
+                )
+                if invoice.get("status") == VOID or (stored and stored["status"] == VOID):
+                    continue
+                for index, line in enumerate(invoice["lines"]):
+                    service = schedules.get((client["key"], line.get("service") or ""))
+                    if service is None:
+                        continue
+                    start, end = parse_date(line["period_start"]), parse_date(line["period_end"])
+                    if problem := history_line_problem(start, end, *service):
+                        problems.append(f"{path}.lines[{index}].period_start: {problem}")
         return problems
 
     def unknown_services(self, references: Sequence[ServiceReference]) -> list[str]:
@@ -646,7 +840,8 @@ class TenantImport:
             for service in client.get("services", []):
                 key = (client_id, service["key"])
                 identity = {"tenant_id": self.tenant_id, "client_id": client_id, "key": key[1]}
-                upsert.add(self.stored.services.get(key), identity, service_columns(service))
+                columns = service_columns(service, self.schedules.get(key))
+                upsert.add(self.stored.services.get(key), identity, columns)
         await upsert.write(Service, self.summary.counts["services"])
         if upsert.creates:
             rows = await Service.filter(tenant_id=self.tenant_id).values_list(
@@ -661,8 +856,14 @@ class TenantImport:
             for charge in client.get("charges", []):
                 key = (client_id, charge["key"])
                 identity = {"tenant_id": self.tenant_id, "client_id": client_id, "key": key[1]}
-                upsert.add(self.stored.charges.get(key), identity, charge_columns(charge))
+                columns = charge_columns(charge, self.charge_statuses.get(key))
+                upsert.add(self.stored.charges.get(key), identity, columns)
         await upsert.write(Charge, self.summary.counts["charges"])
+        if upsert.creates:
+            rows = await Charge.filter(tenant_id=self.tenant_id).values_list(
+                "client_id", "key", "id"
+            )
+            self.charge_ids = {(client_id, key): row_id for client_id, key, row_id in rows}
 
     async def write_invoices(self) -> None:
         await InvoiceHistory(self).write()
@@ -703,21 +904,48 @@ class InvoiceHistory:
 
     def file_invoices(self) -> Iterator[FileInvoice]:
         service_ids = self.tenant_import.service_ids
+        charge_ids = self.tenant_import.charge_ids
         for _, client in self.tenant_import.clients:
             client_id = self.tenant_import.client_ids[client["key"]]
             for record in client.get("invoices", []):
                 stored = self.stored.invoices.get((client_id, record["key"]))
                 invoice = FileInvoice(client_id, record, stored)
-                for position, line in enumerate(record["lines"]):
+                for line in record["lines"]:
                     service_id = service_ids.get((client_id, line.get("service") or ""))
-                    invoice.lines.append(line_columns(line, position, service_id, not invoice.void))
+                    charge_id = charge_ids.get((client_id, line.get("charge") or ""))
+                    invoice.lines.append(
+                        line_columns(line, service_id, charge_id, not invoice.void)
+                    )
                 yield invoice
 
     async def write(self) -> None:
         await self.write_invoices()
         await self.write_lines()
+        await self.link_charges()
         await self.write_payments()
         await self.write_allocations()
+
+    async def link_charges(self) -> None:
+        """A charge a live imported invoice bills is invoiced on it, so that voiding the
+        invoice with reset puts the charge back to pending."""
+        stored = {row["id"]: row for row in self.stored.charges.values()}
+        for invoice in self.invoices:
+            if invoice.void:
+                continue
+            invoice_id = self.invoice_ids[invoice.client_id, invoice.key]
+            for line in invoice.lines:
+                charge_id = line["charge_id"]
+                if charge_id is None:
+                    continue
+                row = stored.get(charge_id)
+                invoiced = row is not None and ChargeStatus(row["status"]) == ChargeStatus.INVOICED
+                if row and row["invoice_id"] == invoice_id and invoiced:
+                    continue
+                await Charge.filter(id=charge_id).update(
+                    invoice_id=invoice_id, status=ChargeStatus.INVOICED
+                )
+                if row:
+                    self.counts["charges"].updated += 1
 
     def paid_elsewhere_cents(self, invoice: FileInvoice) -> int:
         """Allocations to a stored invoice from payments the file does not list for it."""

@@ -40,6 +40,9 @@ class Service(Model):
     status = fields.CharEnumField(ServiceStatus, max_length=16, default=ServiceStatus.ACTIVE)
     billable = fields.BooleanField(default=True)
     auto_email = fields.BooleanField(null=True)
+    # The next bill date the last import gave: a later import that gives it again changes
+    # nothing, so the schedule runs and voids moved since stays theirs.
+    imported_next_bill_date = fields.DateField(null=True)
 
     class Meta:
         table = "services"
@@ -61,6 +64,9 @@ class Charge(Model):
     invoice = fields.ForeignKeyField(
         "models.Invoice", related_name="charges", null=True, on_delete=fields.SET_NULL
     )
+    # The status the last import gave: a later import that gives it again leaves the status
+    # runs and voids set since.
+    imported_status = fields.CharEnumField(ChargeStatus, max_length=16, null=True)
 
     class Meta:
         table = "charges"
