@@ -11,7 +11,8 @@ a tenant's `users` and `clients` ([]), a client's `email`, `stripe_customer_id`,
 `stripe_payment_method_id` (null), `status` ("active"), `blocked` (false), `services`, `charges`,
 `invoices` ([]), a service's `quantity` ("1"), `status` ("active"), `billable` (true),
 `auto_email` (null), a charge's `status` ("pending"), an invoice's `number`, `status`,
-`emailed_at` (null) and `payments` ([]), a line's `period_start`, `period_end`, `service` (null).
+`emailed_at` (null) and `payments` ([]), a line's `period_start`, `period_end`, `service` (null)
+and `charge` (null: an addition to the format, the key of the client's charge the line bills).
 """
 
 from __future__ import annotations

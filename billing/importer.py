@@ -8,7 +8,8 @@ follow the file (a line the file no longer has is removed, as the invoice total 
 
 What the billing system does after an import is kept by a later import: an invoice voided in the
 product stays void, an `emailed_at` the file leaves null does not clear a recorded send, and
-payments allocated in the product count toward an imported invoice's balance.
+payments allocated in the product count toward an imported invoice's balance. A service's next
+bill date and a charge's status merge with what runs and voids did (`billing.import_merge`).
 
 Each tenant is read once (its stored keys loaded into dicts), then new rows are bulk-created and
 changed rows bulk-updated, so a file of 100,000 clients imports without per-row round trips.
