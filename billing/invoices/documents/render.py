@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, time
 from functools import cache
 from importlib import resources
@@ -33,6 +35,10 @@ FONTS = HERE / "fonts"
 FACTURX_FILENAME = "factur-x.xml"
 
 
+class UnprintableText(ValueError):
+    """The document holds characters the shipped fonts cannot draw (PDF/A allows no blank glyph)."""
+
+
 class DocumentRenderer:
     """One typst compiler, reused: a fresh one costs about ten times a render."""
 
@@ -50,7 +56,7 @@ class DocumentRenderer:
         """The document as a PDF/A-3b file, without its XML (see `facturx_pdf`)."""
         inputs = _inputs(document, locale, target="paged")
         created = datetime.combine(document.issue_date, time(), tzinfo=UTC)
-        with self._lock:
+        with self._lock, _unprintable_as_value_error():
             return self._compiler.compile(
                 format="pdf",
                 sys_inputs=inputs,
@@ -86,6 +92,16 @@ class DocumentRenderer:
             pdf_metadata=_pdf_metadata(document),
             lang=locale,
         )
+
+
+@contextmanager
+def _unprintable_as_value_error() -> Iterator[None]:
+    try:
+        yield
+    except typst.TypstError as error:
+        if "could not be displayed" in error.message:
+            raise UnprintableText(error.message) from error
+        raise
 
 
 @cache
