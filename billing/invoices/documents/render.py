@@ -11,7 +11,9 @@ sees no system or built-in font, so a document looks the same on every machine.
 
 from __future__ import annotations
 
+import io
 import json
+import tempfile
 import threading
 import warnings
 from collections.abc import Iterator
@@ -63,7 +65,7 @@ class DocumentRenderer:
                 pdf_standards="a-3b",
                 timestamp=created,
                 # PDF/A-3b asks for no structure tree; without it the Factur-X step, which copies
-                # every object of the PDF, is about a third faster (bench/documents.py).
+                # every object of the PDF, takes about a third of the time (bench/documents.py).
                 pdf_tags=False,
             )
 
@@ -83,15 +85,20 @@ class DocumentRenderer:
         """
         xml = cii_xml(document)
         check_facturx_xsd(xml)
-        return facturx.generate_from_binary(
-            self.pdf(document, locale),
-            xml,
-            flavor="factur-x",
-            level="en16931",
-            check_xsd=False,
-            pdf_metadata=_pdf_metadata(document),
-            lang=locale,
-        )
+        # Not generate_from_binary: it writes the new file over the old one in a temporary file
+        # from wherever reading stopped, leaving most of the first PDF before the second.
+        with tempfile.NamedTemporaryFile(prefix="facturx-", suffix=".pdf") as output:
+            facturx.generate_from_file(
+                io.BytesIO(self.pdf(document, locale)),
+                xml,
+                flavor="factur-x",
+                level="en16931",
+                check_xsd=False,
+                pdf_metadata=_pdf_metadata(document),
+                lang=locale,
+                output_pdf_file=output.name,
+            )
+            return Path(output.name).read_bytes()
 
 
 @contextmanager

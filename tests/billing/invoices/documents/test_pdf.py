@@ -141,3 +141,11 @@ def test_text_the_shipped_fonts_cannot_draw_is_a_clear_error():
 
     with pytest.raises(UnprintableText, match="光"):
         renderer().pdf(document)
+
+
+def test_factur_x_pdf_is_one_clean_file_not_two_run_together(eur_invoice):
+    pdf = renderer().facturx_pdf(eur_invoice)
+
+    assert pdf.startswith(b"%PDF-")
+    assert pdf.count(b"%PDF-") == 1
+    assert pdf.rstrip().endswith(b"%%EOF")
