@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import facturx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from billing.invoices.documents import DocumentKind, cii_xml, ubl_xml
@@ -199,3 +201,32 @@ def test_seller_and_buyer_identity_are_in_the_xml():
     assert buyer.findtext("ram:ID", namespaces=CII) == document.buyer.account_key
     assert buyer.findtext(".//ram:ID[@schemeID='VA']", namespaces=CII) == document.buyer.tax_id
     assert buyer.findtext(".//ram:CountryID", namespaces=CII) == "GR"
+
+
+priced_lines = st.lists(
+    st.tuples(
+        st.just("Service"),
+        st.decimals(min_value=Decimal("0.5"), max_value=12, places=1),
+        st.integers(min_value=-(10**6), max_value=10**8),
+        st.one_of(st.none(), st.decimals(min_value=0, max_value=27, places=2, allow_nan=False)),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    priced=priced_lines,
+    inclusive=st.booleans(),
+    kind=st.sampled_from(DocumentKind),
+    currency=st.sampled_from([("EUR", 2), ("JPY", 0), ("BHD", 3)]),
+)
+def test_any_priced_lines_give_schema_valid_cii_and_ubl(priced, inclusive, kind, currency):
+    code, exponent = currency
+    document = make_document(
+        priced, currency=code, exponent=exponent, kind=kind, prices_include_tax=inclusive
+    )
+
+    assert facturx.xml_check_xsd(cii_xml(document), flavor="factur-x", level="en16931")
+    assert facturx.xml_check_xsd(ubl_xml(document), flavor=ubl_flavor(document))
