@@ -33,7 +33,7 @@ from billing.invoices.documents import (
     renderer,
     ubl_xml,
 )
-from billing.invoices.documents.render import DocumentRenderer, _inputs, check_facturx_xsd
+from billing.invoices.documents.render import DocumentRenderer, check_facturx_xsd, template_inputs
 from billing.taxes import TaxableLine, calculate_taxes
 
 PRICES = [
@@ -114,7 +114,7 @@ def measure(name: str, render: Callable[[], object], repeat: int) -> None:
 def pdf_with_tags(documents: DocumentRenderer, document: InvoiceDocument) -> bytes:
     """typst's tagged PDF (structure tree), to show what leaving the tags out saves."""
     return documents._compiler.compile(
-        format="pdf", sys_inputs=_inputs(document, "en", "paged"), pdf_standards="a-3b"
+        format="pdf", sys_inputs=template_inputs(document, "en", "paged"), pdf_standards="a-3b"
     )
 
 

@@ -56,7 +56,7 @@ class DocumentRenderer:
 
     def pdf(self, document: InvoiceDocument, locale: str = "en") -> bytes:
         """The document as a PDF/A-3b file, without its XML (see `facturx_pdf`)."""
-        inputs = _inputs(document, locale, target="paged")
+        inputs = template_inputs(document, locale, target="paged")
         created = datetime.combine(document.issue_date, time(), tzinfo=UTC)
         with self._lock, _unprintable_as_value_error():
             return self._compiler.compile(
@@ -71,7 +71,7 @@ class DocumentRenderer:
 
     def html(self, document: InvoiceDocument, locale: str = "en") -> str:
         """The document as one self-contained HTML page (styles inline, no scripts)."""
-        inputs = _inputs(document, locale, target="html")
+        inputs = template_inputs(document, locale, target="html")
         with self._lock, warnings.catch_warnings():
             # typst marks its HTML export as under development; the template uses only its basics.
             warnings.simplefilter("ignore", typst.TypstWarning)
@@ -131,7 +131,7 @@ def renderer() -> DocumentRenderer:
     return DocumentRenderer()
 
 
-def _inputs(document: InvoiceDocument, locale: str, target: str) -> dict[str, str]:
+def template_inputs(document: InvoiceDocument, locale: str, target: str) -> dict[str, str]:
     view = document_view(document, locale)
     return {"document": json.dumps(view, ensure_ascii=False), "target": target}
 

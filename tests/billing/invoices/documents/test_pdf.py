@@ -149,3 +149,10 @@ def test_factur_x_pdf_is_one_clean_file_not_two_run_together(eur_invoice):
     assert pdf.startswith(b"%PDF-")
     assert pdf.count(b"%PDF-") == 1
     assert pdf.rstrip().endswith(b"%%EOF")
+
+
+def test_credit_note_asks_for_no_payment(eur_credit_note):
+    text = pdf_text(renderer().pdf(eur_credit_note))
+
+    assert "Payment instructions" not in text
+    assert eur_credit_note.seller.payment_instructions not in text
