@@ -6,7 +6,9 @@ HTML preview say the same thing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from babel.dates import format_date
@@ -19,6 +21,9 @@ from billing.invoices.documents.amounts import (
 from billing.invoices.documents.cii import exemption_reason
 from billing.invoices.documents.model import DocumentKind, DocumentLine, InvoiceDocument
 from billing.taxes import TaxCategory, TaxRow
+
+Money = Callable[[int], str]
+Day = Callable[[date | None], str | None]
 
 
 def document_view(document: InvoiceDocument, locale: str) -> dict[str, Any]:
@@ -62,7 +67,7 @@ def document_view(document: InvoiceDocument, locale: str) -> dict[str, Any]:
     }
 
 
-def _line_view(line: DocumentLine, money, day, locale: str) -> dict[str, Any]:
+def _line_view(line: DocumentLine, money: Money, day: Day, locale: str) -> dict[str, Any]:
     period = None
     if line.period_start and line.period_end:
         period = f"{day(line.period_start)} – {day(line.period_end)}"
@@ -76,7 +81,7 @@ def _line_view(line: DocumentLine, money, day, locale: str) -> dict[str, Any]:
     }
 
 
-def _tax_view(row: TaxRow, money, locale: str) -> dict[str, Any]:
+def _tax_view(row: TaxRow, money: Money, locale: str) -> dict[str, Any]:
     return {
         "label": _rate_label(row.category, row.rate, locale),
         "taxable": money(row.taxable),
@@ -85,7 +90,7 @@ def _tax_view(row: TaxRow, money, locale: str) -> dict[str, Any]:
     }
 
 
-def _rate_label(category: TaxCategory, rate, locale: str) -> str:
+def _rate_label(category: TaxCategory, rate: Decimal, locale: str) -> str:
     """The rate, or the category's code where no rate applies (E, AE, O)."""
     if category in (TaxCategory.STANDARD, TaxCategory.ZERO_RATED):
         return display_rate(rate, locale)
