@@ -34,7 +34,7 @@ from tortoise.transactions import in_transaction
 
 from billing.errors import BillingRuleError, ErrorCode
 from billing.import_validation import VOID, ServiceReference, check_document
-from billing.money import to_cents
+from billing.money import to_minor_units
 from orm.db import connection, placeholders
 from orm.models import (
     Charge,
@@ -221,11 +221,11 @@ def client_columns(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def service_columns(record: dict[str, Any]) -> dict[str, Any]:
+def service_columns(record: dict[str, Any], currency: str) -> dict[str, Any]:
     next_bill_date = date.fromisoformat(record["next_bill_date"])
     return {
         "description": record["description"],
-        "price_cents": to_cents(record["price"]),
+        "price_cents": to_minor_units(record["price"], currency),
         "quantity": Decimal(str(record.get("quantity", "1"))),
         "period": ServicePeriod(record["period"]),
         "next_bill_date": next_bill_date,
@@ -236,19 +236,19 @@ def service_columns(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def charge_columns(record: dict[str, Any]) -> dict[str, Any]:
+def charge_columns(record: dict[str, Any], currency: str) -> dict[str, Any]:
     return {
         "description": record["description"],
-        "amount_cents": to_cents(record["amount"]),
+        "amount_cents": to_minor_units(record["amount"], currency),
         "scheduled_on": date.fromisoformat(record["scheduled_on"]),
         "status": ChargeStatus(record.get("status", ChargeStatus.PENDING)),
     }
 
 
 def line_columns(
-    record: dict[str, Any], position: int, service_id: int | None, live: bool
+    record: dict[str, Any], position: int, service_id: int | None, live: bool, currency: str
 ) -> dict[str, Any]:
-    amount_cents = to_cents(record["amount"])
+    amount_cents = to_minor_units(record["amount"], currency)
     return {
         "kind": InvoiceLineKind.SERVICE if service_id else InvoiceLineKind.ONE_TIME_CHARGE,
         "description": record["description"],
@@ -264,7 +264,7 @@ def line_columns(
 
 def payment_columns(record: dict[str, Any], currency: str) -> dict[str, Any]:
     return {
-        "amount_cents": to_cents(record["amount"]),
+        "amount_cents": to_minor_units(record["amount"], currency),
         "currency": currency,
         "paid_on": date.fromisoformat(record["paid_on"]),
         "method": record["method"],
@@ -612,7 +612,11 @@ class TenantImport:
             for service in client.get("services", []):
                 key = (client_id, service["key"])
                 identity = {"tenant_id": self.tenant_id, "client_id": client_id, "key": key[1]}
-                upsert.add(self.stored.services.get(key), identity, service_columns(service))
+                upsert.add(
+                    self.stored.services.get(key),
+                    identity,
+                    service_columns(service, self.record["currency"]),
+                )
         await upsert.write(Service, self.summary.counts["services"])
         if upsert.creates:
             rows = await Service.filter(tenant_id=self.tenant_id).values_list(
@@ -627,7 +631,11 @@ class TenantImport:
             for charge in client.get("charges", []):
                 key = (client_id, charge["key"])
                 identity = {"tenant_id": self.tenant_id, "client_id": client_id, "key": key[1]}
-                upsert.add(self.stored.charges.get(key), identity, charge_columns(charge))
+                upsert.add(
+                    self.stored.charges.get(key),
+                    identity,
+                    charge_columns(charge, self.record["currency"]),
+                )
         await upsert.write(Charge, self.summary.counts["charges"])
 
     async def write_invoices(self) -> None:
@@ -676,7 +684,11 @@ class InvoiceHistory:
                 invoice = FileInvoice(client_id, record, stored)
                 for position, line in enumerate(record["lines"]):
                     service_id = service_ids.get((client_id, line.get("service") or ""))
-                    invoice.lines.append(line_columns(line, position, service_id, not invoice.void))
+                    invoice.lines.append(
+                        line_columns(
+                            line, position, service_id, not invoice.void, self.tenant["currency"]
+                        )
+                    )
                 yield invoice
 
     async def write(self) -> None:
@@ -727,7 +739,8 @@ class InvoiceHistory:
                 columns |= {"voided_at": datetime.now(UTC), "void_reason": IMPORTED_VOID_REASON}
             return columns
         paid_cents = self.paid_elsewhere_cents(invoice) + sum(
-            to_cents(payment["amount"]) for payment in invoice.record.get("payments", [])
+            to_minor_units(payment["amount"], self.tenant["currency"])
+            for payment in invoice.record.get("payments", [])
         )
         return {
             "status": status_from_payments(total_cents, paid_cents),
@@ -811,7 +824,7 @@ class InvoiceHistory:
                 "payment_id": self.payment_ids[invoice.client_id, import_key],
                 "invoice_id": self.invoice_ids[invoice.client_id, invoice.key],
             }
-            columns = {"amount_cents": to_cents(payment["amount"])}
+            columns = {"amount_cents": to_minor_units(payment["amount"], self.tenant["currency"])}
             upsert.add(
                 stored.get((identity["payment_id"], identity["invoice_id"])), identity, columns
             )
