@@ -4,6 +4,11 @@ Every charge is a `ChargeAttempt`. The attempt is written (in flight, one per in
 Stripe is called, and the PaymentIntent's id is stored on it as soon as Stripe answers, so a
 retried job never charges twice: a job that finds an in-flight attempt with an intent reconciles
 that intent instead of creating another. The attempt's id is the Stripe idempotency key.
+
+Amounts go to Stripe in the currency's minor units, as the tables hold them (JPY 5000 is
+`amount=5000`, BHD 1.234 is `amount=1234`). A payment the client must authenticate
+(`requires_action`) ends with Stripe's webhook event for its intent (`settle_intent_event`),
+settled by the same rules as a charge job's answer.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from billing.dates import today_in
+from billing.money import format_money
 from billing.payments import lock_invoice, record_invoice_payment
 from orm.models import ChargeAttempt, Client, Invoice, Payment, Tenant
 from orm.models.enums import ChargeAttemptStatus, InvoiceStatus
@@ -33,6 +39,10 @@ TRANSIENT_STRIPE_ERRORS = (stripe.APIConnectionError, stripe.APIError, stripe.Ra
 # An in-flight attempt this old, with no answer recorded, belongs to a job that died mid-call
 # (Stripe's own request timeout is 80 s).
 ABANDONED_AFTER = timedelta(minutes=15)
+# Attempts Stripe may still charge: in flight, or waiting for the client to authenticate.
+OPEN_ATTEMPT_STATUSES = (ChargeAttemptStatus.IN_FLIGHT, ChargeAttemptStatus.REQUIRES_ACTION)
+# The webhook events that settle an attempt; Stripe sends others, which are acknowledged.
+SETTLING_EVENTS = frozenset({"payment_intent.succeeded", "payment_intent.payment_failed"})
 
 
 class TransientChargeError(Exception):
@@ -261,6 +271,28 @@ async def _reconcile_attempt(
     return await _settle_intent(attempt, intent)
 
 
+async def settle_intent_event(event: stripe.Event) -> ChargeOutcome | None:
+    """Settle the charge attempt a verified Stripe webhook event is about, exactly once.
+
+    `payment_intent.succeeded` records the payment and allocates it to the attempt's invoice;
+    `payment_intent.payment_failed` fails the attempt with Stripe's code. None where the event
+    settles nothing: another type, or an intent no attempt of this product made.
+    """
+    if event.type not in SETTLING_EVENTS:
+        return None
+    intent = event.data.object
+    attempt = await ChargeAttempt.filter(stripe_payment_intent_id=intent.id).first()
+    if attempt is None:
+        return None
+    try:
+        return await _settle_intent(attempt, intent)
+    except IntegrityError:
+        # Another delivery of the event recorded the payment first: the unique intent id on
+        # payments is the last word.
+        payment = await Payment.filter(stripe_payment_intent_id=intent.id).first()
+        return _succeeded(attempt, intent, payment, "the payment was already recorded")
+
+
 async def _settle_intent(attempt: ChargeAttempt, intent: stripe.PaymentIntent) -> ChargeOutcome:
     """Record what the PaymentIntent's status means for the attempt and the invoice."""
     if intent.status == "succeeded":
@@ -330,7 +362,8 @@ async def _record_success(attempt: ChargeAttempt, intent: stripe.PaymentIntent) 
         )
     note = None
     if applied.unallocated_cents:
-        note = f"{applied.unallocated_cents} cents were not allocated: the invoice did not owe them"
+        unallocated = format_money(applied.unallocated_cents, invoice.currency)
+        note = f"{unallocated} were not allocated: the invoice did not owe them"
     return _succeeded(attempt, intent, applied.payment, note)
 
 
@@ -388,7 +421,7 @@ async def _finish_attempt(
     *,
     payment_intent_id: str | None = None,
 ) -> None:
-    """Close an in-flight attempt with its final status (a settled attempt is left alone)."""
+    """Close an open attempt with its final status (a settled attempt is left alone)."""
     changes: dict[str, object] = {
         "status": status,
         "error_code": error_code,
@@ -397,9 +430,7 @@ async def _finish_attempt(
     }
     if payment_intent_id is not None:
         changes["stripe_payment_intent_id"] = payment_intent_id
-    await ChargeAttempt.filter(id=attempt.id, status=ChargeAttemptStatus.IN_FLIGHT).update(
-        **changes
-    )
+    await ChargeAttempt.filter(id=attempt.id, status__in=OPEN_ATTEMPT_STATUSES).update(**changes)
 
 
 def _error_of(exc: stripe.StripeError) -> tuple[str, str]:

@@ -46,7 +46,7 @@ from billing.import_merge import (
     schedule_move_problem,
 )
 from billing.import_validation import VOID, ServiceReference, check_document
-from billing.money import to_cents
+from billing.money import to_minor_units
 from orm.db import connection, placeholders
 from orm.models import (
     Charge,
@@ -266,13 +266,15 @@ def client_columns(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def service_columns(record: dict[str, Any], schedule: Schedule | None = None) -> dict[str, Any]:
+def service_columns(
+    record: dict[str, Any], currency: str, schedule: Schedule | None = None
+) -> dict[str, Any]:
     """The service's columns; its schedule is the file's unless the product's is kept."""
     next_bill_date = date.fromisoformat(record["next_bill_date"])
     schedule = schedule or file_schedule(next_bill_date)
     return {
         "description": record["description"],
-        "price_cents": to_cents(record["price"]),
+        "price_cents": to_minor_units(record["price"], currency),
         "quantity": Decimal(str(record.get("quantity", "1"))),
         "period": ServicePeriod(record["period"]),
         "next_bill_date": schedule.next_bill_date,
@@ -288,11 +290,13 @@ def file_charge_status(record: dict[str, Any]) -> ChargeStatus:
     return ChargeStatus(record.get("status", ChargeStatus.PENDING))
 
 
-def charge_columns(record: dict[str, Any], status: ChargeStatus | None = None) -> dict[str, Any]:
+def charge_columns(
+    record: dict[str, Any], currency: str, status: ChargeStatus | None = None
+) -> dict[str, Any]:
     """The charge's columns; its status is the file's unless the product's is kept."""
     return {
         "description": record["description"],
-        "amount_cents": to_cents(record["amount"]),
+        "amount_cents": to_minor_units(record["amount"], currency),
         "scheduled_on": date.fromisoformat(record["scheduled_on"]),
         "status": status or file_charge_status(record),
         "imported_status": file_charge_status(record),
@@ -300,9 +304,13 @@ def charge_columns(record: dict[str, Any], status: ChargeStatus | None = None) -
 
 
 def line_columns(
-    record: dict[str, Any], service_id: int | None, charge_id: int | None, live: bool
+    record: dict[str, Any],
+    service_id: int | None,
+    charge_id: int | None,
+    live: bool,
+    currency: str,
 ) -> dict[str, Any]:
-    amount_cents = to_cents(record["amount"])
+    amount_cents = to_minor_units(record["amount"], currency)
     return {
         "kind": InvoiceLineKind.SERVICE if service_id else InvoiceLineKind.ONE_TIME_CHARGE,
         "description": record["description"],
@@ -319,7 +327,7 @@ def line_columns(
 
 def payment_columns(record: dict[str, Any], currency: str) -> dict[str, Any]:
     return {
-        "amount_cents": to_cents(record["amount"]),
+        "amount_cents": to_minor_units(record["amount"], currency),
         "currency": currency,
         "paid_on": date.fromisoformat(record["paid_on"]),
         "method": record["method"],
@@ -841,7 +849,7 @@ class TenantImport:
             for service in client.get("services", []):
                 key = (client_id, service["key"])
                 identity = {"tenant_id": self.tenant_id, "client_id": client_id, "key": key[1]}
-                columns = service_columns(service, self.schedules.get(key))
+                columns = service_columns(service, self.record["currency"], self.schedules.get(key))
                 upsert.add(self.stored.services.get(key), identity, columns)
         await upsert.write(Service, self.summary.counts["services"])
         if upsert.creates:
@@ -857,7 +865,9 @@ class TenantImport:
             for charge in client.get("charges", []):
                 key = (client_id, charge["key"])
                 identity = {"tenant_id": self.tenant_id, "client_id": client_id, "key": key[1]}
-                columns = charge_columns(charge, self.charge_statuses.get(key))
+                columns = charge_columns(
+                    charge, self.record["currency"], self.charge_statuses.get(key)
+                )
                 upsert.add(self.stored.charges.get(key), identity, columns)
         await upsert.write(Charge, self.summary.counts["charges"])
         if upsert.creates:
@@ -915,7 +925,9 @@ class InvoiceHistory:
                     service_id = service_ids.get((client_id, line.get("service") or ""))
                     charge_id = charge_ids.get((client_id, line.get("charge") or ""))
                     invoice.lines.append(
-                        line_columns(line, service_id, charge_id, not invoice.void)
+                        line_columns(
+                            line, service_id, charge_id, not invoice.void, self.tenant["currency"]
+                        )
                     )
                 yield invoice
 
@@ -990,7 +1002,8 @@ class InvoiceHistory:
                 columns |= {"voided_at": datetime.now(UTC), "void_reason": IMPORTED_VOID_REASON}
             return columns
         paid_cents = self.paid_elsewhere_cents(invoice) + sum(
-            to_cents(payment["amount"]) for payment in invoice.record.get("payments", [])
+            to_minor_units(payment["amount"], self.tenant["currency"])
+            for payment in invoice.record.get("payments", [])
         )
         return {
             "status": status_from_payments(total_cents, paid_cents),
@@ -1074,7 +1087,7 @@ class InvoiceHistory:
                 "payment_id": self.payment_ids[invoice.client_id, import_key],
                 "invoice_id": self.invoice_ids[invoice.client_id, invoice.key],
             }
-            columns = {"amount_cents": to_cents(payment["amount"])}
+            columns = {"amount_cents": to_minor_units(payment["amount"], self.tenant["currency"])}
             upsert.add(
                 stored.get((identity["payment_id"], identity["invoice_id"])), identity, columns
             )

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from billing.money import line_amount_cents
+from billing.money import line_amount_cents, total_minor_units
 from billing.periods import BillingPeriod, periods_due
 from orm.models.enums import InvoiceLineKind, ServicePeriod
 
@@ -72,7 +72,7 @@ class ClientBill:
 
     @property
     def total_cents(self) -> int:
-        return sum(line.amount_cents for line in self.lines)
+        return total_minor_units(line.amount_cents for line in self.lines)
 
     @property
     def period_start(self) -> date | None:

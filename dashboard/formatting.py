@@ -30,8 +30,9 @@ RUN_STATUS_COLOURS = {
 
 
 def format_money(amount: Decimal, currency: str | None = None) -> str:
-    """'1,234.50 USD': grouped, two decimals, formatted from the Decimal itself."""
-    text = f"{amount:,.2f}"
+    """'1,234.50 USD', '5,000 JPY', '12.345 BHD': grouped, with the places the API gave (the
+    currency's minor digits), never rounded here."""
+    text = f"{amount:,f}"
     return f"{text} {currency}" if currency else text
 
 

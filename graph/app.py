@@ -21,6 +21,7 @@ from graph.auth import authenticate
 from graph.context import Context
 from graph.preview import invoice_preview
 from graph.schema import schema
+from graph.stripe_webhook import stripe_webhook
 from ispbox.config import Settings, get_settings
 from orm.db import close_database, connection, open_database
 
@@ -132,6 +133,7 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             Route("/health", health, methods=["GET"]),
             Route("/invoices/{invoice_id:int}/preview", invoice_preview, methods=["GET"]),
+            Route("/stripe/webhook", stripe_webhook, methods=["POST"]),
         ],
         lifespan=lifespan,
     )

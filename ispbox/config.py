@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     scheduler_interval_seconds: int = 60
     # Prepended to every queue name, so several installations can share one Redis or RabbitMQ.
     queue_prefix: str = ""
+    stripe_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="The signing secret (whsec_…) of the Stripe webhook endpoint at "
+        "/stripe/webhook; without it the endpoint refuses every event.",
+    )
 
     @property
     def is_development(self) -> bool:

@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import strawberry
 
-from billing.money import from_cents
+from billing.money import from_minor_units
+from graph.scalars import quantity_value
 from graph.types.enums import ServicePeriod, ServiceStatus
 from orm import models
 
@@ -26,12 +27,12 @@ class ClientService:
     auto_email: bool | None = strawberry.field(description="Null inherits the tenant's setting.")
 
     @classmethod
-    def from_model(cls, service: models.Service) -> ClientService:
+    def from_model(cls, service: models.Service, currency: str) -> ClientService:
         return cls(
             id=strawberry.ID(str(service.id)),
             description=service.description,
-            price=from_cents(service.price_cents),
-            quantity=Decimal(service.quantity),
+            price=from_minor_units(service.price_cents, currency),
+            quantity=quantity_value(service.quantity),
             period=ServicePeriod(service.period),
             next_bill_date=service.next_bill_date,
             status=ServiceStatus(service.status),
@@ -48,10 +49,10 @@ class PendingCharge:
     scheduled_on: date
 
     @classmethod
-    def from_model(cls, charge: models.Charge) -> PendingCharge:
+    def from_model(cls, charge: models.Charge, currency: str) -> PendingCharge:
         return cls(
             id=strawberry.ID(str(charge.id)),
             description=charge.description,
-            amount=from_cents(charge.amount_cents),
+            amount=from_minor_units(charge.amount_cents, currency),
             scheduled_on=charge.scheduled_on,
         )

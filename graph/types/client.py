@@ -40,12 +40,14 @@ class Client:
     @strawberry.field(description="The client's services, next to bill first.")
     async def services(self, info: Info) -> list[ClientService]:
         services = await info.context.loaders.services.load(self.model.id)
-        return [ClientService.from_model(service) for service in services]
+        currency = info.context.tenant.currency
+        return [ClientService.from_model(service, currency) for service in services]
 
     @strawberry.field(description="One-time charges not billed yet, earliest first.")
     async def pending_charges(self, info: Info) -> list[PendingCharge]:
         charges = await info.context.loaders.pending_charges.load(self.model.id)
-        return [PendingCharge.from_model(charge) for charge in charges]
+        currency = info.context.tenant.currency
+        return [PendingCharge.from_model(charge, currency) for charge in charges]
 
 
 async def load_client(info: Info, client_id: int | None) -> Client | None:

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from billing.invoice_queries import InvoicePage, position_of
-from billing.money import from_cents
+from billing.money import from_minor_units
 from billing.preview_links import make_preview_token, preview_url
 from graph.context import Info
 from graph.pagination import invoice_cursor
+from graph.scalars import quantity_value
 from graph.types.actions import InvoiceActions, invoice_actions
 from graph.types.client import Client, load_client
 from graph.types.common import PageInfo
@@ -38,14 +39,14 @@ class InvoiceLine:
     period_end: date | None
 
     @classmethod
-    def from_model(cls, line: models.InvoiceLine) -> InvoiceLine:
+    def from_model(cls, line: models.InvoiceLine, currency: str) -> InvoiceLine:
         return cls(
             id=strawberry.ID(str(line.id)),
             kind=InvoiceLineKind(line.kind),
             description=line.description,
-            quantity=Decimal(line.quantity),
-            unit_price=from_cents(line.unit_price_cents),
-            amount=from_cents(line.amount_cents),
+            quantity=quantity_value(line.quantity),
+            unit_price=from_minor_units(line.unit_price_cents, currency),
+            amount=from_minor_units(line.amount_cents, currency),
             period_start=line.period_start,
             period_end=line.period_end,
         )
@@ -59,10 +60,10 @@ class PaymentAllocation:
     method: str
 
     @classmethod
-    def from_model(cls, allocation: models.PaymentAllocation) -> PaymentAllocation:
+    def from_model(cls, allocation: models.PaymentAllocation, currency: str) -> PaymentAllocation:
         return cls(
             id=strawberry.ID(str(allocation.id)),
-            amount=from_cents(allocation.amount_cents),
+            amount=from_minor_units(allocation.amount_cents, currency),
             paid_on=allocation.payment.paid_on,
             method=allocation.payment.method,
         )
@@ -112,8 +113,8 @@ class Invoice:
             period_start=invoice.period_start,
             period_end=invoice.period_end,
             currency=invoice.currency,
-            total=from_cents(invoice.total_cents),
-            balance=from_cents(invoice.balance_cents),
+            total=from_minor_units(invoice.total_cents, invoice.currency),
+            balance=from_minor_units(invoice.balance_cents, invoice.currency),
             status=InvoiceStatus(invoice.status),
             emailed_at=invoice.emailed_at,
             voided_at=invoice.voided_at,
@@ -140,12 +141,14 @@ class Invoice:
     @strawberry.field
     async def lines(self, info: Info) -> list[InvoiceLine]:
         lines = await info.context.loaders.lines.load(self.model.id)
-        return [InvoiceLine.from_model(line) for line in lines]
+        return [InvoiceLine.from_model(line, self.currency) for line in lines]
 
     @strawberry.field
     async def allocations(self, info: Info) -> list[PaymentAllocation]:
         allocations = await info.context.loaders.allocations.load(self.model.id)
-        return [PaymentAllocation.from_model(allocation) for allocation in allocations]
+        return [
+            PaymentAllocation.from_model(allocation, self.currency) for allocation in allocations
+        ]
 
     @strawberry.field(
         description="A URL that shows the invoice (HTML), openable in a new browser tab."

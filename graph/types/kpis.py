@@ -7,7 +7,7 @@ from decimal import Decimal
 import strawberry
 
 from billing import kpis
-from billing.money import from_cents
+from billing.money import from_minor_units
 from graph.types.enums import InvoiceStatus
 
 
@@ -36,15 +36,15 @@ class InvoiceKpis:
     def from_kpis(cls, values: kpis.InvoiceKpis, currency: str) -> InvoiceKpis:
         return cls(
             total_invoices=values.total_invoices,
-            outstanding_balance=from_cents(values.outstanding_balance_cents),
+            outstanding_balance=from_minor_units(values.outstanding_balance_cents, currency),
             paid_invoices=values.paid_invoices,
             currency=currency,
             by_status=[
                 InvoiceStatusTotals(
                     status=InvoiceStatus(row.status),
                     count=row.count,
-                    total=from_cents(row.total_cents),
-                    balance=from_cents(row.balance_cents),
+                    total=from_minor_units(row.total_cents, currency),
+                    balance=from_minor_units(row.balance_cents, currency),
                 )
                 for row in values.by_status
             ],

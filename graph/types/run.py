@@ -8,7 +8,7 @@ from decimal import Decimal
 import strawberry
 
 from billing.invoice_queries import InvoiceListFilter, invoice_page
-from billing.money import from_cents
+from billing.money import from_minor_units
 from graph.context import Info
 from graph.pagination import check_first, invoice_position, run_cursor
 from graph.types.client import Client, load_client
@@ -46,12 +46,14 @@ class InvoiceRun:
     clients_total: int = strawberry.field(description="Eligible clients the run will look at.")
     clients_processed: int
     invoices_issued: int
-    amount_issued: Decimal = strawberry.field(
-        description="Sum of the totals of the invoices issued."
-    )
     notice: str | None = strawberry.field(
         description="What the run did not do, for people (e.g. no charges without a Stripe key)."
     )
+
+    @strawberry.field(description="Sum of the totals of the invoices issued.")
+    def amount_issued(self, info: Info) -> Decimal:
+        # A run bills in its tenant's currency, which is fixed once invoices exist.
+        return from_minor_units(self.model.amount_issued_cents, info.context.tenant.currency)
 
     @classmethod
     def from_model(cls, run: models.InvoiceRun) -> InvoiceRun:
@@ -68,7 +70,6 @@ class InvoiceRun:
             clients_total=run.clients_total,
             clients_processed=run.clients_processed,
             invoices_issued=run.invoices_issued,
-            amount_issued=from_cents(run.amount_issued_cents),
             notice=run.notice,
         )
 

@@ -1,4 +1,8 @@
-"""Invoices and their lines. Money is stored in integer cents of the invoice's currency."""
+"""Invoices and their lines.
+
+Money is stored in integer minor units of the invoice's currency (ISO 4217: cents of USD,
+whole yen of JPY, fils of BHD), whatever a `*_cents` column's name says.
+"""
 
 from tortoise import fields
 from tortoise.models import Model

@@ -1,4 +1,8 @@
-"""Payments received and their allocation to invoices."""
+"""Payments received and their allocation to invoices.
+
+Every `*_cents` column holds integer minor units of its currency (ISO 4217: cents of USD,
+whole yen of JPY, fils of BHD), whatever the name says.
+"""
 
 from tortoise import fields
 from tortoise.models import Model

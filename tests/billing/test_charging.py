@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import stripe
@@ -17,6 +18,7 @@ from billing.charging import (
     TransientChargeError,
     charge_invoice,
 )
+from billing.money import from_minor_units, to_minor_units
 from billing.payments import lock_invoice, record_invoice_payment
 from orm.models import ChargeAttempt, Client, Invoice, Payment, PaymentAllocation, Tenant
 from orm.models.enums import ChargeAttemptStatus, InvoiceStatus
@@ -41,9 +43,11 @@ async def make_invoice(
     *,
     status: InvoiceStatus = InvoiceStatus.UNPAID,
     balance_cents: int = BALANCE_CENTS,
+    total_cents: int = BALANCE_CENTS,
+    currency: str = "EUR",
 ) -> Invoice:
     """An issued invoice of a client whose card (where given) is saved on Stripe."""
-    tenant = await Tenant.create(key="fibrenet", name="FibreNet", currency="EUR")
+    tenant = await Tenant.create(key="fibrenet", name="FibreNet", currency=currency)
     client = await Client.create(
         tenant=tenant,
         key="c1",
@@ -60,8 +64,8 @@ async def make_invoice(
         issued_on=date(2026, 11, 1),
         due_on=date(2026, 11, 15),
         grace_until=date(2026, 11, 22),
-        currency="EUR",
-        total_cents=BALANCE_CENTS,
+        currency=currency,
+        total_cents=total_cents,
         balance_cents=balance_cents,
     )
 
@@ -144,6 +148,33 @@ async def test_declined_card_is_recorded_and_the_invoice_stays_unpaid(
     await invoice.refresh_from_db()
     assert (invoice.status, invoice.balance_cents) == (InvoiceStatus.UNPAID, BALANCE_CENTS)
     assert await Payment.all().count() == 0
+
+
+@pytest.mark.parametrize(
+    ("currency", "balance"),
+    [("JPY", "5000"), ("BHD", "1.234"), ("EUR", "49.99")],
+)
+async def test_stripe_charges_the_balance_in_the_currency_minor_units(
+    db: str, local_stripe: LocalStripe, currency: str, balance: str
+) -> None:
+    customer_id, method_id = await customer_with_card(local_stripe.client(), CARD_SUCCEEDS)
+    units = to_minor_units(balance, currency)
+    invoice = await make_invoice(
+        customer_id, method_id, balance_cents=units, total_cents=units, currency=currency
+    )
+
+    outcome = await charge(invoice, local_stripe)
+
+    assert outcome.result == ChargeResult.SUCCEEDED
+    intent = await local_stripe.client().v1.payment_intents.retrieve_async(
+        outcome.payment_intent_id
+    )
+    assert (intent.amount, intent.currency) == (units, currency.lower())
+    payment = await Payment.get(stripe_payment_intent_id=intent.id)
+    assert payment.amount_cents == units
+    assert from_minor_units(payment.amount_cents, payment.currency) == Decimal(balance)
+    await invoice.refresh_from_db()
+    assert (invoice.status, invoice.balance_cents) == (InvoiceStatus.PAID, 0)
 
 
 async def test_card_asking_for_authentication_leaves_the_invoice_unpaid(

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from billing.invoicing import DueCharge, DueService, bill_client
-from billing.money import from_cents, line_amount_cents, to_cents
+from billing.money import from_minor_units, line_amount_cents, to_minor_units
 from orm.models.enums import InvoiceLineKind, ServicePeriod
 
 RUN_DATE = date(2026, 11, 20)
@@ -116,8 +116,8 @@ quantities = st.decimals(min_value=Decimal("0.001"), max_value=Decimal("1000"), 
 
 
 @given(price=amounts)
-def test_cents_round_trip_exactly(price: Decimal) -> None:
-    assert from_cents(to_cents(price)) == price
+def test_usd_amounts_round_trip_exactly(price: Decimal) -> None:
+    assert from_minor_units(to_minor_units(price, "USD"), "USD") == price
 
 
 @given(
@@ -128,10 +128,12 @@ def test_invoice_total_is_the_sum_of_its_lines_each_rounded_to_the_cent(
     prices: list[tuple[Decimal, Decimal]], charges: list[Decimal]
 ) -> None:
     services = [
-        service(n, price_cents=to_cents(price), quantity=str(quantity))
+        service(n, price_cents=to_minor_units(price, "USD"), quantity=str(quantity))
         for n, (price, quantity) in enumerate(prices, start=1)
     ]
-    due_charges = [charge(n, to_cents(amount)) for n, amount in enumerate(charges, start=1)]
+    due_charges = [
+        charge(n, to_minor_units(amount, "USD")) for n, amount in enumerate(charges, start=1)
+    ]
 
     bill = bill_client(7, services, due_charges, set(), RUN_DATE, False)
 
@@ -139,8 +141,8 @@ def test_invoice_total_is_the_sum_of_its_lines_each_rounded_to_the_cent(
         (price * quantity).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
         for price, quantity in prices
     ] + charges
-    assert [from_cents(line.amount_cents) for line in bill.lines] == expected_lines
-    assert from_cents(bill.total_cents) == sum(expected_lines, Decimal("0.00"))
+    assert [from_minor_units(line.amount_cents, "USD") for line in bill.lines] == expected_lines
+    assert from_minor_units(bill.total_cents, "USD") == sum(expected_lines, Decimal("0.00"))
     assert all(
         line.amount_cents == line_amount_cents(line.unit_price_cents, line.quantity)
         for line in bill.lines

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from billing.money import to_cents
+from billing.money import minor_unit, to_minor_units
 from graph.auth import hash_token
 from orm.models import (
     Client,
@@ -83,6 +83,7 @@ async def make_invoice(
     run: InvoiceRun | None = None,
     period: tuple[date, date] | None = None,
     emailed: bool = False,
+    currency: str = "USD",
 ) -> Invoice:
     """An invoice of the client's tenant; balance defaults to the total (zero once void)."""
     due = due_on or issued_on + timedelta(days=14)
@@ -99,9 +100,9 @@ async def make_invoice(
         grace_until=due + timedelta(days=7),
         period_start=period[0] if period else None,
         period_end=period[1] if period else None,
-        currency="USD",
-        total_cents=to_cents(total),
-        balance_cents=to_cents(balance),
+        currency=currency,
+        total_cents=to_minor_units(total, currency),
+        balance_cents=to_minor_units(balance, currency),
         emailed_at=datetime.now(UTC) if emailed else None,
     )
 
@@ -116,7 +117,7 @@ async def add_line(
     period: tuple[date, date] | None = None,
     position: int = 0,
 ) -> InvoiceLine:
-    amount = (Decimal(unit_price) * Decimal(quantity)).quantize(Decimal("0.01"))
+    amount = (Decimal(unit_price) * Decimal(quantity)).quantize(minor_unit(invoice.currency))
     return await InvoiceLine.create(
         tenant_id=invoice.tenant_id,
         invoice=invoice,
@@ -124,8 +125,8 @@ async def add_line(
         kind=kind,
         description=description,
         quantity=Decimal(quantity),
-        unit_price_cents=to_cents(unit_price),
-        amount_cents=to_cents(amount),
+        unit_price_cents=to_minor_units(unit_price, invoice.currency),
+        amount_cents=to_minor_units(amount, invoice.currency),
         period_start=period[0] if period else None,
         period_end=period[1] if period else None,
     )
@@ -138,7 +139,7 @@ async def pay(
     payment = await Payment.create(
         tenant_id=invoice.tenant_id,
         client_id=invoice.client_id,
-        amount_cents=to_cents(amount),
+        amount_cents=to_minor_units(amount, invoice.currency),
         currency=invoice.currency,
         paid_on=paid_on,
         method=method,
@@ -147,7 +148,7 @@ async def pay(
         tenant_id=invoice.tenant_id,
         payment=payment,
         invoice=invoice,
-        amount_cents=to_cents(amount),
+        amount_cents=to_minor_units(amount, invoice.currency),
     )
 
 

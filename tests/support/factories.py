@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from billing.money import to_cents
+from billing.money import to_minor_units
 from orm.models import Charge, Client, Service, Tenant
 from orm.models.enums import ClientStatus, ServicePeriod, ServiceStatus
 
@@ -54,13 +54,14 @@ async def make_service(
     status: ServiceStatus = ServiceStatus.ACTIVE,
     billable: bool = True,
     auto_email: bool | None = None,
+    currency: str = "USD",
 ) -> Service:
     return await Service.create(
         tenant_id=client.tenant_id,
         client=client,
         key=key,
         description=f"Service {key}",
-        price_cents=to_cents(price),
+        price_cents=to_minor_units(price, currency),
         quantity=Decimal(quantity),
         period=period,
         next_bill_date=next_bill_date,
@@ -77,12 +78,13 @@ async def make_charge(
     *,
     amount: str = "89.00",
     scheduled_on: date = date(2026, 11, 10),
+    currency: str = "USD",
 ) -> Charge:
     return await Charge.create(
         tenant_id=client.tenant_id,
         client=client,
         key=key,
         description=f"Charge {key}",
-        amount_cents=to_cents(amount),
+        amount_cents=to_minor_units(amount, currency),
         scheduled_on=scheduled_on,
     )
