@@ -365,7 +365,7 @@ def _unbuildable(exc: Exception, tenant: Tenant) -> _DeliveryFailure:
     """A message that cannot be built will not build on a retry either: permanent."""
     return _DeliveryFailure(
         "The email could not be built from the invoice, client and mailbox details "
-        f"({_describe(exc, tenant)}): correct the client's name and email address.",
+        f"({_describe(exc, tenant)}): correct the client's name or email address.",
         permanent=True,
         unbuildable=True,
     )

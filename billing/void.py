@@ -91,7 +91,7 @@ async def void_invoice(
         await purge_expired(tenant_id)
     async with in_transaction() as conn:
         if (earlier := await claim(request, conn)) is not None:
-            return await Invoice.get(id=earlier["invoice_id"], tenant_id=tenant_id).using_db(conn)
+            return await _voided_before(tenant_id, earlier["invoice_id"], conn)
         invoice = await lock_invoice(tenant_id=tenant_id, invoice_id=invoice_id, conn=conn)
         if invoice is None:
             raise BillingRuleError(ErrorCode.NOT_FOUND, "No such invoice.", field="id")
@@ -120,6 +120,14 @@ async def void_invoice(
             using_db=conn,
         )
         await complete(request, {"invoice_id": invoice.id}, conn)
+    return invoice
+
+
+async def _voided_before(tenant_id: int, invoice_id: int, conn: BaseDBAsyncClient) -> Invoice:
+    """The invoice a repeated void returns, as it is now (NOT_FOUND once deleted)."""
+    invoice = await Invoice.filter(id=invoice_id, tenant_id=tenant_id).using_db(conn).first()
+    if invoice is None:
+        raise BillingRuleError(ErrorCode.NOT_FOUND, "No such invoice.", field="id")
     return invoice
 
 

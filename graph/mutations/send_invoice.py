@@ -53,7 +53,9 @@ async def send_invoice(info: Info, input: SendInvoiceInput) -> InvoicePayload:
         )
     except BillingRuleError as error:
         return InvoicePayload(errors=[UserError.from_rule(error)])
-    invoice = await models.Invoice.get(id=invoice_id, tenant_id=viewer.tenant.id)
+    invoice = await models.Invoice.filter(id=invoice_id, tenant_id=viewer.tenant.id).first()
+    if invoice is None:  # deleted since the first send under the same key
+        return InvoicePayload(errors=[UserError.not_found("invoice", "id")])
     if not outcome.replayed:
         await record_action(
             tenant_id=viewer.tenant.id,
