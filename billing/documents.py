@@ -2,6 +2,8 @@
 
 The HTML is a self-contained, printable page (styles inline, no scripts, no outside resources),
 served as the preview page and sent as the email's HTML part. Every value is escaped.
+It shows what the customer may read: the void reason is internal (the audit trail and the API
+keep it) and is never part of the document.
 """
 
 from __future__ import annotations
@@ -64,7 +66,6 @@ class InvoiceDocument:
     payments: tuple[DocumentPayment, ...]
     emailed_at: datetime | None
     voided_at: datetime | None
-    void_reason: str | None
 
     @property
     def display_number(self) -> str:
@@ -124,7 +125,6 @@ async def load_invoice_document(tenant_id: int, invoice_id: int) -> InvoiceDocum
         payments=tuple(_document_payment(allocation) for allocation in allocations),
         emailed_at=invoice.emailed_at,
         voided_at=invoice.voided_at,
-        void_reason=invoice.void_reason,
     )
 
 
@@ -186,8 +186,6 @@ def _text_header(doc: InvoiceDocument) -> str:
     period = format_period(doc.period_start, doc.period_end)
     if period:
         rows.append(f"Service period: {period}")
-    if doc.status == InvoiceStatus.VOID and doc.void_reason:
-        rows.append(f"Void reason: {doc.void_reason}")
     return "\n".join(rows)
 
 
@@ -296,8 +294,6 @@ def _html_header(doc: InvoiceDocument) -> str:
     period = format_period(doc.period_start, doc.period_end)
     if period:
         facts.append(("Service period", period))
-    if doc.status == InvoiceStatus.VOID and doc.void_reason:
-        facts.append(("Void reason", doc.void_reason))
     rows = "\n".join(
         f'<tr><td class="muted">{_e(label)}</td><td>{_e(value)}</td></tr>' for label, value in facts
     )

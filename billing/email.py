@@ -3,7 +3,12 @@
 Two entry points: `email_invoice_automatically` for the worker (after a run issues an invoice),
 which skips what is not to be auto-emailed and raises `TransientEmailError` for the worker to
 retry; and `send_invoice_now` for a person's Send action, which refuses with a `BillingRuleError`.
-The mailbox password never appears in an error, a record or a log.
+`send_refusal` states when an invoice may be sent at all; the Send action's state asks it too.
+A person's send takes an idempotency key, and a second one within a minute is refused unless
+forced, so a double click or a retried request never emails the customer twice.
+An email that cannot be built (a line break in a name, an unusable address) is a permanent
+failure, recorded like a refused address. The mailbox password never appears in an error, a
+record or a log.
 """
 
 from __future__ import annotations
@@ -11,11 +16,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.errors import MessageError
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, make_msgid
 
 import aiosmtplib
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from billing.documents import (
@@ -25,9 +33,10 @@ from billing.documents import (
     render_invoice_text,
 )
 from billing.errors import BillingRuleError, ErrorCode
+from billing.idempotency import claim_alone, complete_alone, idempotent_request, release
 from billing.preview_links import make_preview_token, preview_url
 from ispbox.config import Settings, get_settings
-from orm.models import EmailAttempt, Invoice, Tenant
+from orm.models import Client, EmailAttempt, Invoice, Tenant
 from orm.models.enums import EmailResult, EmailTrigger, InvoiceStatus
 
 logger = logging.getLogger(__name__)
@@ -35,6 +44,14 @@ logger = logging.getLogger(__name__)
 SEND_TIMEOUT_SECONDS = 30.0
 CHECK_TIMEOUT_SECONDS = 10.0
 DRAFT_REASON = "A draft invoice cannot be sent: finalize or discard the run first."
+VOID_REASON = "A void invoice is not sent to the customer."
+# A person's send within this time of the last email is refused unless forced.
+MANUAL_SEND_INTERVAL = timedelta(minutes=1)
+RECENTLY_SENT_REASON = (
+    "The invoice was emailed (or is being emailed) less than a minute ago: "
+    "send it with force to email it again."
+)
+SEND_OPERATION = "send_invoice"
 
 
 class TransientEmailError(Exception):
@@ -49,6 +66,8 @@ class EmailOutcome:
     reason: str | None = None
     attempt_id: int | None = None
     permanent: bool = False
+    # True where a repeated request (same idempotency key) returned the first one's outcome.
+    replayed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +76,26 @@ class _DeliveryFailure:
     permanent: bool
     # The server refused the client's address itself (as opposed to the mailbox failing).
     recipient_refused: bool = False
+    # The message could not be built from the invoice's, client's or tenant's details.
+    unbuildable: bool = False
+
+
+def send_refusal(
+    invoice: Invoice, client: Client | None, tenant: Tenant
+) -> BillingRuleError | None:
+    """Why this invoice cannot be emailed now, or None. The one statement of the send rules."""
+    if invoice.status == InvoiceStatus.DRAFT:
+        return BillingRuleError(ErrorCode.INVALID_INPUT, DRAFT_REASON, field="id")
+    if invoice.status == InvoiceStatus.VOID:
+        return BillingRuleError(ErrorCode.INVALID_INPUT, VOID_REASON, field="id")
+    if client is None or not client.email:
+        name = f" {client.name}" if client is not None else ""
+        return BillingRuleError(
+            ErrorCode.CLIENT_EMAIL_MISSING, f"The client{name} has no email address."
+        )
+    if problem := mailbox_problem(tenant):
+        return BillingRuleError(ErrorCode.MAILBOX_UNAVAILABLE, problem)
+    return None
 
 
 def mailbox_problem(tenant: Tenant) -> str | None:
@@ -105,12 +144,14 @@ async def email_invoice_automatically(
     skip = _why_not_auto_email(invoice)
     if skip is not None:
         return EmailOutcome(sent=False, reason=skip)
-    unsendable = _why_unsendable(invoice)
-    if unsendable is not None:
+    refusal = send_refusal(invoice, invoice.client, invoice.tenant)
+    if refusal is not None:
         attempt = await _record_failure(
-            invoice, EmailTrigger.AUTO, _DeliveryFailure(unsendable, permanent=True)
+            invoice, EmailTrigger.AUTO, _DeliveryFailure(refusal.message, permanent=True)
         )
-        return EmailOutcome(sent=False, reason=unsendable, attempt_id=attempt.id, permanent=True)
+        return EmailOutcome(
+            sent=False, reason=refusal.message, attempt_id=attempt.id, permanent=True
+        )
     outcome, failure = await _deliver(invoice, EmailTrigger.AUTO, settings or get_settings())
     if failure is not None and not failure.permanent:
         raise TransientEmailError(failure.message)
@@ -118,35 +159,84 @@ async def email_invoice_automatically(
 
 
 async def send_invoice_now(
-    *, tenant_id: int, invoice_id: int, settings: Settings | None = None
+    *,
+    tenant_id: int,
+    invoice_id: int,
+    settings: Settings | None = None,
+    force: bool = False,
+    idempotency_key: str | None = None,
 ) -> EmailOutcome:
     """Email an issued invoice at a person's request, whether or not it was emailed before.
 
-    Raises BillingRuleError: NOT_FOUND, INVALID_INPUT (a draft, or an address the server
-    refuses), CLIENT_EMAIL_MISSING, or MAILBOX_UNAVAILABLE (not configured or not reachable).
+    A repeat with the same idempotency key returns the first send's outcome (`replayed`) and
+    sends nothing. Raises BillingRuleError: NOT_FOUND; INVALID_INPUT (a draft or void invoice,
+    an address the server refuses, an email that cannot be built, a malformed key);
+    CLIENT_EMAIL_MISSING; MAILBOX_UNAVAILABLE (not configured or not reachable); RECENTLY_SENT
+    (emailed less than a minute ago, not forced); IDEMPOTENCY_CONFLICT.
     """
+    request = idempotent_request(
+        tenant_id, idempotency_key, SEND_OPERATION, {"invoice_id": invoice_id, "force": force}
+    )
+    earlier = await claim_alone(request)
+    if earlier is not None:
+        return EmailOutcome(sent=True, attempt_id=earlier["attempt_id"], replayed=True)
+    try:
+        outcome = await _send_now(tenant_id, invoice_id, settings or get_settings(), force)
+    except Exception:
+        await release(request)
+        raise
+    await complete_alone(request, {"invoice_id": invoice_id, "attempt_id": outcome.attempt_id})
+    return outcome
+
+
+async def _send_now(
+    tenant_id: int, invoice_id: int, settings: Settings, force: bool
+) -> EmailOutcome:
     invoice = await _load_invoice(tenant_id, invoice_id)
     if invoice is None:
         raise BillingRuleError(ErrorCode.NOT_FOUND, "No such invoice.", field="id")
-    if invoice.status == InvoiceStatus.DRAFT:
-        raise BillingRuleError(ErrorCode.INVALID_INPUT, DRAFT_REASON, field="id")
-    if not invoice.client.email:
-        raise BillingRuleError(
-            ErrorCode.CLIENT_EMAIL_MISSING,
-            f"The client {invoice.client.name} has no email address.",
-        )
-    problem = mailbox_problem(invoice.tenant)
-    if problem:
-        raise BillingRuleError(ErrorCode.MAILBOX_UNAVAILABLE, problem)
-    outcome, failure = await _deliver(invoice, EmailTrigger.MANUAL, settings or get_settings())
+    if refusal := send_refusal(invoice, invoice.client, invoice.tenant):
+        raise refusal
+    claimed_at = await _claim_manual_send(invoice, force)
+    outcome, failure = await _deliver(invoice, EmailTrigger.MANUAL, settings)
     if failure is None:
         return outcome
+    await _give_back_manual_send(invoice, claimed_at)
+    raise _manual_send_failure(failure)
+
+
+async def _claim_manual_send(invoice: Invoice, force: bool) -> datetime:
+    """Mark the send begun, in one conditional update, so that of concurrent sends only one
+    goes ahead; refused (RECENTLY_SENT) within MANUAL_SEND_INTERVAL of the last, unless forced."""
+    now = datetime.now(UTC)
+    cutoff = now - MANUAL_SEND_INTERVAL
+    claims = Invoice.filter(id=invoice.id)
+    if not force:
+        claims = claims.filter(
+            Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lte=cutoff),
+            Q(emailed_at__isnull=True) | Q(emailed_at__lte=cutoff),
+        )
+    if not await claims.update(email_claimed_at=now):
+        raise BillingRuleError(ErrorCode.RECENTLY_SENT, RECENTLY_SENT_REASON, field="force")
+    return now
+
+
+async def _give_back_manual_send(invoice: Invoice, claimed_at: datetime) -> None:
+    """After a failed send: the next one need not wait (unless another send claimed since)."""
+    await Invoice.filter(id=invoice.id, email_claimed_at=claimed_at).update(
+        email_claimed_at=invoice.email_claimed_at
+    )
+
+
+def _manual_send_failure(failure: _DeliveryFailure) -> BillingRuleError:
+    if failure.unbuildable:
+        return BillingRuleError(ErrorCode.INVALID_INPUT, failure.message)
     if failure.recipient_refused:
-        raise BillingRuleError(
+        return BillingRuleError(
             ErrorCode.INVALID_INPUT,
             f"The mail server refused the client's email address ({failure.message}).",
         )
-    raise BillingRuleError(
+    return BillingRuleError(
         ErrorCode.MAILBOX_UNAVAILABLE, f"The invoice could not be sent: {failure.message}"
     )
 
@@ -173,12 +263,6 @@ def _why_not_auto_email(invoice: Invoice) -> str | None:
     return None
 
 
-def _why_unsendable(invoice: Invoice) -> str | None:
-    if not invoice.client.email:
-        return "the client has no email address"
-    return mailbox_problem(invoice.tenant)
-
-
 async def _deliver(
     invoice: Invoice, trigger: EmailTrigger, settings: Settings
 ) -> tuple[EmailOutcome, _DeliveryFailure | None]:
@@ -189,7 +273,12 @@ async def _deliver(
     tenant = invoice.tenant
     recipient = invoice.client.email or ""
     link = invoice_preview_url(doc, settings)
-    failure = await _send_message(tenant, build_invoice_message(doc, tenant, recipient, link))
+    try:
+        message = build_invoice_message(doc, tenant, recipient, link)
+    except (ValueError, MessageError) as exc:
+        failure: _DeliveryFailure | None = _unbuildable(exc, tenant)
+    else:
+        failure = await _send_message(tenant, message)
     if failure is not None:
         attempt = await _record_failure(invoice, trigger, failure)
         outcome = EmailOutcome(
@@ -214,14 +303,18 @@ def invoice_preview_url(doc: InvoiceDocument, settings: Settings) -> str:
 def build_invoice_message(
     doc: InvoiceDocument, tenant: Tenant, recipient: str, link: str
 ) -> EmailMessage:
-    """The email: a text body with an HTML alternative, subject naming the number and total."""
+    """The email: a text body with an HTML alternative, subject naming the number and total.
+
+    Raises ValueError or email.errors.MessageError where a header cannot be made: a line break
+    in a name or number, an address that is not exactly one valid address.
+    """
     sender = tenant.mailbox_from_address or ""
     message = EmailMessage()
     message["Subject"] = (
         f"Invoice {doc.display_number} from {doc.tenant_name}: {doc.money(doc.total_cents)}"
     )
-    message["From"] = formataddr((doc.tenant_name, sender))
-    message["To"] = formataddr((doc.client_name, recipient))
+    message["From"] = Address(doc.tenant_name, addr_spec=sender)
+    message["To"] = Address(doc.client_name, addr_spec=recipient)
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message.set_content(render_invoice_text(doc, link))
@@ -266,6 +359,16 @@ def _classify_failure(exc: Exception, tenant: Tenant) -> _DeliveryFailure:
     if isinstance(exc, aiosmtplib.SMTPNotSupported):
         return _DeliveryFailure(text, permanent=True)
     return _DeliveryFailure(text, permanent=False)
+
+
+def _unbuildable(exc: Exception, tenant: Tenant) -> _DeliveryFailure:
+    """A message that cannot be built will not build on a retry either: permanent."""
+    return _DeliveryFailure(
+        "The email could not be built from the invoice, client and mailbox details "
+        f"({_describe(exc, tenant)}): correct the client's name or email address.",
+        permanent=True,
+        unbuildable=True,
+    )
 
 
 def _describe(exc: BaseException, tenant: Tenant) -> str:

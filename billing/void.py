@@ -5,6 +5,10 @@ schedule", each service on it goes back to the invoice's first period of that se
 charge on it back to pending, so the next run issues them again; a later live invoice that already
 bills a following period keeps it (runs skip periods a live invoice covers), so no period is ever
 billed twice.
+
+The reason is internal: kept on the invoice and in the audit trail, never shown to the customer.
+A void may carry an idempotency key: repeated with it, it returns the voided invoice and does
+nothing more.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from tortoise.transactions import in_transaction
 
 from billing.audit import record_action
 from billing.errors import BillingRuleError, ErrorCode
+from billing.idempotency import claim, complete, idempotent_request, purge_expired
 from billing.payments import has_charge_in_flight, lock_invoice
 from billing.text import unstorable_text
 from orm.models import Charge, Invoice, InvoiceLine, PaymentAllocation, Service
@@ -27,6 +32,8 @@ from orm.models.enums import (
 )
 
 REVIEW_FIRST = "It is a draft of a run awaiting review: finalize or discard the run first."
+MAX_REASON_LENGTH = 1_000
+VOID_OPERATION = "void_invoice"
 
 
 def void_refusal(
@@ -61,10 +68,30 @@ async def void_invoice(
     invoice_id: int,
     reset_service_schedule: bool,
     reason: str | None,
+    idempotency_key: str | None = None,
 ) -> Invoice:
-    if reason is not None and (problem := unstorable_text(reason)):
+    """Void the invoice (BillingRuleError where the void rules, the reason or the key refuse).
+
+    Under an idempotency key the key is written in the void's transaction; a repeat returns
+    the invoice as it is now and changes nothing.
+    """
+    if reason is not None and (problem := reason_problem(reason)):
         raise BillingRuleError(ErrorCode.INVALID_INPUT, f"The reason {problem}.", field="reason")
+    request = idempotent_request(
+        tenant_id,
+        idempotency_key,
+        VOID_OPERATION,
+        {
+            "invoice_id": invoice_id,
+            "reset_service_schedule": reset_service_schedule,
+            "reason": reason,
+        },
+    )
+    if request is not None:
+        await purge_expired(tenant_id)
     async with in_transaction() as conn:
+        if (earlier := await claim(request, conn)) is not None:
+            return await _voided_before(tenant_id, earlier["invoice_id"], conn)
         invoice = await lock_invoice(tenant_id=tenant_id, invoice_id=invoice_id, conn=conn)
         if invoice is None:
             raise BillingRuleError(ErrorCode.NOT_FOUND, "No such invoice.", field="id")
@@ -92,7 +119,23 @@ async def void_invoice(
             },
             using_db=conn,
         )
+        await complete(request, {"invoice_id": invoice.id}, conn)
     return invoice
+
+
+async def _voided_before(tenant_id: int, invoice_id: int, conn: BaseDBAsyncClient) -> Invoice:
+    """The invoice a repeated void returns, as it is now (NOT_FOUND once deleted)."""
+    invoice = await Invoice.filter(id=invoice_id, tenant_id=tenant_id).using_db(conn).first()
+    if invoice is None:
+        raise BillingRuleError(ErrorCode.NOT_FOUND, "No such invoice.", field="id")
+    return invoice
+
+
+def reason_problem(reason: str) -> str | None:
+    """Why a void reason cannot be kept ("must …"), or None."""
+    if len(reason) > MAX_REASON_LENGTH:
+        return f"must be at most {MAX_REASON_LENGTH:,} characters long"
+    return unstorable_text(reason)
 
 
 async def _reset_schedule(conn: BaseDBAsyncClient, invoice: Invoice) -> None:

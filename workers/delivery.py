@@ -1,9 +1,9 @@
 """Email and charge actors: thin wrappers that retry failures with backoff.
 
-Permanent failures (a refused address, a declined card) are recorded by the billing code and not
-raised, so they are not retried; what is raised (a mailbox or Stripe out of reach, a lost database
-connection) is retried. The billing code makes a repeated job harmless (already emailed, already
-paid, an attempt in flight).
+Permanent failures (a refused address, an email that cannot be built, a declined card) are
+recorded by the billing code and not raised, so they are not retried; what is raised (a mailbox
+or Stripe out of reach, a lost database connection) is retried. The billing code makes a
+repeated job harmless (already emailed, already paid, an attempt in flight).
 """
 
 from __future__ import annotations

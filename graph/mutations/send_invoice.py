@@ -1,9 +1,11 @@
 """sendInvoice — email the invoice now through the tenant's mailbox, and record who sent it.
 
-Arguments: input: SendInvoiceInput (id)
+Arguments: input: SendInvoiceInput (id, force, idempotencyKey)
 Permission: billing.edit
-Errors (InvoicePayload.errors): NOT_FOUND, INVALID_INPUT (a draft, a refused address),
-CLIENT_EMAIL_MISSING, MAILBOX_UNAVAILABLE
+Errors (InvoicePayload.errors): NOT_FOUND; INVALID_INPUT (a draft or void invoice, a refused
+address, an email that cannot be built, a malformed key); CLIENT_EMAIL_MISSING;
+MAILBOX_UNAVAILABLE; RECENTLY_SENT (emailed less than a minute ago, not forced);
+IDEMPOTENCY_CONFLICT
 """
 
 from __future__ import annotations
@@ -25,6 +27,15 @@ from orm.models.enums import AuditAction
 @strawberry.input
 class SendInvoiceInput:
     id: strawberry.ID
+    force: bool | None = strawberry.field(
+        default=False,
+        description="Send even though the invoice was emailed less than a minute ago.",
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="1 to 200 characters. Repeated with the same key and input, the send "
+        "returns the first result and emails nothing more.",
+    )
 
 
 async def send_invoice(info: Info, input: SendInvoiceInput) -> InvoicePayload:
@@ -33,17 +44,24 @@ async def send_invoice(info: Info, input: SendInvoiceInput) -> InvoicePayload:
         return InvoicePayload(errors=[UserError.not_found("invoice", "id")])
     viewer = info.context.authenticated_viewer
     try:
-        await send_invoice_now(
-            tenant_id=viewer.tenant.id, invoice_id=invoice_id, settings=info.context.settings
+        outcome = await send_invoice_now(
+            tenant_id=viewer.tenant.id,
+            invoice_id=invoice_id,
+            settings=info.context.settings,
+            force=bool(input.force),
+            idempotency_key=input.idempotency_key,
         )
     except BillingRuleError as error:
         return InvoicePayload(errors=[UserError.from_rule(error)])
-    invoice = await models.Invoice.get(id=invoice_id, tenant_id=viewer.tenant.id)
-    await record_action(
-        tenant_id=viewer.tenant.id,
-        user_id=viewer.user.id,
-        action=AuditAction.SEND,
-        invoice_id=invoice.id,
-        detail={"number": invoice.number},
-    )
+    invoice = await models.Invoice.filter(id=invoice_id, tenant_id=viewer.tenant.id).first()
+    if invoice is None:  # deleted since the first send under the same key
+        return InvoicePayload(errors=[UserError.not_found("invoice", "id")])
+    if not outcome.replayed:
+        await record_action(
+            tenant_id=viewer.tenant.id,
+            user_id=viewer.user.id,
+            action=AuditAction.SEND,
+            invoice_id=invoice.id,
+            detail={"number": invoice.number, "forced": bool(input.force)},
+        )
     return InvoicePayload(invoice=Invoice.from_model(invoice))

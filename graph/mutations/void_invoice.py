@@ -1,8 +1,9 @@
 """voidInvoice — void an unpaid invoice, optionally putting what it billed back on the schedule.
 
-Arguments: input: VoidInvoiceInput (id, resetServiceSchedule, reason)
+Arguments: input: VoidInvoiceInput (id, resetServiceSchedule, reason, idempotencyKey)
 Permission: billing.edit
-Errors (InvoicePayload.errors): NOT_FOUND, ALREADY_VOID, NOT_VOIDABLE, HAS_ALLOCATIONS
+Errors (InvoicePayload.errors): NOT_FOUND, ALREADY_VOID, NOT_VOIDABLE, HAS_ALLOCATIONS,
+INVALID_INPUT (a reason over 1,000 characters, a malformed key), IDEMPOTENCY_CONFLICT
 """
 
 from __future__ import annotations
@@ -27,7 +28,16 @@ class VoidInvoiceInput:
         "put its one-time charges back to pending, so that the next run issues them again "
         "(never a period twice).",
     )
-    reason: str | None = None
+    reason: str | None = strawberry.field(
+        default=None,
+        description="Why the invoice is voided, at most 1,000 characters: internal (the audit "
+        "trail and Invoice.voidReason), never shown to the customer.",
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="1 to 200 characters. Repeated with the same key and input, the void "
+        "returns the voided invoice and changes nothing more.",
+    )
 
 
 async def void_invoice(info: Info, input: VoidInvoiceInput) -> InvoicePayload:
@@ -42,6 +52,7 @@ async def void_invoice(info: Info, input: VoidInvoiceInput) -> InvoicePayload:
             invoice_id=invoice_id,
             reset_service_schedule=input.reset_service_schedule,
             reason=input.reason,
+            idempotency_key=input.idempotency_key,
         )
     except BillingRuleError as error:
         return InvoicePayload(errors=[UserError.from_rule(error)])

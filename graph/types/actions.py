@@ -1,7 +1,7 @@
 """Which row actions the viewer may take on an invoice now, and why not where not.
 
-The void rule is billing's (`void_refusal`), the mailbox rule the email module's; this module
-adds only what depends on the viewer: permissions and the environment.
+The send and void rules are billing's (`send_refusal`, `void_refusal`), the same the mutations
+ask; this module adds only what depends on the viewer: permissions and the environment.
 """
 
 from __future__ import annotations
@@ -9,16 +9,14 @@ from __future__ import annotations
 import strawberry
 
 from billing.delete import DEV_ONLY_MESSAGE
-from billing.email import mailbox_problem
+from billing.email import send_refusal
 from billing.void import void_refusal
 from graph.auth import BILLING_EDIT
 from graph.context import Info
 from graph.types.common import ActionState
 from orm import models
-from orm.models.enums import InvoiceStatus
 
 NEEDS_EDIT = f"Needs the {BILLING_EDIT} permission."
-DRAFT_FIRST = "Finalize or discard the run first."
 
 
 @strawberry.type
@@ -31,12 +29,8 @@ class InvoiceActions:
 
 async def send_state(info: Info, invoice: models.Invoice) -> ActionState:
     client = await info.context.loaders.client.load(invoice.client_id)
-    if client is None or not client.email:
-        return ActionState.refuse("The client has no email address.")
-    problem = mailbox_problem(info.context.tenant)
-    if problem:
-        return ActionState.refuse(problem)
-    return ActionState.allow()
+    refusal = send_refusal(invoice, client, info.context.tenant)
+    return ActionState.refuse(refusal.message) if refusal else ActionState.allow()
 
 
 async def void_state(info: Info, invoice: models.Invoice) -> ActionState:
@@ -58,9 +52,6 @@ async def invoice_actions(info: Info, invoice: models.Invoice) -> InvoiceActions
     if not info.context.authenticated_viewer.can(BILLING_EDIT):
         refused = ActionState.refuse(NEEDS_EDIT)
         return InvoiceActions(view=view, send=refused, void=refused, delete=refused)
-    if invoice.status == InvoiceStatus.DRAFT:
-        draft = ActionState.refuse(DRAFT_FIRST)
-        return InvoiceActions(view=view, send=draft, void=draft, delete=delete_state(info))
     return InvoiceActions(
         view=view,
         send=await send_state(info, invoice),

@@ -110,6 +110,20 @@ class ErrorCode(Enum):
         description="Finalize or discard refused: the run is not awaiting review.",
     )
     SCHEDULE_CONFLICT = BillingErrorCode.SCHEDULE_CONFLICT.value
+    IDEMPOTENCY_CONFLICT = strawberry.enum_value(
+        BillingErrorCode.IDEMPOTENCY_CONFLICT.value,
+        description=(
+            "The same idempotency key came with a different input, or its first request is "
+            "still being processed."
+        ),
+    )
+    RECENTLY_SENT = strawberry.enum_value(
+        BillingErrorCode.RECENTLY_SENT.value,
+        description=(
+            "Send refused: the invoice was emailed (or a send began) less than a minute ago; "
+            "send with force to email it again."
+        ),
+    )
 
 
 @strawberry.enum

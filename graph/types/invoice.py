@@ -97,6 +97,9 @@ class Invoice:
     status: InvoiceStatus
     emailed_at: datetime | None
     voided_at: datetime | None
+    void_reason: str | None = strawberry.field(
+        description="Why it was voided: internal, never on the customer's preview or email."
+    )
     # The invoice's client where it was read with the invoice (a list page reads them at once).
     client_model: strawberry.Private[models.Client | None] = None
 
@@ -118,6 +121,7 @@ class Invoice:
             status=InvoiceStatus(invoice.status),
             emailed_at=invoice.emailed_at,
             voided_at=invoice.voided_at,
+            void_reason=invoice.void_reason,
             client_model=client,
         )
 

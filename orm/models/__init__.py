@@ -3,6 +3,7 @@
 from orm.models.audit import AuditEvent
 from orm.models.client import Charge, Client, Service
 from orm.models.delivery import ChargeAttempt, EmailAttempt
+from orm.models.idempotency import IdempotencyKey
 from orm.models.invoice import Invoice, InvoiceLine, InvoiceStatusTotals
 from orm.models.payment import Payment, PaymentAllocation
 from orm.models.run import InvoiceRun, RunChunk, RunError, ServiceScheduleSnapshot
@@ -14,6 +15,7 @@ __all__ = [
     "ChargeAttempt",
     "Client",
     "EmailAttempt",
+    "IdempotencyKey",
     "Invoice",
     "InvoiceLine",
     "InvoiceRun",

@@ -33,6 +33,8 @@ class Invoice(Model):
     # Whether the invoice is to be emailed when issued, resolved from tenant and service settings.
     auto_email = fields.BooleanField(default=False)
     emailed_at = fields.DatetimeField(null=True)
+    # When the last manual send began: another starts only a minute later, unless forced.
+    email_claimed_at = fields.DatetimeField(null=True)
     voided_at = fields.DatetimeField(null=True)
     void_reason = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -8,12 +8,13 @@ from email.message import EmailMessage
 
 import pytest
 
-from billing.documents import load_invoice_document, render_invoice_html
+from billing.documents import load_invoice_document, render_invoice_html, render_invoice_text
 from billing.email import (
     TransientEmailError,
     check_mailbox,
     email_invoice_automatically,
     send_invoice_now,
+    send_refusal,
 )
 from billing.errors import BillingRuleError, ErrorCode
 from billing.preview_links import verify_preview_token
@@ -501,3 +502,94 @@ async def test_preview_page_escapes_values_and_shows_drafts_by_id(db: str) -> No
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert f"Draft invoice {invoice.id}" in page
     assert await load_invoice_document(tenant.id + 1, invoice.id) is None
+
+
+async def test_the_void_reason_is_not_in_the_customers_document(db: str) -> None:
+    tenant = await make_tenant(port=None)
+    invoice = await make_invoice(tenant, status=InvoiceStatus.VOID)
+    await Invoice.filter(id=invoice.id).update(void_reason="Sales agreed a discount off the books")
+
+    doc = await load_invoice_document(tenant.id, invoice.id)
+    assert doc is not None
+
+    for body in (render_invoice_text(doc, "https://link.test"), render_invoice_html(doc)):
+        assert "Void" in body
+        assert "off the books" not in body and "reason" not in body.lower()
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [(InvoiceStatus.VOID, "void"), (InvoiceStatus.DRAFT, "draft")],
+)
+async def test_manual_send_of_void_or_draft_is_refused_and_sends_nothing(
+    db: str, smtp_server: MaildirSmtpServer, status: InvoiceStatus, reason: str
+) -> None:
+    tenant = await make_tenant(port=smtp_server.port)
+    invoice = await make_invoice(tenant, status=status)
+
+    with pytest.raises(BillingRuleError) as refused:
+        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+
+    assert refused.value.code == ErrorCode.INVALID_INPUT
+    assert reason in refused.value.message.lower()
+    loaded = await Invoice.get(id=invoice.id).select_related("client", "tenant")
+    assert send_refusal(loaded, loaded.client, loaded.tenant).message == refused.value.message
+    assert smtp_server.messages() == []
+    assert await attempts_of(invoice) == []
+
+
+@pytest.mark.parametrize(
+    ("client_name", "email"),
+    [
+        ("Ada\r\nBcc: victim@example.test", CLIENT_EMAIL),
+        ("Ada", f"{CLIENT_EMAIL}\nBcc: victim@example.test"),
+        ("Ada", "ada@@example.test"),
+    ],
+    ids=["crlf-in-name", "lf-in-address", "malformed-address"],
+)
+async def test_auto_email_that_cannot_be_built_is_recorded_as_permanent_and_not_raised(
+    db: str, smtp_server: MaildirSmtpServer, client_name: str, email: str
+) -> None:
+    tenant = await make_tenant(port=smtp_server.port)
+    invoice = await make_invoice(tenant, client_name=client_name, email=email)
+
+    outcome = await email_invoice_automatically(
+        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+    )
+
+    assert not outcome.sent and outcome.permanent
+    assert "could not be built" in (outcome.reason or "")
+    [attempt] = await attempts_of(invoice)
+    assert (attempt.result, attempt.permanent) == (EmailResult.FAILED, True)
+    assert smtp_server.messages() == []
+
+
+async def test_manual_send_that_cannot_be_built_is_refused_and_recorded(
+    db: str, smtp_server: MaildirSmtpServer
+) -> None:
+    tenant = await make_tenant(port=smtp_server.port)
+    invoice = await make_invoice(tenant, client_name="Ada\r\nBcc: victim@example.test")
+
+    with pytest.raises(BillingRuleError) as refused:
+        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+
+    assert refused.value.code == ErrorCode.INVALID_INPUT
+    assert "could not be built" in refused.value.message
+    [attempt] = await attempts_of(invoice)
+    assert (attempt.trigger, attempt.permanent) == (EmailTrigger.MANUAL, True)
+    assert smtp_server.messages() == []
+
+
+async def test_a_failed_manual_send_does_not_hold_back_the_next(
+    db: str, smtp_server: MaildirSmtpServer
+) -> None:
+    tenant = await make_tenant(port=free_port())
+    invoice = await make_invoice(tenant)
+    with pytest.raises(BillingRuleError):
+        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+    await Tenant.filter(id=tenant.id).update(mailbox_port=smtp_server.port)
+
+    outcome = await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+
+    assert outcome.sent
+    assert len(smtp_server.messages()) == 1

@@ -5,10 +5,14 @@ from __future__ import annotations
 import pytest
 
 from billing.delete import DEV_ONLY_MESSAGE
-from orm.models import Tenant
+from billing.email import DRAFT_REASON, VOID_REASON
+from billing.void import REVIEW_FIRST
+from orm.models import Invoice, Tenant
 from orm.models.enums import InvoiceStatus
 from tests.graph.conftest import GraphQLClient, Team, api_client, make_settings
+from tests.graph.test_mutation_send_invoice import SEND, use_mailbox
 from tests.support.builders import ApiUser, make_client, make_invoice, pay
+from tests.support.smtp import MaildirSmtpServer
 
 ACTIONS = """query($id: ID!) { invoice(id: $id) { actions {
   view { allowed reason } send { allowed reason } void { allowed reason } delete { allowed reason }
@@ -55,9 +59,31 @@ async def test_a_draft_cannot_be_sent_or_voided_until_its_run_is_reviewed(
     await with_mailbox(acme.tenant)
     draft = await make_invoice(acme.client, None, status=InvoiceStatus.DRAFT)
     actions = await actions_of(graphql, acme.editor, draft.id)
-    refused = {"allowed": False, "reason": "Finalize or discard the run first."}
-    assert (actions["send"], actions["void"]) == (refused, refused)
+    assert actions["send"] == {"allowed": False, "reason": DRAFT_REASON}
+    assert actions["void"] == {"allowed": False, "reason": REVIEW_FIRST}
     assert actions["view"] == ALLOWED
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("status", "reason"), [(InvoiceStatus.VOID, VOID_REASON), (InvoiceStatus.DRAFT, DRAFT_REASON)]
+)
+async def test_send_is_refused_with_the_same_reason_by_the_action_and_the_mutation(
+    graphql: GraphQLClient,
+    acme: Team,
+    smtp_server: MaildirSmtpServer,
+    status: InvoiceStatus,
+    reason: str,
+) -> None:
+    await use_mailbox(acme.tenant, smtp_server)
+    invoice = await make_invoice(acme.client, status=status, total="79.99")
+    action = (await actions_of(graphql, acme.editor, invoice.id))["send"]
+    payload = (await graphql.data(SEND, {"id": str(invoice.id)}, user=acme.editor))["sendInvoice"]
+    assert action == {"allowed": False, "reason": reason}
+    assert [error["message"] for error in payload["errors"]] == [reason]
+    assert payload["invoice"] is None
+    assert smtp_server.messages() == []
+    assert (await Invoice.get(id=invoice.id)).emailed_at is None
 
 
 @pytest.mark.asyncio

@@ -1,24 +1,42 @@
-"""sendInvoice: the invoice is emailed through the tenant's mailbox and the send is recorded."""
+"""sendInvoice: the invoice is emailed through the tenant's mailbox and the send is recorded;
+an idempotency key or a send less than a minute before keeps the customer from a second email."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from orm.models import AuditEvent, Invoice, Tenant
-from orm.models.enums import AuditAction, InvoiceStatus
+from orm.models import AuditEvent, EmailAttempt, Invoice, Tenant
+from orm.models.enums import AuditAction, EmailResult, InvoiceStatus
 from tests.graph.conftest import GraphQLClient, Team
 from tests.support.builders import make_client, make_invoice
+from tests.support.services import free_port
 from tests.support.smtp import MaildirSmtpServer
 
-SEND = """mutation($id: ID!) { sendInvoice(input: {id: $id}) {
-  invoice { id emailedAt }
-  errors { code message field }
-} }"""
+SEND = """mutation($id: ID!, $key: String, $force: Boolean) {
+  sendInvoice(input: {id: $id, idempotencyKey: $key, force: $force}) {
+    invoice { id emailedAt }
+    errors { code message field }
+  }
+}"""
 
 
-async def send(graphql: GraphQLClient, team: Team, invoice_id: object) -> dict:
-    data = await graphql.data(SEND, {"id": str(invoice_id)}, user=team.editor)
+async def send(
+    graphql: GraphQLClient,
+    team: Team,
+    invoice_id: object,
+    *,
+    key: str | None = None,
+    force: bool = False,
+) -> dict:
+    variables = {"id": str(invoice_id), "key": key, "force": force}
+    data = await graphql.data(SEND, variables, user=team.editor)
     return data["sendInvoice"]
+
+
+def codes(payload: dict) -> list[str]:
+    return [error["code"] for error in payload["errors"]]
 
 
 async def use_mailbox(tenant: Tenant, smtp: MaildirSmtpServer) -> None:
@@ -87,3 +105,151 @@ async def test_an_invoice_not_of_the_tenant_is_not_found(
     payload = await send(graphql, acme, foreign.id if which == "foreign" else "#1")
     assert [error["code"] for error in payload["errors"]] == ["NOT_FOUND"]
     assert smtp_server.messages() == []
+
+
+@pytest.mark.asyncio
+async def test_a_repeat_with_the_same_key_returns_the_first_result_and_sends_nothing_more(
+    graphql: GraphQLClient, acme: Team, smtp_server: MaildirSmtpServer
+) -> None:
+    await use_mailbox(acme.tenant, smtp_server)
+    invoice = await make_invoice(acme.client)
+    first = await send(graphql, acme, invoice.id, key="send-0001")
+    repeat = await send(graphql, acme, invoice.id, key="send-0001")
+    assert first["errors"] == [] and repeat == first
+    assert len(smtp_server.messages()) == 1
+    assert await EmailAttempt.filter(invoice_id=invoice.id).count() == 1
+    assert await AuditEvent.filter(action=AuditAction.SEND).count() == 1
+
+
+@pytest.mark.asyncio
+async def test_the_same_key_with_another_input_is_refused_as_a_conflict(
+    graphql: GraphQLClient, acme: Team, smtp_server: MaildirSmtpServer
+) -> None:
+    await use_mailbox(acme.tenant, smtp_server)
+    first = await make_invoice(acme.client, "INV-0001")
+    second = await make_invoice(acme.client, "INV-0002")
+    await send(graphql, acme, first.id, key="send-0001")
+    payload = await send(graphql, acme, second.id, key="send-0001")
+    assert codes(payload) == ["IDEMPOTENCY_CONFLICT"]
+    assert payload["invoice"] is None
+    assert (await Invoice.get(id=second.id)).emailed_at is None
+    assert len(smtp_server.messages()) == 1
+
+
+@pytest.mark.asyncio
+async def test_keys_are_per_tenant(
+    graphql: GraphQLClient, acme: Team, globex: Team, smtp_server: MaildirSmtpServer
+) -> None:
+    for team in (acme, globex):
+        await use_mailbox(team.tenant, smtp_server)
+        payload = await send(graphql, team, (await make_invoice(team.client)).id, key="k-1")
+        assert payload["errors"] == []
+    assert len(smtp_server.messages()) == 2
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("key", ["", "k" * 201, "line\nbreak"])
+async def test_a_malformed_key_is_invalid_input_and_sends_nothing(
+    graphql: GraphQLClient, acme: Team, smtp_server: MaildirSmtpServer, key: str
+) -> None:
+    await use_mailbox(acme.tenant, smtp_server)
+    payload = await send(graphql, acme, (await make_invoice(acme.client)).id, key=key)
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [
+        ("INVALID_INPUT", "idempotencyKey")
+    ]
+    assert smtp_server.messages() == []
+
+
+@pytest.mark.asyncio
+async def test_a_send_within_a_minute_of_the_last_is_refused_unless_forced(
+    graphql: GraphQLClient, acme: Team, smtp_server: MaildirSmtpServer
+) -> None:
+    await use_mailbox(acme.tenant, smtp_server)
+    invoice = await make_invoice(acme.client)
+    assert (await send(graphql, acme, invoice.id))["errors"] == []
+    again = await send(graphql, acme, invoice.id)
+    assert codes(again) == ["RECENTLY_SENT"]
+    assert "less than a minute ago" in again["errors"][0]["message"]
+    assert len(smtp_server.messages()) == 1
+    forced = await send(graphql, acme, invoice.id, force=True)
+    assert forced["errors"] == []
+    assert len(smtp_server.messages()) == 2
+    assert await AuditEvent.filter(action=AuditAction.SEND).count() == 2
+
+
+@pytest.mark.asyncio
+async def test_an_invoice_auto_emailed_a_moment_ago_is_not_sent_again_unforced(
+    graphql: GraphQLClient, acme: Team, smtp_server: MaildirSmtpServer
+) -> None:
+    await use_mailbox(acme.tenant, smtp_server)
+    invoice = await make_invoice(acme.client, emailed=True)
+    assert codes(await send(graphql, acme, invoice.id)) == ["RECENTLY_SENT"]
+    assert smtp_server.messages() == []
+
+
+@pytest.mark.asyncio
+async def test_a_failed_send_may_be_tried_again_at_once_with_its_key(
+    graphql: GraphQLClient, acme: Team, smtp_server: MaildirSmtpServer
+) -> None:
+    await use_mailbox(acme.tenant, smtp_server)
+    await Tenant.filter(id=acme.tenant.id).update(mailbox_port=free_port())
+    invoice = await make_invoice(acme.client)
+    failed = await send(graphql, acme, invoice.id, key="send-0001")
+    assert codes(failed) == ["MAILBOX_UNAVAILABLE"]
+    await Tenant.filter(id=acme.tenant.id).update(mailbox_port=smtp_server.port)
+    retried = await send(graphql, acme, invoice.id, key="send-0001")
+    assert retried["errors"] == []
+    assert len(smtp_server.messages()) == 1
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("name", "email"),
+    [
+        ("Ada\r\nBcc: victim@example.com", "ada@example.com"),
+        ("Ada", "ada@example.com\r\nBcc: victim@example.com"),
+        ("Ada", "ada@example.com, victim@example.com"),
+    ],
+    ids=["crlf-in-name", "crlf-in-address", "two-addresses"],
+)
+async def test_an_email_that_cannot_be_built_is_a_payload_error_and_a_failed_attempt(
+    graphql: GraphQLClient, acme: Team, smtp_server: MaildirSmtpServer, name: str, email: str
+) -> None:
+    await use_mailbox(acme.tenant, smtp_server)
+    client = await make_client(acme.tenant, "injected", name=name, email=email)
+    invoice = await make_invoice(client)
+    payload = await send(graphql, acme, invoice.id)
+    assert codes(payload) == ["INVALID_INPUT"]
+    assert "could not be built" in payload["errors"][0]["message"]
+    [attempt] = await EmailAttempt.filter(invoice_id=invoice.id)
+    assert (attempt.result, attempt.permanent) == (EmailResult.FAILED, True)
+    assert smtp_server.messages() == []
+    assert (await Invoice.get(id=invoice.id)).emailed_at is None
+
+
+@pytest.mark.asyncio
+async def test_two_concurrent_sends_with_the_same_key_send_one_email(
+    graphql: GraphQLClient, acme: Team, smtp_server: MaildirSmtpServer
+) -> None:
+    await use_mailbox(acme.tenant, smtp_server)
+    invoice = await make_invoice(acme.client)
+    payloads = await asyncio.gather(
+        *(send(graphql, acme, invoice.id, key="double-click", force=True) for _ in range(2))
+    )
+    # The second finds the first finished (its result) or still sending (a conflict).
+    outcomes = sorted(codes(payload) for payload in payloads)
+    assert outcomes in ([[], []], [[], ["IDEMPOTENCY_CONFLICT"]])
+    assert len(smtp_server.messages()) == 1
+    assert await AuditEvent.filter(action=AuditAction.SEND).count() == 1
+
+
+@pytest.mark.asyncio
+async def test_two_hundred_sends_without_a_key_within_a_minute_send_one_email(
+    graphql: GraphQLClient, acme: Team, smtp_server: MaildirSmtpServer
+) -> None:
+    await use_mailbox(acme.tenant, smtp_server)
+    invoice = await make_invoice(acme.client)
+    payloads = await asyncio.gather(*(send(graphql, acme, invoice.id) for _ in range(200)))
+    outcomes = sorted(tuple(codes(payload)) for payload in payloads)
+    assert outcomes == [()] + [("RECENTLY_SENT",)] * 199
+    assert len(smtp_server.messages()) == 1

@@ -3,6 +3,9 @@ and then says nothing), refuses (421 for now, 554 for good) or drops the connect
 recorded; a transient failure is retried, a permanent one is not; retried until the mailbox
 takes the message, each invoice is delivered exactly once.
 
+A message that cannot be built (a line break in a name that reached the database) fails for
+good: the email job records it and ends, never retried.
+
 (tests/billing/test_email.py covers a mailbox that is down, refused recipients (550 and 450),
 a wrong password; tests/workers/test_followups.py the worker retrying until the mailbox is up.)
 """
@@ -34,6 +37,7 @@ from tests.reliability.fault_servers import (
 from tests.reliability.run_driver import FaultLog
 from tests.support.builders import make_user
 from tests.support.smtp import MaildirSmtpServer
+from workers.delivery import email_invoice_job
 
 pytestmark = pytest.mark.asyncio
 
@@ -126,6 +130,26 @@ async def test_a_mailbox_refusing_for_good_is_recorded_as_permanent_and_not_rais
         )
 
     assert not outcome.sent and outcome.permanent and "554" in (outcome.reason or "")
+    assert await results_of(invoice) == [(EmailResult.FAILED, True)]
+    assert smtp_server.messages() == []
+
+
+async def test_the_email_job_ends_without_a_retry_when_the_message_cannot_be_built(
+    db: str, smtp_server: MaildirSmtpServer
+) -> None:
+    tenant = await Tenant.create(
+        key="acme",
+        name="Acme",
+        mailbox_host="127.0.0.1",
+        mailbox_port=smtp_server.port,
+        mailbox_from_address="billing@acme.test",
+    )
+    invoice = await issued_invoice(tenant)
+    await Client.filter(id=invoice.client_id).update(name="Client\r\nBcc: all@example.test")
+
+    # The actor's own coroutine: whatever it raises, Dramatiq would retry.
+    await email_invoice_job.fn.__wrapped__(tenant_id=tenant.id, invoice_id=invoice.id)
+
     assert await results_of(invoice) == [(EmailResult.FAILED, True)]
     assert smtp_server.messages() == []
 

@@ -22,6 +22,7 @@ from tests.support.services import POSTGRES_ADMIN_URL, require_service
 T = TypeVar("T")
 
 TABLES = [
+    "idempotency_keys",
     "audit_events",
     "service_schedule_snapshots",
     "invoice_run_errors",
