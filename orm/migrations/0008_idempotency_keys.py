@@ -11,7 +11,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0003_invoice_status_totals")]
+    dependencies = [("models", "0006_imported_schedule_and_charge_status")]
 
     operations = [
         ops.CreateModel(
