@@ -5,7 +5,13 @@ from orm.models.client import Charge, Client, Service
 from orm.models.delivery import ChargeAttempt, EmailAttempt
 from orm.models.invoice import Invoice, InvoiceLine, InvoiceStatusTotals
 from orm.models.payment import Payment, PaymentAllocation
-from orm.models.run import InvoiceRun, RunChunk, RunError, ServiceScheduleSnapshot
+from orm.models.run import (
+    InvoiceRun,
+    RunChunk,
+    RunError,
+    ServiceRebillPeriod,
+    ServiceScheduleSnapshot,
+)
 from orm.models.tenant import Tenant, User
 
 __all__ = [
@@ -23,6 +29,7 @@ __all__ = [
     "RunChunk",
     "RunError",
     "Service",
+    "ServiceRebillPeriod",
     "ServiceScheduleSnapshot",
     "Tenant",
     "User",

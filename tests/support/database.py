@@ -23,6 +23,7 @@ T = TypeVar("T")
 
 TABLES = [
     "audit_events",
+    "service_rebill_periods",
     "service_schedule_snapshots",
     "invoice_run_errors",
     "invoice_run_chunks",
