@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 import asyncpg
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import DBConnectionError, TransactionManagementError
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from billing.dates import due_date, grace_date
@@ -36,6 +37,7 @@ from billing.tenant_settings import tenant_settings_problems
 from orm.bulk import defer_constraint, insert_rows, reserve_ids, set_column_by_id
 from orm.db import placeholders
 from orm.models import (
+    Invoice,
     InvoiceRun,
     RunChunk,
     RunError,
@@ -520,4 +522,38 @@ async def _finish_chunk(
             finished_at=now(),
         )
     )
+    return True
+
+
+async def record_email_failure(tenant_id: int, invoice_id: int, reason: str) -> bool:
+    """Record against its run that an invoice the run was to email could not be emailed: a run
+    error naming the client and the reason, and one more on the run's count of email failures.
+
+    Once per invoice (a redelivered email job records nothing new); nothing for an invoice no
+    run issued. True when it was recorded now.
+    """
+    async with in_transaction() as conn:
+        invoice = await (
+            Invoice.filter(id=invoice_id, tenant_id=tenant_id)
+            .using_db(conn)
+            .only("id", "run_id", "client_id", "number")
+            .first()
+        )
+        if invoice is None or invoice.run_id is None:
+            return False
+        run = await InvoiceRun.select_for_update().using_db(conn).get(id=invoice.run_id)
+        message = f"invoice {invoice.number} was not emailed: {reason}"
+        if await RunError.filter(run_id=run.id, message=message).using_db(conn).exists():
+            return False
+        await _record_problems(
+            conn, run, [ClientProblem(invoice.client_id, RunErrorStage.RUNTIME, message)]
+        )
+        await (
+            InvoiceRun.filter(id=run.id)
+            .using_db(conn)
+            .update(
+                email_failures=F("email_failures") + 1,
+                progress_version=F("progress_version") + 1,
+            )
+        )
     return True

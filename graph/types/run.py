@@ -49,6 +49,10 @@ class InvoiceRun:
     amount_issued: Decimal = strawberry.field(
         description="Sum of the totals of the invoices issued."
     )
+    email_failures: int = strawberry.field(
+        description="Invoices the run was to email automatically and could not (no address, a "
+        "refused one, a mailbox out of reach); each is also in errors, naming the client."
+    )
     notice: str | None = strawberry.field(
         description="What the run did not do, for people (e.g. no charges without a Stripe key)."
     )
@@ -69,6 +73,7 @@ class InvoiceRun:
             clients_processed=run.clients_processed,
             invoices_issued=run.invoices_issued,
             amount_issued=from_cents(run.amount_issued_cents),
+            email_failures=run.email_failures,
             notice=run.notice,
         )
 
