@@ -7,9 +7,10 @@ import asyncpg
 import pytest
 from tortoise.exceptions import IntegrityError, OperationalError, ValidationError
 
+from billing.errors import BillingRuleError, ErrorCode
 from billing.numbering import LAST_SEQUENCE, NUMBERS_USED_UP
 from billing.run_engine import abandon_chunk, bill_chunk, open_run, retrying_can_mend
-from billing.runs import start_invoice_run
+from billing.runs import plan_invoice_run, start_invoice_run
 from orm.db import connection
 from orm.models import Charge, Invoice, InvoiceLine, InvoiceRun, Service, Tenant
 from orm.models.enums import (
@@ -102,6 +103,7 @@ async def test_only_active_billable_services_due_on_or_before_the_date_are_bille
     db: str, status: ServiceStatus, billable: bool, next_bill_date: date, billed: bool
 ) -> None:
     tenant = await make_tenant()
+    await make_service(await make_client(tenant, "c-0"))  # billed since November 1
     client = await make_client(tenant, "c-1")
     await make_service(client, status=status, billable=billable, next_bill_date=next_bill_date)
 
@@ -117,6 +119,7 @@ async def test_pending_charges_scheduled_up_to_the_date_are_billed(
     db: str, scheduled_on: date, billed: bool
 ) -> None:
     tenant = await make_tenant()
+    await make_service(await make_client(tenant, "c-0"))  # billed since November 1
     client = await make_client(tenant, "c-1")
     charge = await make_charge(client, scheduled_on=scheduled_on)
 
@@ -341,3 +344,60 @@ async def test_only_failures_a_retry_can_get_past_are_retried(
     failure: BaseException, mendable: bool
 ) -> None:
     assert retrying_can_mend(failure) is mendable
+
+
+TODAY = date(2026, 11, 20)
+
+
+async def start_on(tenant: Tenant, billing_date: date) -> InvoiceRun:
+    return await start_invoice_run(
+        tenant, user_id=None, billing_date=billing_date, client_id=None, review=None, today=TODAY
+    )
+
+
+async def test_a_run_more_than_a_month_ahead_of_today_is_refused_and_nothing_written(
+    db: str,
+) -> None:
+    tenant = await make_tenant()
+    await make_service(await make_client(tenant, "c-1"))
+
+    with pytest.raises(BillingRuleError) as refused:
+        await start_on(tenant, date(2036, 11, 20))
+
+    assert (refused.value.code, refused.value.field) == (ErrorCode.INVALID_INPUT, "billingDate")
+    assert "more than a month ahead" in refused.value.message
+    assert "2026-12-20 or earlier" in refused.value.message
+    assert not await InvoiceRun.exists()
+    assert (await start_on(tenant, date(2026, 12, 20))).billing_date == date(2026, 12, 20)
+
+
+async def test_a_plan_more_than_a_month_ahead_is_refused(db: str) -> None:
+    tenant = await make_tenant()
+
+    with pytest.raises(BillingRuleError) as refused:
+        await plan_invoice_run(tenant, billing_date=date(2026, 12, 21), client_id=None, today=TODAY)
+
+    assert refused.value.code == ErrorCode.INVALID_INPUT
+
+
+async def test_a_run_before_the_tenants_first_service_day_is_refused(db: str) -> None:
+    tenant = await make_tenant()
+    client = await make_client(tenant, "c-1")
+    await make_service(client, next_bill_date=date(2026, 10, 1))
+    await make_charge(client, scheduled_on=date(2026, 9, 15))
+
+    with pytest.raises(BillingRuleError) as refused:
+        await start_on(tenant, date(2026, 9, 14))
+
+    assert refused.value.code == ErrorCode.INVALID_INPUT
+    assert "first service day (2026-09-15)" in refused.value.message
+    assert (await start_on(tenant, date(2026, 9, 15))).billing_date == date(2026, 9, 15)
+
+
+async def test_a_locked_cycle_date_is_never_refused_for_its_bounds(db: str) -> None:
+    tenant = await make_tenant(billing_cycle_day=5)
+    await make_service(await make_client(tenant, "c-1"), next_bill_date=date(2027, 1, 5))
+
+    plan = await plan_invoice_run(tenant, billing_date=None, client_id=None, today=TODAY)
+
+    assert plan.dates.run_date == date(2026, 12, 5)
