@@ -27,11 +27,13 @@ from billing.dates import due_date, grace_date
 from billing.invoicing import ClientBill, bill_client, charge_problem, service_problem
 from billing.numbering import LAST_SEQUENCE, NUMBERS_USED_UP, issued_status, take_numbers
 from billing.selection import (
-    covered_periods,
     due_charges,
     due_services,
     eligible_client_ids,
     eligible_client_ranges,
+    live_periods,
+    rebill_periods,
+    take_rebilled_periods,
 )
 from billing.tenant_settings import tenant_settings_problems
 from orm.bulk import defer_constraint, insert_rows, reserve_ids, set_column_by_id
@@ -305,7 +307,8 @@ async def _bill_clients(
     """Decide and write what the eligible clients in the id range are billed."""
     services = await due_services(conn, tenant.id, first_id, last_id, run.billing_date)
     charges = await due_charges(conn, tenant.id, first_id, last_id, run.billing_date)
-    covered = await covered_periods(conn, tenant.id, first_id, last_id, run.billing_date)
+    live = await live_periods(conn, tenant.id, first_id, last_id, run.billing_date)
+    put_back = await rebill_periods(conn, tenant.id, first_id, last_id, run.billing_date)
 
     services_by_client = defaultdict(list)
     charges_by_client = defaultdict(list)
@@ -324,9 +327,10 @@ async def _bill_clients(
             client_id,
             services_by_client[client_id],
             charges_by_client[client_id],
-            covered,
+            live,
             run.billing_date,
             tenant.auto_email,
+            put_back,
         )
         for client_id in sorted(set(services_by_client) | set(charges_by_client))
         if client_id not in problems_by_client
@@ -398,6 +402,9 @@ async def write_bills(
             ("id", *INVOICE_COLUMNS),
             [(id_, *row) for id_, row in zip(reserved, invoice_rows, strict=True)],
         )
+    if any(bill.rebills for bill in invoiced):
+        client_ids = [bill.client_id for bill in invoiced]
+        await take_rebilled_periods(conn, tenant.id, run.id, min(client_ids), max(client_ids))
     await set_column_by_id(
         conn,
         "charges",
