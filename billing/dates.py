@@ -23,6 +23,12 @@ class InvoiceTerms:
     timezone: str
 
 
+# How far ahead of today a run may bill. A run bills every period that starts on or before its
+# date, so a date further ahead bills months in advance (a run dated ten years on issued 120
+# monthly lines per client). One month reaches the next cycle date of every tenant.
+MONTHS_AHEAD_ALLOWED = 1
+
+
 @dataclass(frozen=True, slots=True)
 class RunDates:
     run_date: date
@@ -76,3 +82,31 @@ def plan_run_dates(terms: InvoiceTerms, chosen: date | None, today: date) -> Run
         manual_run_allowed=not terms.auto_generate,
         blocked_reason=MANUAL_RUN_DISABLED_REASON if terms.auto_generate else None,
     )
+
+
+def latest_billing_date(today: date) -> date:
+    """The last date a run may bill: one month after today (the month's last day where the
+    next month is shorter)."""
+    return add_months(today, MONTHS_AHEAD_ALLOWED, today.day)
+
+
+def billing_date_problem(run_date: date, today: date, first_service_day: date | None) -> str | None:
+    """Why a run may not bill on this date, in words, or None.
+
+    Refused: more than a month ahead of today (it would bill periods in advance), and before the
+    tenant's first service day (the earliest period or charge it has to bill: nothing of the
+    tenant's was billable then)."""
+    latest = latest_billing_date(today)
+    if run_date > latest:
+        return (
+            f"The billing date {run_date.isoformat()} is more than a month ahead of today "
+            f"({today.isoformat()}): a run bills every period starting on or before its date, "
+            f"so it would bill months in advance. Choose {latest.isoformat()} or earlier."
+        )
+    if first_service_day is not None and run_date < first_service_day:
+        return (
+            f"The billing date {run_date.isoformat()} is before the tenant's first service day "
+            f"({first_service_day.isoformat()}): there is nothing to bill then. Choose "
+            f"{first_service_day.isoformat()} or later."
+        )
+    return None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from billing.audit import record_action
 from billing.errors import BillingRuleError, ErrorCode
 from billing.payments import lock_invoice
-from orm.models import Charge, Payment, PaymentAllocation
+from orm.models import Charge, Invoice, InvoiceRun, Payment, PaymentAllocation
 from orm.models.enums import AuditAction, ChargeStatus
 
 DEV_ONLY_MESSAGE = "Invoices can only be deleted in the development environment."
@@ -35,6 +37,7 @@ async def delete_invoice(
             .update(status=ChargeStatus.PENDING, invoice_id=None)
         )
         await invoice.delete(using_db=conn)
+        await _take_off_its_run(conn, invoice)
         # Payments left with no allocation paid only this invoice: they go with it.
         await (
             Payment.filter(id__in=list(payment_ids), allocations__id__isnull=True)
@@ -50,3 +53,18 @@ async def delete_invoice(
             using_db=conn,
         )
     return invoice_id
+
+
+async def _take_off_its_run(conn: BaseDBAsyncClient, invoice: Invoice) -> None:
+    """The run that issued (or drafted) the invoice no longer counts it or its amount."""
+    if invoice.run_id is None:
+        return
+    await (
+        InvoiceRun.filter(id=invoice.run_id)
+        .using_db(conn)
+        .update(
+            invoices_issued=F("invoices_issued") - 1,
+            amount_issued_cents=F("amount_issued_cents") - invoice.total_cents,
+            progress_version=F("progress_version") + 1,
+        )
+    )

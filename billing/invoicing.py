@@ -6,7 +6,7 @@ hypothesis). The run engine loads the inputs set-at-a-time and writes the result
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -52,6 +52,8 @@ class LineDraft:
     period_end: date | None = None
     service_id: int | None = None
     charge_id: int | None = None
+    # A period a void with reset put back (see billing.void), billed again by this line.
+    rebilled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,10 @@ class ClientBill:
     def has_invoice(self) -> bool:
         return bool(self.lines)
 
+    @property
+    def rebills(self) -> bool:
+        return any(line.rebilled for line in self.lines)
+
 
 @lru_cache(maxsize=8192)  # the same few periods recur across a run's services
 def period_text(billing_period: BillingPeriod) -> str:
@@ -120,47 +126,52 @@ def charge_problem(charge: DueCharge) -> str | None:
     return None
 
 
+def overlaps(period: BillingPeriod, others: Sequence[BillingPeriod]) -> bool:
+    """True when the period shares a day with any of the others."""
+    return any(period.start <= other.end and other.start <= period.end for other in others)
+
+
 def bill_client(
     client_id: int,
     services: Sequence[DueService],
     charges: Sequence[DueCharge],
-    covered_periods: Collection[tuple[int, date]],
+    live_periods: Mapping[int, Sequence[BillingPeriod]],
     run_date: date,
     tenant_auto_email: bool,
+    rebill_periods: Mapping[int, Sequence[BillingPeriod]] | None = None,
 ) -> ClientBill:
     """One invoice holding every due period of every service (a line per period) and every
-    pending charge. Periods a live invoice already covers (after a void with reset rolled a
-    schedule back) are skipped, never billed twice."""
+    pending charge.
+
+    A service's periods are those a void with reset put back (`rebill_periods`, by service id),
+    then those of its schedule from its next bill date to the run date. A period sharing a day
+    with a live line of the same service (`live_periods`, by service id) or with one billed
+    before it on this invoice is skipped: no day of a service is ever billed twice, whatever
+    its period or anchor day was when the live line was billed. The schedule moves past its
+    periods, billed or skipped."""
     bill = ClientBill(client_id=client_id)
     emails_from_services: list[bool] = []
     for service in sorted(services, key=lambda s: (s.next_bill_date, s.id)):
-        last_end = None
-        billed_any = False
-        for billing_period in periods_due(
+        taken = list(live_periods.get(service.id, ()))
+        put_back = sorted((rebill_periods or {}).get(service.id, ()), key=lambda p: p.start)
+        scheduled = periods_due(
             service.next_bill_date, service.period, service.anchor_day, run_date
-        ):
-            last_end = billing_period.end
-            if (service.id, billing_period.start) in covered_periods:
+        )
+        billed_any = False
+        for billing_period, rebilled in [(p, True) for p in put_back] + [
+            (p, False) for p in scheduled
+        ]:
+            if overlaps(billing_period, taken):
                 continue
+            taken.append(billing_period)
             billed_any = True
-            bill.lines.append(
-                LineDraft(
-                    kind=InvoiceLineKind.SERVICE,
-                    description=f"{service.description} {period_text(billing_period)}",
-                    quantity=service.quantity,
-                    unit_price_cents=service.price_cents,
-                    amount_cents=line_amount_cents(service.price_cents, service.quantity),
-                    period_start=billing_period.start,
-                    period_end=billing_period.end,
-                    service_id=service.id,
-                )
-            )
-        if last_end is not None:
+            bill.lines.append(service_line(service, billing_period, rebilled))
+        if scheduled:
             bill.advances.append(
                 ScheduleAdvance(
                     service_id=service.id,
                     previous_next_bill_date=service.next_bill_date,
-                    next_bill_date=date.fromordinal(last_end.toordinal() + 1),
+                    next_bill_date=date.fromordinal(scheduled[-1].end.toordinal() + 1),
                 )
             )
         if billed_any:
@@ -182,3 +193,17 @@ def bill_client(
     # Zero-total invoices are issued for the record, marked paid, and never emailed.
     bill.auto_email = resolved and bill.total_cents > 0
     return bill
+
+
+def service_line(service: DueService, billing_period: BillingPeriod, rebilled: bool) -> LineDraft:
+    return LineDraft(
+        kind=InvoiceLineKind.SERVICE,
+        description=f"{service.description} {period_text(billing_period)}",
+        quantity=service.quantity,
+        unit_price_cents=service.price_cents,
+        amount_cents=line_amount_cents(service.price_cents, service.quantity),
+        period_start=billing_period.start,
+        period_end=billing_period.end,
+        service_id=service.id,
+        rebilled=rebilled,
+    )

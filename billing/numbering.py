@@ -13,10 +13,17 @@ from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from billing.errors import BillingRuleError, ErrorCode
 from orm.db import is_postgres, placeholders
 from orm.models.enums import InvoiceStatus
 
 NUMBER_DIGITS = 6
+# The sequence column is a signed 64-bit integer.
+LAST_SEQUENCE = 2**63 - 1
+NUMBERS_USED_UP = (
+    "The tenant's invoice numbers are used up: its sequence is at the largest number there is. "
+    "Lower the sequence or change the number prefix before issuing more invoices."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +57,19 @@ def issued_status(total_cents: int) -> InvoiceStatus:
 
 async def _raise_sequence(conn: BaseDBAsyncClient, tenant_id: int, count: int) -> tuple[str, int]:
     """Raise the tenant's sequence by `count` (locking its row until the transaction ends);
-    returns the number prefix and the first of the sequence values taken."""
-    marks = placeholders(conn, 2)
+    returns the number prefix and the first of the sequence values taken.
+
+    Refused (nothing raised) when the sequence has fewer than `count` numbers left: past its
+    limit PostgreSQL fails the statement and SQLite would turn the number into a float."""
+    marks = placeholders(conn, 3)
     rows = await conn.execute_query_dict(
         f"UPDATE tenants SET invoice_sequence = invoice_sequence + {marks[0]} "
-        f"WHERE id = {marks[1]} RETURNING invoice_sequence, invoice_number_prefix",
-        [count, tenant_id],
+        f"WHERE id = {marks[1]} AND invoice_sequence <= {marks[2]} "
+        "RETURNING invoice_sequence, invoice_number_prefix",
+        [count, tenant_id, LAST_SEQUENCE - count],
     )
+    if not rows:
+        raise BillingRuleError(ErrorCode.INVALID_INPUT, NUMBERS_USED_UP)
     return rows[0]["invoice_number_prefix"], int(rows[0]["invoice_sequence"]) - count + 1
 
 

@@ -12,28 +12,34 @@ per run) make double billing impossible in the database whatever happens above i
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import asyncpg
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.exceptions import IntegrityError
+from tortoise.exceptions import DBConnectionError, TransactionManagementError
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from billing.dates import due_date, grace_date
 from billing.invoicing import ClientBill, bill_client, charge_problem, service_problem
-from billing.numbering import issued_status, take_numbers
+from billing.numbering import LAST_SEQUENCE, NUMBERS_USED_UP, issued_status, take_numbers
 from billing.selection import (
-    covered_periods,
     due_charges,
     due_services,
     eligible_client_ids,
     eligible_client_ranges,
+    live_periods,
+    rebill_periods,
+    take_rebilled_periods,
 )
 from billing.tenant_settings import tenant_settings_problems
 from orm.bulk import defer_constraint, insert_rows, reserve_ids, set_column_by_id
 from orm.db import placeholders
 from orm.models import (
+    Invoice,
     InvoiceRun,
     RunChunk,
     RunError,
@@ -43,9 +49,26 @@ from orm.models.enums import ChunkStatus, InvoiceStatus, RunErrorStage, RunStatu
 
 log = logging.getLogger(__name__)
 
-# Failures caused by one client's data: the chunk is billed again client by client so the others
-# still get their invoices. Anything else (a lost connection) propagates and the chunk is retried.
-CLIENT_DATA_FAILURES = (IntegrityError, ValueError, ArithmeticError)
+# Failures a later attempt can get past: the database or the network out of reach, a conflict
+# with a concurrent transaction. They propagate and the chunk is retried. Every other failure
+# (a value too long or too large for its column, a broken constraint, a bug) fails the same way
+# on every attempt: it is recorded against the client and the run's other clients are billed.
+TRANSIENT_FAILURES: tuple[type[BaseException], ...] = (
+    ConnectionError,
+    OSError,
+    TimeoutError,
+    DBConnectionError,
+    TransactionManagementError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.TransactionRollbackError,  # serialization failure, deadlock
+    asyncpg.exceptions.InsufficientResourcesError,
+    asyncpg.exceptions.OperatorInterventionError,  # server shutting down, query cancelled
+)
+# Bad values, whatever wraps them: asyncpg's own DataError (an argument out of range) is also an
+# InterfaceError, which otherwise reports a closed connection.
+PERMANENT_FAILURES: tuple[type[BaseException], ...] = (ValueError, ArithmeticError)
+SQLITE_BUSY_WORDS = ("locked", "busy")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +92,25 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def retrying_can_mend(exc: BaseException) -> bool:
+    """True for a failure a later attempt can get past (see TRANSIENT_FAILURES); the database
+    driver's error may be wrapped by the ORM, so the whole chain of causes is looked at."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, PERMANENT_FAILURES):
+            return False
+        if isinstance(cause, TRANSIENT_FAILURES):
+            return True
+        if isinstance(cause, sqlite3.OperationalError) and any(
+            word in str(cause) for word in SQLITE_BUSY_WORDS
+        ):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 async def open_run(run_id: int, chunk_size: int) -> list[int]:
     """Start a queued run: check the tenant's settings, cut its eligible clients into chunks.
 
@@ -80,7 +122,7 @@ async def open_run(run_id: int, chunk_size: int) -> list[int]:
         if run.status != RunStatus.QUEUED:
             return await _pending_chunk_ids(conn, run_id) if run.status == RunStatus.RUNNING else []
         tenant = await Tenant.get(id=run.tenant_id).using_db(conn)
-        problems = tenant_settings_problems(tenant)
+        problems = tenant_settings_problems(tenant) + _numbering_problems(run, tenant)
         if problems:
             await _fail_run(conn, run, problems)
             return []
@@ -103,6 +145,13 @@ async def open_run(run_id: int, chunk_size: int) -> list[int]:
         run.progress_version += 1
         await run.save(using_db=conn)
         return await _pending_chunk_ids(conn, run_id)
+
+
+def _numbering_problems(run: InvoiceRun, tenant: Tenant) -> list[str]:
+    """An issuing run needs invoice numbers left (a review run takes them when finalized)."""
+    if not run.review and tenant.invoice_sequence >= LAST_SEQUENCE:
+        return [NUMBERS_USED_UP]
+    return []
 
 
 async def _pending_chunk_ids(conn: BaseDBAsyncClient, run_id: int) -> list[int]:
@@ -173,7 +222,9 @@ async def bill_chunk(chunk_id: int) -> ChunkReport:
             )
             finished = await _finish_chunk(conn, run, chunk, len(client_ids), problems)
             return _report(chunk, newly_done=True, run_finished=finished)
-    except CLIENT_DATA_FAILURES as exc:
+    except Exception as exc:
+        if retrying_can_mend(exc):
+            raise
         log.warning(
             "chunk %s of run %s failed as a whole (%s); billing client by client",
             chunk.seq,
@@ -181,6 +232,28 @@ async def bill_chunk(chunk_id: int) -> ChunkReport:
             exc,
         )
     return await _bill_chunk_client_by_client(run, tenant, chunk)
+
+
+async def abandon_chunk(chunk_id: int, reason: str) -> ChunkReport:
+    """End a chunk that kept failing after every retry: its clients are recorded as not billed
+    (each a run error naming the client and the reason), the chunk counts as done, and the run
+    ends as usual once its last chunk is done, so it never stays running. Nothing of the
+    chunk's was written: each failed attempt rolled back. A run started later bills them."""
+    chunk = await RunChunk.get(id=chunk_id)
+    run = await InvoiceRun.get(id=chunk.run_id)
+    async with in_transaction() as conn:
+        if run.status != RunStatus.RUNNING or not await _claim_chunk(conn, chunk_id):
+            return _report(chunk, newly_done=False, run_finished=False)
+        client_ids = await eligible_client_ids(
+            conn, run.tenant_id, chunk.first_client_id, chunk.last_client_id
+        )
+        message = f"not billed: billing kept failing after every retry ({reason})"
+        problems = [
+            ClientProblem(client_id, RunErrorStage.RUNTIME, message) for client_id in client_ids
+        ] or [ClientProblem(None, RunErrorStage.RUNTIME, message)]
+        finished = await _finish_chunk(conn, run, chunk, len(client_ids), problems)
+    log.error("run %s: chunk %s abandoned after its retries: %s", run.id, chunk.seq, reason)
+    return _report(chunk, newly_done=True, run_finished=finished)
 
 
 async def _claim_chunk(conn: BaseDBAsyncClient, chunk_id: int) -> bool:
@@ -201,7 +274,9 @@ async def _bill_chunk_client_by_client(
         try:
             async with in_transaction() as conn:
                 problems += await _bill_clients(conn, run, tenant, client_id, client_id)
-        except CLIENT_DATA_FAILURES as exc:
+        except Exception as exc:
+            if retrying_can_mend(exc):
+                raise
             log.exception("run %s: billing client %s failed", run.id, client_id)
             problems.append(
                 ClientProblem(
@@ -232,7 +307,8 @@ async def _bill_clients(
     """Decide and write what the eligible clients in the id range are billed."""
     services = await due_services(conn, tenant.id, first_id, last_id, run.billing_date)
     charges = await due_charges(conn, tenant.id, first_id, last_id, run.billing_date)
-    covered = await covered_periods(conn, tenant.id, first_id, last_id, run.billing_date)
+    live = await live_periods(conn, tenant.id, first_id, last_id, run.billing_date)
+    put_back = await rebill_periods(conn, tenant.id, first_id, last_id, run.billing_date)
 
     services_by_client = defaultdict(list)
     charges_by_client = defaultdict(list)
@@ -251,9 +327,10 @@ async def _bill_clients(
             client_id,
             services_by_client[client_id],
             charges_by_client[client_id],
-            covered,
+            live,
             run.billing_date,
             tenant.auto_email,
+            put_back,
         )
         for client_id in sorted(set(services_by_client) | set(charges_by_client))
         if client_id not in problems_by_client
@@ -325,6 +402,9 @@ async def write_bills(
             ("id", *INVOICE_COLUMNS),
             [(id_, *row) for id_, row in zip(reserved, invoice_rows, strict=True)],
         )
+    if any(bill.rebills for bill in invoiced):
+        client_ids = [bill.client_id for bill in invoiced]
+        await take_rebilled_periods(conn, tenant.id, run.id, min(client_ids), max(client_ids))
     await set_column_by_id(
         conn,
         "charges",
@@ -449,4 +529,38 @@ async def _finish_chunk(
             finished_at=now(),
         )
     )
+    return True
+
+
+async def record_email_failure(tenant_id: int, invoice_id: int, reason: str) -> bool:
+    """Record against its run that an invoice the run was to email could not be emailed: a run
+    error naming the client and the reason, and one more on the run's count of email failures.
+
+    Once per invoice (a redelivered email job records nothing new); nothing for an invoice no
+    run issued. True when it was recorded now.
+    """
+    async with in_transaction() as conn:
+        invoice = await (
+            Invoice.filter(id=invoice_id, tenant_id=tenant_id)
+            .using_db(conn)
+            .only("id", "run_id", "client_id", "number")
+            .first()
+        )
+        if invoice is None or invoice.run_id is None:
+            return False
+        run = await InvoiceRun.select_for_update().using_db(conn).get(id=invoice.run_id)
+        message = f"invoice {invoice.number} was not emailed: {reason}"
+        if await RunError.filter(run_id=run.id, message=message).using_db(conn).exists():
+            return False
+        await _record_problems(
+            conn, run, [ClientProblem(invoice.client_id, RunErrorStage.RUNTIME, message)]
+        )
+        await (
+            InvoiceRun.filter(id=run.id)
+            .using_db(conn)
+            .update(
+                email_failures=F("email_failures") + 1,
+                progress_version=F("progress_version") + 1,
+            )
+        )
     return True

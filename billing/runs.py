@@ -9,8 +9,16 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from billing.audit import record_action
-from billing.dates import InvoiceTerms, RunDates, plan_run_dates, today_in
+from billing.dates import (
+    InvoiceTerms,
+    RunDates,
+    billing_date_problem,
+    plan_run_dates,
+    today_in,
+)
 from billing.errors import BillingRuleError, ErrorCode
+from billing.selection import as_date
+from orm.db import connection, placeholders
 from orm.models import Client, InvoiceRun, Tenant
 from orm.models.enums import (
     ACTIVE_RUN_STATUSES,
@@ -53,6 +61,32 @@ async def find_client(tenant: Tenant, client_id: int | None) -> Client | None:
     return client
 
 
+async def first_service_day(tenant: Tenant) -> date | None:
+    """The earliest day the tenant has anything to bill from: a service's next bill date, a
+    billed service period's start, or a one-time charge's date; None for a tenant with none."""
+    conn = connection()
+    m = placeholders(conn, 3)
+    rows = await conn.execute_query_dict(
+        "SELECT min(day) AS first_day FROM ("
+        f"SELECT min(next_bill_date) AS day FROM services WHERE tenant_id = {m[0]} UNION ALL "
+        f"SELECT min(period_start) FROM invoice_lines WHERE tenant_id = {m[1]} "
+        "AND service_id IS NOT NULL UNION ALL "
+        f"SELECT min(scheduled_on) FROM charges WHERE tenant_id = {m[2]}) AS days",
+        [tenant.id] * 3,
+    )
+    first_day = rows[0]["first_day"] if rows else None
+    return None if first_day is None else as_date(first_day)
+
+
+async def check_billing_date(tenant: Tenant, chosen: date | None, today: date) -> None:
+    """Refuse a chosen billing date a run may not bill on (see billing_date_problem); a date
+    the cycle day locks is always within a month of today."""
+    if chosen is None or tenant.billing_cycle_day is not None:
+        return
+    if problem := billing_date_problem(chosen, today, await first_service_day(tenant)):
+        raise BillingRuleError(ErrorCode.INVALID_INPUT, problem, field="billingDate")
+
+
 async def plan_invoice_run(
     tenant: Tenant,
     *,
@@ -61,10 +95,10 @@ async def plan_invoice_run(
     today: date | None = None,
 ) -> RunPlan:
     client = await find_client(tenant, client_id)
+    today = today or today_in(tenant.timezone)
+    await check_billing_date(tenant, billing_date, today)
     try:
-        dates = plan_run_dates(
-            invoice_terms(tenant), billing_date, today or today_in(tenant.timezone)
-        )
+        dates = plan_run_dates(invoice_terms(tenant), billing_date, today)
     except OverflowError:
         raise BillingRuleError(
             ErrorCode.INVALID_INPUT,

@@ -1,7 +1,8 @@
 """Run selection, written once: which clients, services and charges a run bills.
 
 - clients: status active or overdue, not blocked (optionally one client);
-- services: active and billable, next bill date on or before the run date;
+- services: active and billable, next bill date on or before the run date, or a period a void
+  with reset put back starting on or before it;
 - one-time charges: pending, scheduled on or before the run date.
 
 The run engine reads these set-at-a-time for a range of client ids; the plan counts with them.
@@ -9,6 +10,7 @@ The run engine reads these set-at-a-time for a range of client ids; the plan cou
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -16,12 +18,14 @@ from decimal import Decimal
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from billing.invoicing import DueCharge, DueService
+from billing.periods import BillingPeriod
 from orm.db import is_postgres, placeholders, sql_date
 from orm.models.enums import ServicePeriod
 
 ELIGIBLE_CLIENT = "c.status IN ('active', 'overdue') AND NOT c.blocked"
 BILLABLE_SERVICE = "s.status = 'active' AND s.billable"
 PENDING_CHARGE = "ch.status = 'pending'"
+PENDING_REBILL = "r.service_id = s.id AND r.line_id IS NULL"
 
 
 def as_date(value: object) -> date:
@@ -73,15 +77,17 @@ async def due_services(
     conn: BaseDBAsyncClient, tenant_id: int, first_id: int, last_id: int, run_date: date
 ) -> list[DueService]:
     """Due services of eligible clients in the range, locked against a concurrent void."""
-    m = placeholders(conn, 4)
+    m = placeholders(conn, 5)
     lock = " FOR UPDATE OF s" if is_postgres(conn) else ""
     rows = await conn.execute_query_dict(
         "SELECT s.id, s.client_id, s.description, s.price_cents, s.quantity, s.period, "
         "s.next_bill_date, s.anchor_day, s.auto_email "
         "FROM services s JOIN clients c ON c.id = s.client_id "
         f"WHERE s.tenant_id = {m[0]} AND s.client_id BETWEEN {m[1]} AND {m[2]} "
-        f"AND s.next_bill_date <= {m[3]} AND {BILLABLE_SERVICE} AND {ELIGIBLE_CLIENT}{lock}",
-        [tenant_id, first_id, last_id, sql_date(conn, run_date)],
+        f"AND (s.next_bill_date <= {m[3]} OR EXISTS (SELECT 1 FROM service_rebill_periods r "
+        f"WHERE {PENDING_REBILL} AND r.period_start <= {m[4]})) "
+        f"AND {BILLABLE_SERVICE} AND {ELIGIBLE_CLIENT}{lock}",
+        [tenant_id, first_id, last_id, sql_date(conn, run_date), sql_date(conn, run_date)],
     )
     return [
         DueService(
@@ -123,17 +129,65 @@ async def due_charges(
     ]
 
 
-async def covered_periods(
+async def live_periods(
     conn: BaseDBAsyncClient, tenant_id: int, first_id: int, last_id: int, run_date: date
-) -> set[tuple[int, date]]:
-    """Service periods from each due service's next bill date on that live invoices already bill
-    (possible after a void with reset rolled a schedule back past a later invoice)."""
+) -> dict[int, list[BillingPeriod]]:
+    """By service: the periods live invoice lines bill that a run on this date could overlap:
+    those ending on or after the next bill date (possible after a schedule change or an import),
+    and every one of a service with periods put back to bill again."""
     m = placeholders(conn, 4)
     rows = await conn.execute_query_dict(
-        "SELECT l.service_id, l.period_start FROM invoice_lines l "
-        "JOIN services s ON s.id = l.service_id "
+        "SELECT l.service_id, l.period_start, coalesce(l.period_end, l.period_start) AS period_end "
+        "FROM invoice_lines l JOIN services s ON s.id = l.service_id "
         f"WHERE s.tenant_id = {m[0]} AND s.client_id BETWEEN {m[1]} AND {m[2]} "
-        f"AND s.next_bill_date <= {m[3]} AND l.live AND l.period_start >= s.next_bill_date",
+        f"AND l.live AND l.period_start IS NOT NULL AND ("
+        f"(s.next_bill_date <= {m[3]} "
+        "AND coalesce(l.period_end, l.period_start) >= s.next_bill_date) "
+        f"OR EXISTS (SELECT 1 FROM service_rebill_periods r WHERE {PENDING_REBILL}))",
         [tenant_id, first_id, last_id, sql_date(conn, run_date)],
     )
-    return {(int(row["service_id"]), as_date(row["period_start"])) for row in rows}
+    periods: dict[int, list[BillingPeriod]] = defaultdict(list)
+    for row in rows:
+        periods[int(row["service_id"])].append(
+            BillingPeriod(as_date(row["period_start"]), as_date(row["period_end"]))
+        )
+    return periods
+
+
+async def rebill_periods(
+    conn: BaseDBAsyncClient, tenant_id: int, first_id: int, last_id: int, run_date: date
+) -> dict[int, list[BillingPeriod]]:
+    """By service: the periods a void with reset put back that a run on this date bills again
+    (those starting on or before it)."""
+    m = placeholders(conn, 4)
+    rows = await conn.execute_query_dict(
+        "SELECT r.service_id, r.period_start, r.period_end FROM service_rebill_periods r "
+        "JOIN services s ON s.id = r.service_id "
+        f"WHERE s.tenant_id = {m[0]} AND s.client_id BETWEEN {m[1]} AND {m[2]} "
+        f"AND {PENDING_REBILL} AND r.period_start <= {m[3]}",
+        [tenant_id, first_id, last_id, sql_date(conn, run_date)],
+    )
+    periods: dict[int, list[BillingPeriod]] = defaultdict(list)
+    for row in rows:
+        periods[int(row["service_id"])].append(
+            BillingPeriod(as_date(row["period_start"]), as_date(row["period_end"]))
+        )
+    return periods
+
+
+async def take_rebilled_periods(
+    conn: BaseDBAsyncClient, tenant_id: int, run_id: int, first_id: int, last_id: int
+) -> None:
+    """Link each pending put-back period of the clients in the range to the run's line that
+    now bills it; periods the run skipped stay pending."""
+    m = placeholders(conn, 4)
+    await conn.execute_query(
+        "UPDATE service_rebill_periods SET line_id = ("
+        "SELECT l.id FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id "
+        f"WHERE i.run_id = {m[0]} AND l.live "
+        "AND l.service_id = service_rebill_periods.service_id "
+        "AND l.period_start = service_rebill_periods.period_start) "
+        f"WHERE line_id IS NULL AND tenant_id = {m[1]} AND service_id IN ("
+        f"SELECT id FROM services WHERE client_id BETWEEN {m[2]} AND {m[3]})",
+        [run_id, tenant_id, first_id, last_id],
+    )

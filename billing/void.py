@@ -1,10 +1,9 @@
 """Voiding an invoice, optionally putting what it billed back on the schedule.
 
 The number stays with the voided invoice and is never reused. With "reset service billing
-schedule", each service on it goes back to the invoice's first period of that service and each
-charge on it back to pending, so the next run issues them again; a later live invoice that already
-bills a following period keeps it (runs skip periods a live invoice covers), so no period is ever
-billed twice.
+schedule", each service period on it is put back for the next run to bill again, and each charge
+it invoiced goes back to pending; runs skip any period sharing a day with a live invoice's, so no
+day of a service is ever billed twice.
 
 The reason is internal: kept on the invoice and in the audit trail, never shown to the customer.
 A void may carry an idempotency key: repeated with it, it returns the voided invoice and does
@@ -13,7 +12,7 @@ nothing more.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -22,8 +21,16 @@ from billing.audit import record_action
 from billing.errors import BillingRuleError, ErrorCode
 from billing.idempotency import claim, complete, idempotent_request, purge_expired
 from billing.payments import has_charge_in_flight, lock_invoice
+from billing.periods import period_starting
 from billing.text import unstorable_text
-from orm.models import Charge, Invoice, InvoiceLine, PaymentAllocation, Service
+from orm.models import (
+    Charge,
+    Invoice,
+    InvoiceLine,
+    PaymentAllocation,
+    Service,
+    ServiceRebillPeriod,
+)
 from orm.models.enums import (
     AuditAction,
     ChargeStatus,
@@ -139,26 +146,49 @@ def reason_problem(reason: str) -> str | None:
 
 
 async def _reset_schedule(conn: BaseDBAsyncClient, invoice: Invoice) -> None:
-    lines = await InvoiceLine.filter(invoice_id=invoice.id).using_db(conn).all()
-    first_period: dict[int, object] = {}
-    for line in lines:
-        if line.kind == InvoiceLineKind.SERVICE and line.service_id and line.period_start:
-            known = first_period.get(line.service_id)
-            first_period[line.service_id] = (
-                min(known, line.period_start) if known else line.period_start
-            )
-    services = (
-        await Service.select_for_update()
+    """Put back what the invoice billed: each of its service periods is recorded to be billed
+    again by the next run (exactly those periods, whatever the service's period or anchor day
+    is now, and with the schedule left where it is, so an old invoice never sets a client years
+    behind); each charge it invoiced goes back to pending (a cancelled charge stays cancelled).
+    A period the schedule has not yet passed needs no record: the schedule bills it again."""
+    lines = await (
+        InvoiceLine.filter(
+            invoice_id=invoice.id,
+            kind=InvoiceLineKind.SERVICE,
+            service_id__isnull=False,
+            period_start__isnull=False,
+        )
         .using_db(conn)
-        .filter(id__in=list(first_period), tenant_id=invoice.tenant_id)
+        .all()
     )
-    for service in services:
-        start = first_period[service.id]
-        if start < service.next_bill_date:
-            service.next_bill_date = start
-            await service.save(using_db=conn, update_fields=["next_bill_date"])
+    services = {
+        service.id: service
+        for service in await Service.select_for_update()
+        .using_db(conn)
+        .filter(id__in={line.service_id for line in lines}, tenant_id=invoice.tenant_id)
+    }
+    await ServiceRebillPeriod.bulk_create(
+        [
+            ServiceRebillPeriod(
+                tenant_id=invoice.tenant_id,
+                service_id=line.service_id,
+                period_start=line.period_start,
+                period_end=line.period_end or _period_end(services[line.service_id], line),
+                voided_invoice_id=invoice.id,
+            )
+            for line in lines
+            if line.service_id in services
+            and line.period_start < services[line.service_id].next_bill_date
+        ],
+        using_db=conn,
+    )
     await (
-        Charge.filter(invoice_id=invoice.id)
+        Charge.filter(invoice_id=invoice.id, status=ChargeStatus.INVOICED)
         .using_db(conn)
         .update(status=ChargeStatus.PENDING, invoice_id=None)
     )
+
+
+def _period_end(service: Service, line: InvoiceLine) -> date:
+    """The end of a line's period where it recorded none: the service's period from its start."""
+    return period_starting(line.period_start, service.period, service.anchor_day).end

@@ -1,11 +1,18 @@
 """Every actor, declared on the configured broker: the module `dramatiq` workers load."""
 
-from workers.delivery import charge_invoice_job, email_invoice_job
-from workers.runs import bill_run_chunk_job, queue_run_followups_job, start_invoice_run_job
+from workers.delivery import charge_invoice_job, email_given_up_job, email_invoice_job
+from workers.runs import (
+    abandon_run_chunk_job,
+    bill_run_chunk_job,
+    queue_run_followups_job,
+    start_invoice_run_job,
+)
 
 __all__ = [
+    "abandon_run_chunk_job",
     "bill_run_chunk_job",
     "charge_invoice_job",
+    "email_given_up_job",
     "email_invoice_job",
     "queue_run_followups_job",
     "start_invoice_run_job",

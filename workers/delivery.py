@@ -9,11 +9,13 @@ repeated job harmless (already emailed, already paid, an attempt in flight).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import dramatiq
 
 from billing.charging import TransientChargeError, charge_invoice, stripe_client
 from billing.email import TransientEmailError, email_invoice_automatically
+from billing.run_engine import record_email_failure
 from ispbox.config import get_settings
 from workers.broker import queue  # declares the broker before the actors
 
@@ -22,12 +24,28 @@ log = logging.getLogger(__name__)
 MAX_RETRIES = 8
 
 
+@dramatiq.actor(queue_name=queue("email"), max_retries=MAX_RETRIES)
+async def email_given_up_job(message: dict[str, Any], retries: dict[str, Any]) -> None:
+    """The mailbox stayed out of reach through every retry: the invoice's run says so."""
+    tenant_id, invoice_id = (int(arg) for arg in message["args"][:2])
+    attempts = int(retries.get("retries", 0)) + 1
+    await record_email_failure(
+        tenant_id, invoice_id, f"the mailbox could not take it in {attempts} attempts"
+    )
+
+
 @dramatiq.actor(
-    queue_name=queue("email"), max_retries=MAX_RETRIES, min_backoff=5_000, max_backoff=900_000
+    queue_name=queue("email"),
+    max_retries=MAX_RETRIES,
+    min_backoff=5_000,
+    max_backoff=900_000,
+    on_retry_exhausted="email_given_up_job",
 )
 async def email_invoice_job(tenant_id: int, invoice_id: int) -> None:
     try:
-        await email_invoice_automatically(tenant_id=tenant_id, invoice_id=invoice_id)
+        outcome = await email_invoice_automatically(tenant_id=tenant_id, invoice_id=invoice_id)
+        if outcome.permanent and not outcome.sent:
+            await record_email_failure(tenant_id, invoice_id, outcome.reason or "refused")
     except TransientEmailError as exc:
         # Expected while a mailbox is down: retried without an error traceback in the logs.
         log.warning("invoice %s not emailed yet: %s", invoice_id, exc)

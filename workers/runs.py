@@ -8,11 +8,12 @@ pace independent of how its invoices are delivered."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import dramatiq
 
 from billing.followups import followups_for_run
-from billing.run_engine import bill_chunk, open_run
+from billing.run_engine import abandon_chunk, bill_chunk, open_run
 from ispbox.config import get_settings
 from orm.models import InvoiceRun, Tenant
 from workers.broker import queue  # declares the broker before the actors
@@ -42,12 +43,20 @@ async def start_invoice_run_job(run_id: int) -> None:
         bill_run_chunk_job.send(chunk_id)
 
 
+@dramatiq.actor(queue_name=queue("chunks"), max_retries=10, min_backoff=1_000, max_backoff=60_000)
+async def abandon_run_chunk_job(message: dict[str, Any], retries: dict[str, Any]) -> None:
+    """A chunk's retries are exhausted: record its clients as not billed so the run ends."""
+    chunk_id = int(message["args"][0])
+    await abandon_chunk(chunk_id, f"{int(retries.get('retries', 0)) + 1} attempts failed")
+
+
 @dramatiq.actor(
     queue_name=queue("chunks"),
     max_retries=20,
     min_backoff=1_000,
     max_backoff=60_000,
     time_limit=30 * 60_000,
+    on_retry_exhausted="abandon_run_chunk_job",
 )
 async def bill_run_chunk_job(chunk_id: int) -> None:
     report = await bill_chunk(chunk_id)

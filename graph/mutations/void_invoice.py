@@ -24,9 +24,9 @@ class VoidInvoiceInput:
     id: strawberry.ID
     reset_service_schedule: bool = strawberry.field(
         default=False,
-        description="Move the billing schedule of the invoice's services back to its period and "
-        "put its one-time charges back to pending, so that the next run issues them again "
-        "(never a period twice).",
+        description="Put the invoice's service periods back to be billed again by the next run "
+        "(exactly those periods, never a day twice; the schedule itself stays) and its invoiced "
+        "one-time charges back to pending (cancelled ones stay cancelled).",
     )
     reason: str | None = strawberry.field(
         default=None,

@@ -46,6 +46,10 @@ class InvoiceRun:
     clients_total: int = strawberry.field(description="Eligible clients the run will look at.")
     clients_processed: int
     invoices_issued: int
+    email_failures: int = strawberry.field(
+        description="Invoices the run was to email automatically and could not (no address, a "
+        "refused one, a mailbox out of reach); each is also in errors, naming the client."
+    )
     notice: str | None = strawberry.field(
         description="What the run did not do, for people (e.g. no charges without a Stripe key)."
     )
@@ -70,6 +74,7 @@ class InvoiceRun:
             clients_total=run.clients_total,
             clients_processed=run.clients_processed,
             invoices_issued=run.invoices_issued,
+            email_failures=run.email_failures,
             notice=run.notice,
         )
 

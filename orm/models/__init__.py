@@ -6,7 +6,13 @@ from orm.models.delivery import ChargeAttempt, EmailAttempt
 from orm.models.idempotency import IdempotencyKey
 from orm.models.invoice import Invoice, InvoiceLine, InvoiceStatusTotals
 from orm.models.payment import Payment, PaymentAllocation
-from orm.models.run import InvoiceRun, RunChunk, RunError, ServiceScheduleSnapshot
+from orm.models.run import (
+    InvoiceRun,
+    RunChunk,
+    RunError,
+    ServiceRebillPeriod,
+    ServiceScheduleSnapshot,
+)
 from orm.models.tenant import Tenant, User
 
 __all__ = [
@@ -25,6 +31,7 @@ __all__ = [
     "RunChunk",
     "RunError",
     "Service",
+    "ServiceRebillPeriod",
     "ServiceScheduleSnapshot",
     "Tenant",
     "User",

@@ -57,7 +57,8 @@ class InvoiceLine(Model):
     )
     position = fields.SmallIntField(default=0)
     kind = fields.CharEnumField(InvoiceLineKind, max_length=16)
-    description = fields.CharField(max_length=255)
+    # Text: a service's description (up to 255 characters) plus its period text.
+    description = fields.TextField()
     quantity = fields.DecimalField(max_digits=12, decimal_places=3)
     unit_price_cents = fields.BigIntField()
     amount_cents = fields.BigIntField()

@@ -34,6 +34,8 @@ class InvoiceRun(Model):
     invoices_issued = fields.IntField(default=0)
     amount_issued_cents = fields.BigIntField(default=0)
     errors_count = fields.IntField(default=0)
+    # Invoices the run was to email automatically and could not (no address, a refused one).
+    email_failures = fields.IntField(default=0)
     chunks_total = fields.IntField(default=0)
     chunks_done = fields.IntField(default=0)
     # Raised on every progress step; subscribers poll it to see a change from any process.
@@ -98,3 +100,30 @@ class ServiceScheduleSnapshot(Model):
     class Meta:
         table = "service_schedule_snapshots"
         unique_together = (("run", "service"),)
+
+
+class ServiceRebillPeriod(Model):
+    """A service period a void with reset put back: the next run bills it again, once.
+
+    Pending while `line` is empty; a run that bills it links its line (a discarded review run's
+    lines are deleted, which empties the link and makes it pending again).
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    tenant = fields.ForeignKeyField("models.Tenant", related_name="rebill_periods")
+    service = fields.ForeignKeyField(
+        "models.Service", related_name="rebill_periods", on_delete=fields.CASCADE
+    )
+    period_start = fields.DateField()
+    period_end = fields.DateField()
+    voided_invoice = fields.ForeignKeyField(
+        "models.Invoice", related_name="rebill_periods", null=True, on_delete=fields.SET_NULL
+    )
+    line = fields.ForeignKeyField(
+        "models.InvoiceLine", related_name="rebill_periods", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "service_rebill_periods"
+        indexes = (("tenant_id", "service_id"),)

@@ -1,17 +1,21 @@
-"""Property: whatever sequence of issuing runs, review runs, finalizes, discards and voids with or
-without reset happens, every service period is billed at most once among live invoices, and
-after a final catch-up run every period up to its date is billed or was written off by a void."""
+"""Property: whatever sequence of issuing runs, review runs, finalizes, discards, voids with or
+without reset and changes of a service's period or anchor day happens, no day of a service is
+billed by two live lines, a period written off by a void is never billed again, and after a final
+catch-up run every period a void with reset put back is billed again, exactly once."""
 
+from contextlib import suppress
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from billing.errors import BillingRuleError
 from billing.periods import add_months, periods_due
 from billing.review import discard_invoice_run, finalize_invoice_run
 from billing.void import void_invoice
-from orm.models import Invoice, InvoiceLine, InvoiceRun
+from orm.models import Invoice, InvoiceLine, InvoiceRun, Service, Tenant
 from orm.models.enums import InvoiceStatus, RunStatus, ServicePeriod
 from tests.support.database import empty_all_tables
 from tests.support.factories import make_client, make_service, make_tenant
@@ -34,9 +38,34 @@ actions = st.lists(
         st.tuples(st.just("run"), st.integers(min_value=0, max_value=400), st.booleans()),
         st.tuples(st.just("void"), st.integers(min_value=0, max_value=20), st.booleans()),
         st.tuples(st.just("decide"), st.booleans(), st.just(None)),
+        st.tuples(
+            st.just("change"), st.sampled_from(list(ServicePeriod)), st.sampled_from([1, 15, 31])
+        ),
     ),
-    max_size=7,
+    max_size=8,
 )
+
+
+async def run_on(tenant: Tenant, run_date: date, review: bool | None = None) -> None:
+    """A run on that date as if it were today; a date the bounds refuse changes nothing."""
+    with suppress(BillingRuleError):
+        await run_invoices(tenant, run_date, review=review, today=run_date)
+
+
+async def change_schedule(service_id: int, period: ServicePeriod, anchor_day: int) -> None:
+    """A service moved to another period or anchor day from its next bill date on."""
+    service = await Service.get(id=service_id)
+    service.period, service.anchor_day = period, anchor_day
+    service.next_bill_date = add_months(service.next_bill_date, 0, anchor_day)
+    await service.save()
+
+
+async def live_service_lines() -> list[tuple[int, date, date, int]]:
+    return list(
+        await InvoiceLine.filter(live=True, service_id__isnull=False)
+        .order_by("service_id", "period_start")
+        .values_list("service_id", "period_start", "period_end", "amount_cents")
+    )
 
 
 async def settle_review(tenant_id: int, finalize: bool) -> None:
@@ -71,19 +100,25 @@ async def test_every_period_is_billed_exactly_once_among_live_invoices(
             )
         )
     written_off: set[tuple[int, date]] = set()
+    put_back: list[tuple[int, date, date]] = []
+    rescheduled: set[int] = set()
     last_date = START
     for kind, a, b in steps:
         if kind == "run":
             await settle_review(tenant.id, finalize=True)
             last_date = max(last_date, START + timedelta(days=a))
-            await run_invoices(tenant, START + timedelta(days=a), review=b)
+            await run_on(tenant, START + timedelta(days=a), review=b)
         elif kind == "decide":
             await settle_review(tenant.id, finalize=a)
+        elif kind == "change":
+            changed = made[len(steps) % len(made)].id
+            rescheduled.add(changed)
+            await change_schedule(changed, a, b)
         else:
             unpaid = await Invoice.filter(status=InvoiceStatus.UNPAID).order_by("id")
             if unpaid:
                 invoice = unpaid[a % len(unpaid)]
-                lines = await InvoiceLine.filter(invoice=invoice)
+                lines = await InvoiceLine.filter(invoice=invoice, service_id__isnull=False)
                 await void_invoice(
                     tenant_id=tenant.id,
                     user_id=None,
@@ -91,26 +126,36 @@ async def test_every_period_is_billed_exactly_once_among_live_invoices(
                     reset_service_schedule=b,
                     reason=None,
                 )
-                if not b:
-                    written_off |= {(line.service_id, line.period_start) for line in lines}
+                voided = {(line.service_id, line.period_start) for line in lines}
+                if b:
+                    put_back += [(x.service_id, x.period_start, x.period_end) for x in lines]
+                else:
+                    written_off |= voided
     await settle_review(tenant.id, finalize=True)
-    await run_invoices(tenant, last_date)
+    await run_on(tenant, last_date)
 
-    live = await InvoiceLine.filter(live=True, service_id__isnull=False).values_list(
-        "service_id", "period_start", "amount_cents"
-    )
-    billed = [(service_id, start) for service_id, start, _ in live]
-    assert len(billed) == len(set(billed)), "a period is billed twice among live invoices"
+    live = await live_service_lines()
+    for (service_id, _, end, _), (next_service_id, next_start, _, _) in pairwise(live):
+        assert service_id != next_service_id or end < next_start, "a day is billed twice"
+    billed = {(service_id, start) for service_id, start, _, _ in live}
+    assert not billed & written_off, "a period written off by a void is billed again"
+    for service_id, start, end in put_back:
+        if (service_id, start) not in written_off:
+            assert any(x[0] == service_id and x[1] <= end and start <= x[2] for x in live), (
+                "a period a void with reset put back is not billed again"
+            )
     for service in made:
-        expected = {
+        if service.id in rescheduled:
+            continue
+        grid = {
             (service.id, p.start)
             for p in periods_due(
                 service.next_bill_date, service.period, service.anchor_day, last_date
             )
         }
         mine = {entry for entry in billed if entry[0] == service.id}
-        assert mine <= expected
-        assert expected - mine <= written_off
-    for service_id, _, amount in live:
+        assert mine <= grid
+        assert grid - mine <= written_off, "a period up to the last run is neither billed nor void"
+    for service_id, _, _, amount in live:
         price = next(m for m in made if m.id == service_id).price_cents
         assert amount == price

@@ -6,7 +6,15 @@ import pytest
 
 from billing.delete import delete_invoice
 from billing.errors import BillingRuleError, ErrorCode
-from orm.models import AuditEvent, Charge, Invoice, InvoiceLine, Payment, PaymentAllocation
+from orm.models import (
+    AuditEvent,
+    Charge,
+    Invoice,
+    InvoiceLine,
+    InvoiceRun,
+    Payment,
+    PaymentAllocation,
+)
 from orm.models.enums import AuditAction, ChargeStatus
 from tests.support.factories import make_charge, make_client, make_service, make_tenant
 from tests.support.runs import run_invoices
@@ -74,3 +82,18 @@ async def test_another_tenants_invoice_cannot_be_deleted(db: str) -> None:
 
     assert refused.value.code == ErrorCode.NOT_FOUND
     assert await Invoice.exists()
+
+
+async def test_deleting_a_run_invoice_takes_it_off_the_runs_counts(db: str) -> None:
+    tenant = await make_tenant()
+    kept = await make_client(tenant, "c-1")
+    await make_service(kept, price="10.00")
+    deleted = await make_client(tenant, "c-2")
+    await make_service(deleted, price="49.99")
+    run = await run_invoices(tenant, date(2026, 11, 20))
+    invoice = await Invoice.get(client=deleted)
+
+    await delete_invoice(tenant_id=tenant.id, user_id=None, invoice_id=invoice.id, development=True)
+
+    run = await InvoiceRun.get(id=run.id)
+    assert (run.invoices_issued, run.amount_issued_cents) == (1, 1000)

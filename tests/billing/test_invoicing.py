@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from billing.invoicing import DueCharge, DueService, bill_client
 from billing.money import from_minor_units, line_amount_cents, to_minor_units
+from billing.periods import BillingPeriod
 from orm.models.enums import InvoiceLineKind, ServicePeriod
 
 RUN_DATE = date(2026, 11, 20)
@@ -46,7 +47,7 @@ def charge(charge_id: int = 1, amount_cents: int = 8900) -> DueCharge:
 
 
 def test_a_service_several_periods_behind_gets_one_line_per_period() -> None:
-    bill = bill_client(7, [service(next_bill_date=date(2026, 8, 31))], [], set(), RUN_DATE, False)
+    bill = bill_client(7, [service(next_bill_date=date(2026, 8, 31))], [], {}, RUN_DATE, False)
 
     assert [(line.period_start, line.period_end) for line in bill.lines] == [
         (date(2026, 8, 31), date(2026, 9, 29)),
@@ -57,7 +58,7 @@ def test_a_service_several_periods_behind_gets_one_line_per_period() -> None:
 
 
 def test_charges_become_one_time_lines_on_the_same_invoice() -> None:
-    bill = bill_client(7, [service()], [charge()], set(), RUN_DATE, False)
+    bill = bill_client(7, [service()], [charge()], {}, RUN_DATE, False)
 
     assert [line.kind for line in bill.lines] == [
         InvoiceLineKind.SERVICE,
@@ -67,46 +68,80 @@ def test_charges_become_one_time_lines_on_the_same_invoice() -> None:
 
 
 def test_covered_periods_are_skipped_but_the_schedule_still_moves_past_them() -> None:
-    covered = {(1, date(2026, 10, 1))}
+    covered = {1: [BillingPeriod(date(2026, 10, 1), date(2026, 10, 31))]}
     bill = bill_client(7, [service(next_bill_date=date(2026, 9, 1))], [], covered, RUN_DATE, False)
 
     assert [line.period_start for line in bill.lines] == [date(2026, 9, 1), date(2026, 11, 1)]
     assert bill.advances[0].next_bill_date == date(2026, 12, 1)
 
 
+def test_a_period_sharing_any_day_with_a_live_line_is_skipped() -> None:
+    # Billed monthly up to November 30; the service is quarterly from October 15 now.
+    live = {1: [BillingPeriod(date(2026, 11, 1), date(2026, 11, 30))]}
+    quarterly = service(next_bill_date=date(2026, 10, 15), period=ServicePeriod.QUARTERLY)
+
+    bill = bill_client(7, [quarterly], [], live, date(2027, 1, 20), False)
+
+    assert [(line.period_start, line.period_end) for line in bill.lines] == [
+        (date(2027, 1, 15), date(2027, 4, 14))
+    ]
+    assert bill.advances[0].next_bill_date == date(2027, 4, 15)
+
+
+def test_put_back_periods_are_billed_again_before_the_schedules_own() -> None:
+    put_back = {1: [BillingPeriod(date(2026, 9, 1), date(2026, 9, 30))]}
+
+    bill = bill_client(7, [service()], [], {}, RUN_DATE, False, put_back)
+
+    assert [(line.period_start, line.rebilled) for line in bill.lines] == [
+        (date(2026, 9, 1), True),
+        (date(2026, 11, 1), False),
+    ]
+    assert bill.advances[0].next_bill_date == date(2026, 12, 1)
+
+
+def test_a_put_back_period_is_billed_even_when_the_schedule_is_not_due() -> None:
+    put_back = {1: [BillingPeriod(date(2026, 9, 1), date(2026, 9, 30))]}
+
+    bill = bill_client(
+        7, [service(next_bill_date=date(2026, 12, 1))], [], {}, RUN_DATE, False, put_back
+    )
+
+    assert [line.period_start for line in bill.lines] == [date(2026, 9, 1)]
+    assert bill.advances == []
+
+
 def test_fractional_quantity_rounds_half_up_to_the_cent() -> None:
-    bill = bill_client(7, [service(price_cents=1999, quantity="1.5")], [], set(), RUN_DATE, False)
+    bill = bill_client(7, [service(price_cents=1999, quantity="1.5")], [], {}, RUN_DATE, False)
 
     assert bill.lines[0].amount_cents == 2999  # 29.985 → 29.99
 
 
 def test_auto_email_follows_the_tenant_when_services_inherit() -> None:
-    assert bill_client(7, [service()], [], set(), RUN_DATE, True).auto_email is True
-    assert bill_client(7, [service()], [], set(), RUN_DATE, False).auto_email is False
+    assert bill_client(7, [service()], [], {}, RUN_DATE, True).auto_email is True
+    assert bill_client(7, [service()], [], {}, RUN_DATE, False).auto_email is False
 
 
 def test_any_service_line_resolving_true_emails_the_invoice() -> None:
     services = [service(1, auto_email=False), service(2, auto_email=True)]
 
-    assert bill_client(7, services, [], set(), RUN_DATE, False).auto_email is True
-    assert (
-        bill_client(7, [service(auto_email=False)], [], set(), RUN_DATE, True).auto_email is False
-    )
+    assert bill_client(7, services, [], {}, RUN_DATE, False).auto_email is True
+    assert bill_client(7, [service(auto_email=False)], [], {}, RUN_DATE, True).auto_email is False
 
 
 def test_an_invoice_of_charges_only_follows_the_tenant() -> None:
-    assert bill_client(7, [], [charge()], set(), RUN_DATE, True).auto_email is True
-    assert bill_client(7, [], [charge()], set(), RUN_DATE, False).auto_email is False
+    assert bill_client(7, [], [charge()], {}, RUN_DATE, True).auto_email is True
+    assert bill_client(7, [], [charge()], {}, RUN_DATE, False).auto_email is False
 
 
 def test_a_zero_total_invoice_is_never_auto_emailed() -> None:
-    bill = bill_client(7, [service(price_cents=0, auto_email=True)], [], set(), RUN_DATE, True)
+    bill = bill_client(7, [service(price_cents=0, auto_email=True)], [], {}, RUN_DATE, True)
 
     assert bill.has_invoice and bill.total_cents == 0 and bill.auto_email is False
 
 
 def test_nothing_due_makes_no_invoice() -> None:
-    bill = bill_client(7, [], [], set(), RUN_DATE, True)
+    bill = bill_client(7, [], [], {}, RUN_DATE, True)
 
     assert not bill.has_invoice
 
@@ -135,7 +170,7 @@ def test_invoice_total_is_the_sum_of_its_lines_each_rounded_to_the_cent(
         charge(n, to_minor_units(amount, "USD")) for n, amount in enumerate(charges, start=1)
     ]
 
-    bill = bill_client(7, services, due_charges, set(), RUN_DATE, False)
+    bill = bill_client(7, services, due_charges, {}, RUN_DATE, False)
 
     expected_lines = [
         (price * quantity).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")

@@ -126,9 +126,11 @@ async def test_the_same_file_again_keeps_a_reset_schedule_and_pending_charge(db:
 
     await import_document(isp_file())
 
-    assert (await schedule_and_charge())[:2] == (date(2026, 10, 1), ChargeStatus.PENDING)
+    # The reset put October back to be billed again; the schedule itself stays past it.
+    assert (await schedule_and_charge())[:2] == (date(2026, 11, 1), ChargeStatus.PENDING)
     await run_on(date(2026, 10, 1))
     assert await billed_periods() == [date(2026, 10, 1)]
+    assert (await schedule_and_charge())[1] == ChargeStatus.INVOICED
 
 
 @pytest.mark.asyncio

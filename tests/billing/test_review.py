@@ -125,7 +125,7 @@ async def test_finalize_racing_a_discard_lets_exactly_one_win(db: str) -> None:
 
 async def test_a_review_run_with_nothing_to_bill_ends_without_waiting_for_review(db: str) -> None:
     tenant = await make_tenant()
-    await make_service(await make_client(tenant, "c-1"), next_bill_date=date(2027, 1, 1))
+    await make_service(await make_client(tenant, "c-1", blocked=True))
 
     run = await run_invoices(tenant, date(2026, 11, 20), review=True)
 

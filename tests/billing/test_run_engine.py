@@ -1,11 +1,26 @@
 """The run engine end to end on the database: selection, one invoice per client, numbering."""
 
+import sqlite3
 from datetime import date
 
+import asyncpg
 import pytest
+from tortoise.exceptions import IntegrityError, OperationalError, ValidationError
 
-from orm.models import Charge, Invoice, InvoiceLine, Service
-from orm.models.enums import ChargeStatus, ClientStatus, InvoiceStatus, RunStatus, ServiceStatus
+from billing.errors import BillingRuleError, ErrorCode
+from billing.numbering import LAST_SEQUENCE, NUMBERS_USED_UP
+from billing.run_engine import abandon_chunk, bill_chunk, open_run, retrying_can_mend
+from billing.runs import plan_invoice_run, start_invoice_run
+from orm.db import connection
+from orm.models import Charge, Invoice, InvoiceLine, InvoiceRun, Service, Tenant
+from orm.models.enums import (
+    ChargeStatus,
+    ClientStatus,
+    InvoiceStatus,
+    RunErrorStage,
+    RunStatus,
+    ServiceStatus,
+)
 from tests.support.factories import make_charge, make_client, make_service, make_tenant
 from tests.support.runs import run_invoices
 
@@ -88,6 +103,7 @@ async def test_only_active_billable_services_due_on_or_before_the_date_are_bille
     db: str, status: ServiceStatus, billable: bool, next_bill_date: date, billed: bool
 ) -> None:
     tenant = await make_tenant()
+    await make_service(await make_client(tenant, "c-0"))  # billed since November 1
     client = await make_client(tenant, "c-1")
     await make_service(client, status=status, billable=billable, next_bill_date=next_bill_date)
 
@@ -103,6 +119,7 @@ async def test_pending_charges_scheduled_up_to_the_date_are_billed(
     db: str, scheduled_on: date, billed: bool
 ) -> None:
     tenant = await make_tenant()
+    await make_service(await make_client(tenant, "c-0"))  # billed since November 1
     client = await make_client(tenant, "c-1")
     charge = await make_charge(client, scheduled_on=scheduled_on)
 
@@ -195,3 +212,192 @@ async def test_due_and_grace_dates_are_kept_when_terms_change_later(db: str) -> 
 
     invoice = await Invoice.get(client=client)
     assert (invoice.due_on, invoice.grace_until) == (date(2026, 11, 30), date(2026, 12, 5))
+
+
+# 250 characters: near the longest a service's description can be (255).
+LONG_SERVICE_DESCRIPTION = ("Fibre 1000/1000, static IPv4 block, managed router; " * 5)[:250]
+
+
+async def test_a_line_holds_the_longest_service_description_and_its_period(db: str) -> None:
+    tenant = await make_tenant()
+    client = await make_client(tenant, "c-1")
+    service = await make_service(client)
+    service.description = LONG_SERVICE_DESCRIPTION
+    await service.save()
+
+    run = await run_invoices(tenant, date(2026, 11, 20))
+
+    assert run.status == RunStatus.COMPLETED
+    line = await InvoiceLine.get(service_id=service.id)
+    assert line.description == f"{service.description} (2026-11-01 – 2026-11-30)"
+
+
+@pytest.mark.postgres_only
+async def test_a_value_too_long_for_its_column_is_the_clients_error_and_the_run_ends(
+    db: str,
+) -> None:
+    tenant = await make_tenant()
+    long = await make_client(tenant, "c-1", name="Long Description Ltd")
+    service = await make_service(long)
+    service.description = "y" * 60
+    await service.save()
+    fine = await make_client(tenant, "c-2")
+    await make_service(fine)
+    conn = connection()
+    # A column narrower than one client's line: the database refuses that client's invoice on
+    # every attempt, as a varchar(255) did with a 230-character description.
+    await conn.execute_script("ALTER TABLE invoice_lines ALTER COLUMN description TYPE varchar(60)")
+    try:
+        run = await run_invoices(tenant, date(2026, 11, 20))
+    finally:
+        await conn.execute_script("ALTER TABLE invoice_lines ALTER COLUMN description TYPE text")
+
+    assert run.status == RunStatus.COMPLETED_WITH_ERRORS
+    errors = await run.errors.all()
+    assert [(e.stage, e.client_id) for e in errors] == [(RunErrorStage.RUNTIME, long.id)]
+    assert not await Invoice.filter(client=long).exists()
+    assert (await Invoice.get(client=fine)).number == "INV-000001"
+
+
+async def test_a_sequence_at_its_limit_numbers_what_it_can_and_the_run_ends(db: str) -> None:
+    tenant = await make_tenant(invoice_sequence=LAST_SEQUENCE - 1)
+    first = await make_client(tenant, "c-1")
+    await make_service(first)
+    second = await make_client(tenant, "c-2")
+    await make_service(second)
+
+    run = await run_invoices(tenant, date(2026, 11, 20))
+
+    assert run.status == RunStatus.COMPLETED_WITH_ERRORS
+    assert (await Invoice.get(client=first)).number == f"INV-{LAST_SEQUENCE}"
+    assert not await Invoice.filter(client=second).exists()
+    errors = await run.errors.all()
+    assert [(e.stage, e.client_id) for e in errors] == [(RunErrorStage.RUNTIME, second.id)]
+    assert "used up" in errors[0].message
+    assert (await Tenant.get(id=tenant.id)).invoice_sequence == LAST_SEQUENCE
+
+
+async def test_a_run_of_a_tenant_whose_numbers_are_used_up_fails_before_billing(db: str) -> None:
+    tenant = await make_tenant(invoice_sequence=LAST_SEQUENCE)
+    client = await make_client(tenant, "c-1")
+    await make_service(client)
+
+    run = await run_invoices(tenant, date(2026, 11, 20))
+
+    assert run.status == RunStatus.FAILED
+    assert [e.message for e in await run.errors.all()] == [NUMBERS_USED_UP]
+    assert (await Service.get(client=client)).next_bill_date == date(2026, 11, 1)
+
+
+async def test_a_chunk_abandoned_after_its_retries_ends_the_run_naming_its_clients(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tenant = await make_tenant()
+    billed = await make_client(tenant, "c-1")
+    await make_service(billed)
+    stuck = [await make_client(tenant, f"c-{n}") for n in (2, 3)]
+    for client in stuck:
+        await make_service(client)
+    run = await start_invoice_run(
+        tenant, user_id=None, billing_date=date(2026, 11, 20), client_id=None, review=False
+    )
+    chunk_ids = await open_run(run.id, 1)
+    await bill_chunk(chunk_ids[0])
+    for chunk_id in chunk_ids[1:]:
+        await abandon_chunk(chunk_id, "3 attempts failed")
+
+    run = await InvoiceRun.get(id=run.id)
+    assert run.status == RunStatus.COMPLETED_WITH_ERRORS
+    assert (run.chunks_done, run.clients_processed, run.invoices_issued) == (3, 3, 1)
+    errors = await run.errors.all().order_by("client_id")
+    assert [e.client_id for e in errors] == [client.id for client in stuck]
+    assert all("3 attempts failed" in e.message for e in errors)
+    assert (await abandon_chunk(chunk_ids[1], "again")).newly_done is False
+
+
+def wrapped(driver_error: BaseException) -> OperationalError:
+    """A driver error as the ORM raises it."""
+    try:
+        raise OperationalError(driver_error) from driver_error
+    except OperationalError as exc:
+        return exc
+
+
+@pytest.mark.parametrize(
+    ("failure", "mendable"),
+    [
+        (wrapped(asyncpg.exceptions.StringDataRightTruncationError("value too long")), False),
+        (wrapped(asyncpg.exceptions.NumericValueOutOfRangeError("bigint out of range")), False),
+        (IntegrityError("duplicate key"), False),
+        (ValidationError("bad value"), False),
+        (KeyError("bug"), False),
+        (asyncpg.exceptions._base.DataError("invalid input for query argument"), False),
+        (ConnectionResetError("connection reset by peer"), True),
+        (asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed"), True),
+        (asyncpg.exceptions.SerializationError("could not serialize access"), True),
+        (asyncpg.exceptions.DeadlockDetectedError("deadlock detected"), True),
+        (wrapped(sqlite3.OperationalError("database is locked")), True),
+        (wrapped(sqlite3.OperationalError("no such column: x")), False),
+    ],
+)
+async def test_only_failures_a_retry_can_get_past_are_retried(
+    failure: BaseException, mendable: bool
+) -> None:
+    assert retrying_can_mend(failure) is mendable
+
+
+TODAY = date(2026, 11, 20)
+
+
+async def start_on(tenant: Tenant, billing_date: date) -> InvoiceRun:
+    return await start_invoice_run(
+        tenant, user_id=None, billing_date=billing_date, client_id=None, review=None, today=TODAY
+    )
+
+
+async def test_a_run_more_than_a_month_ahead_of_today_is_refused_and_nothing_written(
+    db: str,
+) -> None:
+    tenant = await make_tenant()
+    await make_service(await make_client(tenant, "c-1"))
+
+    with pytest.raises(BillingRuleError) as refused:
+        await start_on(tenant, date(2036, 11, 20))
+
+    assert (refused.value.code, refused.value.field) == (ErrorCode.INVALID_INPUT, "billingDate")
+    assert "more than a month ahead" in refused.value.message
+    assert "2026-12-20 or earlier" in refused.value.message
+    assert not await InvoiceRun.exists()
+    assert (await start_on(tenant, date(2026, 12, 20))).billing_date == date(2026, 12, 20)
+
+
+async def test_a_plan_more_than_a_month_ahead_is_refused(db: str) -> None:
+    tenant = await make_tenant()
+
+    with pytest.raises(BillingRuleError) as refused:
+        await plan_invoice_run(tenant, billing_date=date(2026, 12, 21), client_id=None, today=TODAY)
+
+    assert refused.value.code == ErrorCode.INVALID_INPUT
+
+
+async def test_a_run_before_the_tenants_first_service_day_is_refused(db: str) -> None:
+    tenant = await make_tenant()
+    client = await make_client(tenant, "c-1")
+    await make_service(client, next_bill_date=date(2026, 10, 1))
+    await make_charge(client, scheduled_on=date(2026, 9, 15))
+
+    with pytest.raises(BillingRuleError) as refused:
+        await start_on(tenant, date(2026, 9, 14))
+
+    assert refused.value.code == ErrorCode.INVALID_INPUT
+    assert "first service day (2026-09-15)" in refused.value.message
+    assert (await start_on(tenant, date(2026, 9, 15))).billing_date == date(2026, 9, 15)
+
+
+async def test_a_locked_cycle_date_is_never_refused_for_its_bounds(db: str) -> None:
+    tenant = await make_tenant(billing_cycle_day=5)
+    await make_service(await make_client(tenant, "c-1"), next_bill_date=date(2027, 1, 5))
+
+    plan = await plan_invoice_run(tenant, billing_date=None, client_id=None, today=TODAY)
+
+    assert plan.dates.run_date == date(2026, 12, 5)

@@ -9,7 +9,7 @@ from datetime import date
 import httpx
 import pytest
 
-from orm.models import AuditEvent, Invoice, Service
+from orm.models import AuditEvent, Invoice, Service, ServiceRebillPeriod
 from orm.models.enums import AuditAction, InvoiceStatus
 from tests.graph.conftest import GraphQLClient, Team
 from tests.support.builders import add_line, make_invoice, make_service, pay
@@ -41,7 +41,7 @@ async def test_an_unpaid_invoice_is_voided_with_its_reason(
 
 
 @pytest.mark.asyncio
-async def test_reset_service_schedule_moves_the_schedule_back(
+async def test_reset_service_schedule_puts_the_periods_back(
     graphql: GraphQLClient, acme: Team
 ) -> None:
     service = await make_service(acme.client, next_bill_date=date(2026, 12, 1))
@@ -51,7 +51,11 @@ async def test_reset_service_schedule_moves_the_schedule_back(
     await line.save()
     payload = await void(graphql, acme, id=str(invoice.id), resetServiceSchedule=True)
     assert payload["errors"] == []
-    assert (await Service.get(id=service.id)).next_bill_date == date(2026, 11, 1)
+    assert (await Service.get(id=service.id)).next_bill_date == date(2026, 12, 1)
+    put_back = await ServiceRebillPeriod.filter(service_id=service.id, line_id=None).values_list(
+        "period_start", "period_end"
+    )
+    assert put_back == [(date(2026, 11, 1), date(2026, 11, 30))]
 
 
 @pytest.mark.asyncio

@@ -24,6 +24,7 @@ T = TypeVar("T")
 TABLES = [
     "idempotency_keys",
     "audit_events",
+    "service_rebill_periods",
     "service_schedule_snapshots",
     "invoice_run_errors",
     "invoice_run_chunks",

@@ -19,6 +19,7 @@ async def run_invoices(
     chunk_size: int = 3,
     trigger: RunTrigger = RunTrigger.MANUAL,
     user_id: int | None = None,
+    today: date | None = None,
 ) -> InvoiceRun:
     """Start a run and bill every chunk in order, as the workers would; returns the ended run."""
     run = await start_invoice_run(
@@ -28,6 +29,7 @@ async def run_invoices(
         client_id=client_id,
         review=review,
         trigger=trigger,
+        today=today,
     )
     await process_run(run.id, chunk_size=chunk_size)
     return await InvoiceRun.get(id=run.id)

@@ -6,6 +6,7 @@ from datetime import date
 import dramatiq
 import pytest
 
+import workers.runs
 from billing.runs import start_invoice_run
 from ispbox.config import get_settings
 from orm.models import Invoice, InvoiceRun
@@ -62,3 +63,37 @@ async def test_a_queued_run_is_billed_in_chunks_and_its_invoices_emailed(
     assert await Invoice.filter(emailed_at__isnull=True).count() == 0
     subjects = sorted(str(message["Subject"]) for message in smtp_server.messages())
     assert "INV-000001" in subjects[0]
+
+
+async def test_a_chunk_that_fails_on_every_retry_ends_the_run_with_its_clients_named(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tenant = await make_tenant()
+    await add_clients_with_services(tenant, 3)
+    run = await start_invoice_run(
+        tenant, user_id=None, billing_date=date(2026, 11, 20), client_id=None, review=False
+    )
+
+    async def database_out_of_reach(chunk_id: int) -> None:
+        raise ConnectionResetError("connection reset by peer")
+
+    monkeypatch.setattr(workers.runs, "bill_chunk", database_out_of_reach)
+    monkeypatch.setitem(workers.runs.bill_run_chunk_job.options, "max_retries", 1)
+    monkeypatch.setitem(workers.runs.bill_run_chunk_job.options, "min_backoff", 10)
+    monkeypatch.setitem(workers.runs.bill_run_chunk_job.options, "max_backoff", 20)
+    dramatiq.get_broker().flush_all()
+    await start_embedded_workers(scheduler=False)
+    try:
+        enqueue_invoice_run(run.id)
+        run = await wait_for_end(run.id)
+    finally:
+        await stop_embedded_workers()
+
+    assert (run.status, run.invoices_issued, run.clients_processed) == (
+        RunStatus.COMPLETED_WITH_ERRORS,
+        0,
+        3,
+    )
+    errors = await run.errors.all()
+    assert len({e.client_id for e in errors}) == 3
+    assert all("2 attempts failed" in e.message for e in errors)
