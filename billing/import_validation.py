@@ -24,7 +24,9 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from billing.mailbox_password import MAX_PASSWORD_LENGTH
 from billing.text import unstorable_text
+from billing.tokens import token_too_short
 from orm.models.enums import ChargeStatus, ClientStatus, ServicePeriod, ServiceStatus
 
 PERMISSIONS = ("billing.view", "billing.edit")
@@ -92,6 +94,10 @@ def check_document(document: Any) -> DocumentCheck:
 
 
 # Field rules: each returns the message for a bad value, or None.
+
+
+def api_token(value: Any) -> str | None:
+    return text(1000)(value) or token_too_short(value)
 
 
 def nullable(rule: Rule) -> Rule:
@@ -290,14 +296,14 @@ MAILBOX_FIELDS = {
     "host": FieldSpec(text(255)),
     "port": FieldSpec(whole_number(1, 65535)),
     "username": FieldSpec(nullable(text(255)), required=False),
-    "password": FieldSpec(nullable(text(255)), required=False),
+    "password": FieldSpec(nullable(text(MAX_PASSWORD_LENGTH)), required=False),
     "starttls": FieldSpec(boolean, required=False),
     "from_address": FieldSpec(email_address),
 }
 USER_FIELDS = {
     "key": KEY,
     "name": FieldSpec(text(200)),
-    "token": FieldSpec(text(1000)),
+    "token": FieldSpec(api_token),
     "permissions": FieldSpec(permission_list),
 }
 CLIENT_FIELDS = {

@@ -7,11 +7,12 @@ import time
 import httpx
 import pytest
 
-from billing.preview_links import make_preview_token
+from billing.preview_links import MAX_ID, make_preview_token
 from tests.graph.conftest import Team
 from tests.support.builders import make_invoice
+from tests.support.keys import TEST_SECRET_KEY
 
-SECRET = "test-secret-key"  # the tests' settings
+SECRET = TEST_SECRET_KEY  # the tests' settings
 
 
 def link(invoice_id: int, token: str) -> str:
@@ -95,3 +96,32 @@ async def test_a_deleted_invoice_is_not_found(api: httpx.AsyncClient, acme: Team
     token = token_for(acme.tenant.id, invoice.id)
     await invoice.delete()
     assert (await api.get(link(invoice.id, token))).status_code == 404
+
+
+@pytest.mark.asyncio
+async def test_a_link_expiring_beyond_the_time_to_live_is_forbidden(
+    api: httpx.AsyncClient, acme: Team
+) -> None:
+    invoice = await make_invoice(acme.client)
+    far = token_for(acme.tenant.id, invoice.id, ttl=10 * 365 * 24 * 3600)
+    response = await api.get(link(invoice.id, far))
+    assert response.status_code == 403
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("invoice_id", [MAX_ID + 1, 2**64, 10**30])
+async def test_an_invoice_id_beyond_64_bits_in_the_path_is_not_found(
+    api: httpx.AsyncClient, acme: Team, invoice_id: int
+) -> None:
+    response = await api.get(link(invoice_id, token_for(acme.tenant.id, 1)))
+    assert response.status_code == 404
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("tenant_id", "invoice_id"), [(2**64, 1), (1, MAX_ID + 1)])
+async def test_a_signed_link_naming_ids_beyond_64_bits_is_refused(
+    api: httpx.AsyncClient, acme: Team, tenant_id: int, invoice_id: int
+) -> None:
+    token = token_for(tenant_id, invoice_id)
+    response = await api.get(link(min(invoice_id, MAX_ID), token))
+    assert response.status_code in (403, 404)

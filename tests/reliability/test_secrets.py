@@ -1,13 +1,13 @@
-"""Security of secrets: API tokens are stored only as hashes; tokens, the mailbox password, the
-Stripe key and the signing key never appear in logs (every logger, every level), errors, stored
-attempt records, API answers or the schema, through a run, its emails and charges, a manual send
-and the failures of each."""
+"""Security of secrets: API tokens are stored only as keyed hashes and mailbox passwords only
+encrypted; tokens, the mailbox password, the Stripe key and the signing key never appear in logs
+(every logger, every level), errors, stored records, API answers or the schema, through a run,
+its emails and charges, a manual send and the failures of each."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
+import copy
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -17,12 +17,15 @@ import dramatiq
 import httpx
 import pytest
 import pytest_asyncio
+from pydantic import SecretStr
 
 from billing.charging import charge_invoice, stripe_client
 from billing.demo_data import demo_document
-from billing.importer import import_document
+from billing.email import check_mailbox
+from billing.importer import ImportRejected, import_document
+from billing.tokens import MIN_TOKEN_LENGTH, hash_token
 from graph.schema import schema
-from ispbox.config import get_settings
+from ispbox.config import Settings, get_settings
 from orm.db import connection
 from orm.models import Client, Invoice, InvoiceRun, Tenant, User
 from orm.models.enums import InvoiceStatus
@@ -44,9 +47,9 @@ pytestmark = [
 
 STRIPE_KEY = "sk_test_reliability_7Hq2Zk9Lr4Vw1Xy3"
 WRONG_STRIPE_KEY = "rk_live_wrong_4Nf8Pq2Ls6Tz0Vb7"
-SECRET_KEY = "signing-key-Qm5Rt8Wx2Yz4"
+SECRET_KEY = "signing-key-Qm5Rt8Wx2Yz4-Hd6Jp3Lv9Ns1"
 WRONG_MAILBOX_PASSWORD = "wrong-password-Jd7Kf3Lg9"
-WRONG_API_TOKEN = "tok_wrong_Xc4Vb8Nm2"
+WRONG_API_TOKEN = "tok_wrong_Xc4Vb8Nm2Qa7Ws5Ed"
 SECRET_FIELD_NAMES = re.compile(r"password|secret|token|api_?key|stripe", re.IGNORECASE)
 
 
@@ -74,7 +77,78 @@ async def test_an_import_stores_api_tokens_only_as_their_hashes(db: str) -> None
     text = await stored_text()
     assert [token for token in tokens if token in text] == []
     stored = set(await User.all().values_list("token_hash", flat=True))
-    assert stored == {hashlib.sha256(token.encode()).hexdigest() for token in tokens}
+    assert stored == {hash_token(token, get_settings().signing_key) for token in tokens}
+
+
+async def test_a_token_hash_depends_on_the_server_key() -> None:
+    token = "a" * MIN_TOKEN_LENGTH
+    assert hash_token(token, "key-one-" * 4) != hash_token(token, "key-two-" * 4)
+
+
+async def test_an_import_refuses_a_token_shorter_than_the_minimum(db: str) -> None:
+    document = demo_document(3, today=date(2026, 11, 20))
+    document["tenants"][0]["users"][0]["token"] = "x" * (MIN_TOKEN_LENGTH - 1)
+
+    with pytest.raises(ImportRejected) as rejected:
+        await import_document(document)
+
+    assert rejected.value.problems == [
+        f"tenants[0].users[0].token: must be at least {MIN_TOKEN_LENGTH} characters "
+        f"(it has {MIN_TOKEN_LENGTH - 1})"
+    ]
+    assert await User.all().count() == 0
+
+
+def with_mailbox_login(document: dict, smtp: PickySmtpServer) -> dict:
+    """The demo document with its first tenant's mailbox at the test server, with a login."""
+    document = copy.deepcopy(document)
+    document["tenants"][0]["settings"]["mailbox"] |= {
+        "host": smtp.host,
+        "port": smtp.port,
+        "username": smtp.username,
+        "password": smtp.password,
+    }
+    return document
+
+
+async def test_an_imported_mailbox_password_is_stored_encrypted_and_logs_in(
+    db: str, picky_smtp_server: PickySmtpServer
+) -> None:
+    document = with_mailbox_login(demo_document(3, today=date(2026, 11, 20)), picky_smtp_server)
+
+    await import_document(document)
+
+    assert picky_smtp_server.password not in await stored_text()
+    tenant = await Tenant.get(key=document["tenants"][0]["key"])
+    assert await check_mailbox(tenant) is None
+
+
+async def test_a_mailbox_password_encrypted_under_another_key_is_a_clear_mailbox_problem(
+    db: str, picky_smtp_server: PickySmtpServer
+) -> None:
+    document = with_mailbox_login(demo_document(3, today=date(2026, 11, 20)), picky_smtp_server)
+    await import_document(document)
+    tenant = await Tenant.get(key=document["tenants"][0]["key"])
+
+    other_server = Settings(env="development", secret_key="another-server-key-" * 2)
+    problem = await check_mailbox(tenant, other_server)
+
+    assert problem is not None and "ISPBOX_SECRET_KEY" in problem
+    assert picky_smtp_server.password not in problem
+
+
+async def test_a_second_import_of_the_same_mailbox_password_changes_nothing(
+    db: str, picky_smtp_server: PickySmtpServer
+) -> None:
+    document = with_mailbox_login(demo_document(3, today=date(2026, 11, 20)), picky_smtp_server)
+    await import_document(document)
+    stored = await Tenant.get(key=document["tenants"][0]["key"])
+
+    summary = await import_document(document)
+
+    again = await Tenant.get(key=document["tenants"][0]["key"])
+    assert again.mailbox_password == stored.mailbox_password
+    assert summary.counts["tenants"].updated == 0
 
 
 async def test_the_schema_has_no_field_or_argument_named_for_a_secret() -> None:
@@ -135,7 +209,7 @@ async def test_no_secret_reaches_logs_errors_records_or_answers(
     for name, value in (
         ("stripe_api_key", STRIPE_KEY),
         ("stripe_api_base", local_stripe.base_url),
-        ("secret_key", SECRET_KEY),
+        ("secret_key", SecretStr(SECRET_KEY)),
     ):
         monkeypatch.setattr(get_settings(), name, value)
     tenant = await billed_tenant(picky_smtp_server, local_stripe)
@@ -180,7 +254,7 @@ async def test_no_secret_reaches_logs_errors_records_or_answers(
     places = {
         "logs": "\n".join(logs),
         "API answers": "\n".join(answers),
-        "stored records": await stored_text_without_secrets_columns(),
+        "stored records": await stored_text(),
         "schema": str(schema),
     }
     assert len(logs) > 50, "too few log records to mean anything"
@@ -283,10 +357,3 @@ async def unpaid_invoice(tenant: Tenant, client: Client | None = None) -> Invoic
         total_cents=1_000,
         balance_cents=1_000,
     )
-
-
-async def stored_text_without_secrets_columns() -> str:
-    """What the product wrote, less the columns that hold a secret on purpose (the mailbox
-    password, which the product must be able to send with)."""
-    await Tenant.all().update(mailbox_password=None)
-    return await stored_text()
