@@ -6,7 +6,7 @@ import secrets
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # HMAC-SHA256 keys shorter than its block are guessable long before the hash is.
@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     scheduler_interval_seconds: int = 60
     # Prepended to every queue name, so several installations can share one Redis or RabbitMQ.
     queue_prefix: str = ""
+
+    @field_validator("public_url")
+    @classmethod
+    def _unset_when_empty(cls, value: str | None) -> str | None:
+        return value or None
 
     @model_validator(mode="after")
     def _usable_secret_key(self) -> Settings:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import copy
+import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -17,15 +18,18 @@ import dramatiq
 import httpx
 import pytest
 import pytest_asyncio
-from pydantic import SecretStr
+import uvicorn
+from pydantic import SecretStr, ValidationError
 
 from billing.charging import charge_invoice, stripe_client
 from billing.demo_data import demo_document
 from billing.email import check_mailbox
 from billing.importer import ImportRejected, import_document
+from billing.preview_links import make_preview_token
 from billing.tokens import MIN_TOKEN_LENGTH, hash_token
+from graph.app import create_app
 from graph.schema import schema
-from ispbox.config import Settings, get_settings
+from ispbox.config import Settings, get_settings, settings_problem
 from orm.db import connection
 from orm.models import Client, Invoice, InvoiceRun, Tenant, User
 from orm.models.enums import InvoiceStatus
@@ -357,3 +361,79 @@ async def unpaid_invoice(tenant: Tenant, client: Client | None = None) -> Invoic
         total_cents=1_000,
         balance_cents=1_000,
     )
+
+
+async def test_the_access_log_never_holds_a_preview_token(
+    db: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    tenant = await make_tenant()
+    invoice = await unpaid_invoice(tenant, client=await make_client(tenant, "c-1"))
+    settings = make_settings(db)
+    token = make_preview_token(
+        tenant_id=tenant.id,
+        invoice_id=invoice.id,
+        secret=settings.signing_key,
+        ttl_seconds=settings.preview_link_ttl_seconds,
+    )
+    app = create_app(settings, manage_database=False, embedded_workers=False)
+    # No logging config of uvicorn's own: its access records reach the test's capture.
+    server = uvicorn.Server(uvicorn.Config(app, port=0, log_config=None, lifespan="off"))
+
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        serving = asyncio.create_task(server.serve())
+        await wait_until(lambda: _started(server))
+        port = server.servers[0].sockets[0].getsockname()[1]
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            response = await http.get(f"/invoices/{invoice.id}/preview?token={token}&x=1")
+        server.should_exit = True
+        await serving
+
+    assert response.status_code == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "uvicorn.access"]
+    assert any(f"/invoices/{invoice.id}/preview?token=[redacted]&x=1" in line for line in lines)
+    assert token not in caplog.text
+
+
+async def _started(server: uvicorn.Server) -> bool:
+    return server.started
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        (None, "not set"),
+        ("", "not set"),
+        ("change-me-in-production", "placeholder"),
+        ("k" * 31, "too short"),
+    ],
+)
+async def test_production_refuses_an_unusable_secret_key(
+    key: str | None, reason: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ISPBOX_SECRET_KEY")
+    values = {} if key is None else {"secret_key": key}
+
+    with pytest.raises(ValidationError) as refused:
+        Settings(env="production", **values)
+
+    assert settings_problem(refused.value).startswith("ISPBOX_SECRET_KEY is")
+    assert reason in settings_problem(refused.value)
+
+
+async def test_production_takes_a_key_of_32_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ISPBOX_SECRET_KEY")
+    assert Settings(env="production", secret_key="k" * 32).signing_key == "k" * 32
+
+
+async def test_development_makes_a_random_key_per_process_when_none_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("ISPBOX_SECRET_KEY")
+    first, second = Settings(env="development"), Settings(env="development")
+    assert len(first.signing_key.encode()) >= 32
+    assert first.signing_key != second.signing_key
+
+
+async def test_the_secret_key_never_prints_with_the_settings() -> None:
+    settings = Settings(env="production", secret_key="s" * 40)
+    assert "s" * 40 not in repr(settings) and "s" * 40 not in str(settings.model_dump())
