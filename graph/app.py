@@ -119,6 +119,7 @@ def create_app(
     already; `embedded_workers=False` keeps the in-process workers from starting even where the
     broker is the embedded one."""
     settings = settings or get_settings()
+    settings.check_ready_to_start()
     graphql = GraphQLApp(settings)
     redact_access_log()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ispbox.config import get_settings, settings_problem
+from ispbox.config import SettingsError, get_settings, settings_problem
 
 DEMO_FILE = Path("ispbox-demo.json.gz")
 # The kinds of jobs, each on a queue of its own (see workers/).
@@ -24,9 +24,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.command(args) or 0)
-    except ValidationError as error:
+    except (ValidationError, SettingsError) as error:
         # Settings are read where first needed; wrong ones stop the command with one line.
-        print(f"ispbox: refusing to start: {settings_problem(error)}", file=sys.stderr)
+        problem = settings_problem(error) if isinstance(error, ValidationError) else str(error)
+        print(f"ispbox: refusing to start: {problem}", file=sys.stderr)
         return 2
 
 
@@ -101,6 +102,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     async def run() -> int:
         from orm.db import close_database, open_database
 
+        get_settings().check_ready_to_start()
         warn_about_process_key()
         try:
             document = load_import_file(args.file)
@@ -138,6 +140,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = get_settings()
+    settings.check_ready_to_start()
     warn_about_process_key()
     if settings.public_url is None and not settings.is_development:
         print(
@@ -178,6 +181,7 @@ def warn_about_process_key() -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    get_settings().check_ready_to_start()
     if get_settings().embedded_broker:
         print(
             "ISPBOX_BROKER_URL is the in-process broker: `ispbox serve` runs the workers itself. "
@@ -204,6 +208,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_scheduler(args: argparse.Namespace) -> int:
     from orm.db import close_database, open_database
     from workers.scheduler import run_scheduler
+
+    get_settings().check_ready_to_start()
 
     async def run() -> None:
         await open_database()

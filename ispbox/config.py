@@ -68,20 +68,30 @@ class Settings(BaseSettings):
         return value or None
 
     @model_validator(mode="after")
-    def _usable_secret_key(self) -> Settings:
-        """Production refuses a missing, placeholder or short key; development makes one."""
-        key = self.secret_key.get_secret_value() if self.secret_key else ""
-        if not key and self.is_development:
+    def _development_key(self) -> Settings:
+        """Development without a key makes one for this process."""
+        if self.is_development and not self.secret_key:
             self.secret_key = SecretStr(secrets.token_urlsafe(MIN_SECRET_KEY_BYTES))
-        elif not self.is_development:
-            problem = secret_key_problem(key)
-            if problem:
-                raise ValueError(problem)
         return self
 
     @property
+    def secret_key_problem(self) -> str | None:
+        """Why the secret key can't be used here, in one sentence; None when it can."""
+        if self.is_development:
+            return None
+        return secret_key_problem(self.secret_key.get_secret_value() if self.secret_key else "")
+
+    def check_ready_to_start(self) -> None:
+        """Raises SettingsError where the API, a worker or the scheduler must not start."""
+        problem = self.secret_key_problem
+        if problem:
+            raise SettingsError(problem)
+
+    @property
     def signing_key(self) -> str:
-        """The secret key's value (always set once validated)."""
+        """The secret key's value; SettingsError where production has no usable one, so nothing
+        is ever signed, hashed or encrypted with a guessable key."""
+        self.check_ready_to_start()
         assert self.secret_key is not None
         return self.secret_key.get_secret_value()
 
@@ -103,6 +113,10 @@ class Settings(BaseSettings):
     @property
     def embedded_broker(self) -> bool:
         return self.broker_url.startswith("memory://")
+
+
+class SettingsError(Exception):
+    """The settings can't run the product; the message says which and what to do."""
 
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"

@@ -63,6 +63,7 @@ def run_stack(*, api_port: int, dashboard_port: int, clients: int) -> int:
     os.environ.setdefault("ISPBOX_PUBLIC_URL", f"http://127.0.0.1:{api_port}")
     os.environ.setdefault("ISPBOX_DASHBOARD_URL", f"http://127.0.0.1:{dashboard_port}")
     get_settings.cache_clear()
+    get_settings().check_ready_to_start()
     # Children inherit a default Ctrl-C even where this process was started with it ignored.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     loaded = asyncio.run(prepare_database(clients))

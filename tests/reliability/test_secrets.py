@@ -19,7 +19,7 @@ import httpx
 import pytest
 import pytest_asyncio
 import uvicorn
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
 
 from billing.charging import charge_invoice, stripe_client
 from billing.demo_data import demo_document
@@ -29,7 +29,7 @@ from billing.preview_links import make_preview_token
 from billing.tokens import MIN_TOKEN_LENGTH, hash_token
 from graph.app import create_app
 from graph.schema import schema
-from ispbox.config import Settings, get_settings, settings_problem
+from ispbox.config import Settings, SettingsError, get_settings
 from orm.db import connection
 from orm.models import Client, Invoice, InvoiceRun, Tenant, User
 from orm.models.enums import InvoiceStatus
@@ -413,11 +413,15 @@ async def test_production_refuses_an_unusable_secret_key(
     monkeypatch.delenv("ISPBOX_SECRET_KEY")
     values = {} if key is None else {"secret_key": key}
 
-    with pytest.raises(ValidationError) as refused:
-        Settings(env="production", **values)
+    settings = Settings(env="production", **values)
 
-    assert settings_problem(refused.value).startswith("ISPBOX_SECRET_KEY is")
-    assert reason in settings_problem(refused.value)
+    for use in (settings.check_ready_to_start, lambda: settings.signing_key):
+        with pytest.raises(SettingsError) as refused:
+            use()
+        assert str(refused.value).startswith("ISPBOX_SECRET_KEY is")
+        assert reason in str(refused.value)
+    with pytest.raises(SettingsError):
+        create_app(settings, manage_database=False, embedded_workers=False)
 
 
 async def test_production_takes_a_key_of_32_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
