@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import tomllib
+from pathlib import Path
 
 import httpx
 import pytest
@@ -11,6 +13,7 @@ from tests.graph.conftest import Team, api_client, make_settings
 
 pytestmark = pytest.mark.asyncio
 
+ROOT = Path(__file__).resolve().parents[2]
 ASSET_URL = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""")
 
 
@@ -51,3 +54,13 @@ async def test_production_serves_neither_page_nor_assets(db: str, acme: Team) ->
     async with api_client(make_settings(db, env="production")) as api:
         asset = await api.get("/graphiql/static/graphiql.min.js")
     assert asset.status_code == 404
+
+
+async def test_the_assets_are_package_data() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    globs = project["tool"]["setuptools"]["package-data"]["graph.graphiql"]
+    static = ROOT / "graph" / "graphiql"
+
+    assets = [path.relative_to(static) for path in (static / "static").iterdir()]
+    assert assets
+    assert [str(asset) for asset in assets if not any(asset.match(g) for g in globs)] == []
