@@ -34,6 +34,7 @@ from billing.documents import (
 )
 from billing.errors import BillingRuleError, ErrorCode
 from billing.idempotency import claim_alone, complete_alone, idempotent_request, release
+from billing.mailbox_password import MailboxPasswordUnreadable, open_mailbox_password
 from billing.preview_links import make_preview_token, preview_url
 from ispbox.config import Settings, get_settings
 from orm.models import Client, EmailAttempt, Invoice, Tenant
@@ -114,7 +115,7 @@ def mailbox_problem(tenant: Tenant) -> str | None:
     return None
 
 
-async def check_mailbox(tenant: Tenant) -> str | None:
+async def check_mailbox(tenant: Tenant, settings: Settings | None = None) -> str | None:
     """Connect to the tenant's mailbox (STARTTLS and login where configured) and leave.
 
     None when the mailbox is reachable and accepts the login, else the reason in words.
@@ -123,10 +124,14 @@ async def check_mailbox(tenant: Tenant) -> str | None:
     if problem:
         return problem
     try:
-        async with aiosmtplib.SMTP(**_smtp_options(tenant), timeout=CHECK_TIMEOUT_SECONDS):
+        login = _mailbox_login(tenant, settings or get_settings())
+    except MailboxPasswordUnreadable as exc:
+        return f"The mailbox is not usable: {exc}."
+    try:
+        async with aiosmtplib.SMTP(**_smtp_options(tenant, login), timeout=CHECK_TIMEOUT_SECONDS):
             pass
     except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
-        return f"The mailbox is not reachable: {_describe(exc, tenant)}"
+        return f"The mailbox is not reachable: {_describe(exc, tenant, login)}"
     return None
 
 
@@ -278,7 +283,7 @@ async def _deliver(
     except (ValueError, MessageError) as exc:
         failure: _DeliveryFailure | None = _unbuildable(exc, tenant)
     else:
-        failure = await _send_message(tenant, message)
+        failure = await _send_message(tenant, message, settings)
     if failure is not None:
         attempt = await _record_failure(invoice, trigger, failure)
         outcome = EmailOutcome(
@@ -294,10 +299,10 @@ def invoice_preview_url(doc: InvoiceDocument, settings: Settings) -> str:
     token = make_preview_token(
         tenant_id=doc.tenant_id,
         invoice_id=doc.invoice_id,
-        secret=settings.secret_key,
+        secret=settings.signing_key,
         ttl_seconds=settings.preview_link_ttl_seconds,
     )
-    return preview_url(settings.public_url, doc.invoice_id, token)
+    return preview_url(settings.fallback_public_url, doc.invoice_id, token)
 
 
 def build_invoice_message(
@@ -322,31 +327,55 @@ def build_invoice_message(
     return message
 
 
-def _smtp_options(tenant: Tenant) -> dict[str, object]:
-    """Connection settings for aiosmtplib; login only where a username is configured."""
+@dataclass(frozen=True, slots=True, repr=False)
+class _MailboxLogin:
+    """The mailbox's user name and decrypted password; never printed."""
+
+    username: str | None
+    password: str | None
+
+
+def _mailbox_login(tenant: Tenant, settings: Settings) -> _MailboxLogin:
+    """The login, with the stored password decrypted; none where no username is configured."""
     username = tenant.mailbox_username or None
+    if username is None:
+        return _MailboxLogin(None, None)
+    sealed = tenant.mailbox_password
+    password = open_mailbox_password(sealed, settings.signing_key) if sealed else ""
+    return _MailboxLogin(username, password)
+
+
+def _smtp_options(tenant: Tenant, login: _MailboxLogin) -> dict[str, object]:
+    """Connection settings for aiosmtplib."""
     return {
         "hostname": tenant.mailbox_host,
         "port": tenant.mailbox_port,
-        "username": username,
-        "password": (tenant.mailbox_password or "") if username else None,
+        "username": login.username,
+        "password": login.password,
         "start_tls": bool(tenant.mailbox_starttls),
     }
 
 
-async def _send_message(tenant: Tenant, message: EmailMessage) -> _DeliveryFailure | None:
+async def _send_message(
+    tenant: Tenant, message: EmailMessage, settings: Settings
+) -> _DeliveryFailure | None:
     """Hand the message to the tenant's mailbox; None once the server accepted it."""
     try:
-        await aiosmtplib.send(message, **_smtp_options(tenant), timeout=SEND_TIMEOUT_SECONDS)
+        login = _mailbox_login(tenant, settings)
+    except MailboxPasswordUnreadable as exc:
+        return _DeliveryFailure(f"the mailbox is not usable: {exc}", permanent=True)
+    options = _smtp_options(tenant, login)
+    try:
+        await aiosmtplib.send(message, **options, timeout=SEND_TIMEOUT_SECONDS)
     except (TimeoutError, aiosmtplib.SMTPException, OSError, ValueError) as exc:
-        return _classify_failure(exc, tenant)
+        return _classify_failure(exc, tenant, login)
     return None
 
 
-def _classify_failure(exc: Exception, tenant: Tenant) -> _DeliveryFailure:
+def _classify_failure(exc: Exception, tenant: Tenant, login: _MailboxLogin) -> _DeliveryFailure:
     """Permanent: a 5xx answer, an address that cannot be used, or a feature the server lacks.
     Everything else (connection refused, timeouts, 4xx) may work later."""
-    text = _describe(exc, tenant)
+    text = _describe(exc, tenant, login)
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         permanent = all(refusal.code >= 500 for refusal in exc.recipients)
         return _DeliveryFailure(text, permanent=permanent, recipient_refused=permanent)
@@ -365,13 +394,14 @@ def _unbuildable(exc: Exception, tenant: Tenant) -> _DeliveryFailure:
     """A message that cannot be built will not build on a retry either: permanent."""
     return _DeliveryFailure(
         "The email could not be built from the invoice, client and mailbox details "
-        f"({_describe(exc, tenant)}): correct the client's name or email address.",
+        f"({_describe(exc, tenant, _MailboxLogin(None, None))}): correct the client's name or "
+        "email address.",
         permanent=True,
         unbuildable=True,
     )
 
 
-def _describe(exc: BaseException, tenant: Tenant) -> str:
+def _describe(exc: BaseException, tenant: Tenant, login: _MailboxLogin) -> str:
     """The failure in words, with the mailbox password taken out wherever it might appear."""
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         text = "; ".join(
@@ -384,8 +414,8 @@ def _describe(exc: BaseException, tenant: Tenant) -> str:
         text = f"no answer from {tenant.mailbox_host}:{tenant.mailbox_port} in time"
     else:
         text = str(exc) or type(exc).__name__
-    if tenant.mailbox_password:
-        text = text.replace(tenant.mailbox_password, "********")
+    if login.password:
+        text = text.replace(login.password, "********")
     return text
 
 

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from billing.mailbox_password import MAX_PASSWORD_LENGTH
 from billing.tenant_settings import (
     billing_cycle_day_problem,
     billing_schedule_problem,
@@ -33,6 +34,7 @@ from billing.tenant_settings import (
     whole_days_problem,
 )
 from billing.text import single_line_text_problem
+from billing.tokens import token_too_short
 from orm.models.enums import ChargeStatus, ClientStatus, ServicePeriod, ServiceStatus
 
 PERMISSIONS = ("billing.view", "billing.edit")
@@ -115,6 +117,10 @@ def check_document(document: Any) -> DocumentCheck:
 
 
 # Field rules: each returns the message for a bad value, or None.
+
+
+def api_token(value: Any) -> str | None:
+    return text(1000)(value) or token_too_short(value)
 
 
 def nullable(rule: Rule) -> Rule:
@@ -287,14 +293,14 @@ MAILBOX_FIELDS = {
     "host": FieldSpec(text(255)),
     "port": FieldSpec(whole_number(1, 65535)),
     "username": FieldSpec(nullable(text(255)), required=False),
-    "password": FieldSpec(nullable(text(255)), required=False),
+    "password": FieldSpec(nullable(text(MAX_PASSWORD_LENGTH)), required=False),
     "starttls": FieldSpec(boolean, required=False),
     "from_address": FieldSpec(email_address),
 }
 USER_FIELDS = {
     "key": KEY,
     "name": FieldSpec(text(200)),
-    "token": FieldSpec(text(1000)),
+    "token": FieldSpec(api_token),
     "permissions": FieldSpec(permission_list),
 }
 CLIENT_FIELDS = {

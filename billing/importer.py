@@ -18,7 +18,6 @@ changed rows bulk-updated, so a file of 100,000 clients imports without per-row 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import re
 import zlib
@@ -46,7 +45,14 @@ from billing.import_merge import (
     schedule_move_problem,
 )
 from billing.import_validation import VOID, ServiceReference, check_document
+from billing.mailbox_password import (
+    MailboxPasswordUnreadable,
+    open_mailbox_password,
+    seal_mailbox_password,
+)
 from billing.money import to_minor_units
+from billing.tokens import hash_token
+from ispbox.config import Settings, get_settings
 from orm.db import connection, placeholders
 from orm.models import (
     Charge,
@@ -190,15 +196,21 @@ def describe_bytes(count: int) -> str:
     return f"{count} bytes"
 
 
-async def import_document(document: dict[str, Any]) -> ImportSummary:
+async def import_document(
+    document: dict[str, Any], settings: Settings | None = None
+) -> ImportSummary:
     """Validates the document and writes it in one transaction; raises ImportRejected listing
-    every problem (the file's and those found against the stored data) and writes nothing."""
+    every problem (the file's and those found against the stored data) and writes nothing.
+
+    API tokens are stored hashed and mailbox passwords encrypted under the settings' secret key,
+    the one the API authenticates and the workers send email with."""
     check = check_document(document)
     if check.problems:
         raise ImportRejected(check.problems)
     summary = ImportSummary()
+    server_key = (settings or get_settings()).signing_key
     tenant_imports = [
-        TenantImport(tenant, f"tenants[{index}]", summary)
+        TenantImport(tenant, f"tenants[{index}]", summary, server_key)
         for index, tenant in enumerate(document["tenants"])
     ]
     async with in_transaction():
@@ -213,10 +225,6 @@ async def import_document(document: dict[str, Any]) -> ImportSummary:
 
 
 # Mapping records of the file to table columns.
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def parse_date(value: str | None) -> date | None:
@@ -247,10 +255,10 @@ def tenant_columns(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def user_columns(record: dict[str, Any]) -> dict[str, Any]:
+def user_columns(record: dict[str, Any], server_key: str) -> dict[str, Any]:
     return {
         "name": record["name"],
-        "token_hash": token_hash(record["token"]),
+        "token_hash": hash_token(record["token"], server_key),
         "permissions": list(record["permissions"]),
     }
 
@@ -519,10 +527,13 @@ class TenantImport:
     """One tenant of a validated document: its stored rows are read once, then the differences
     are written kind by kind, parents before children."""
 
-    def __init__(self, record: dict[str, Any], path: str, summary: ImportSummary) -> None:
+    def __init__(
+        self, record: dict[str, Any], path: str, summary: ImportSummary, server_key: str
+    ) -> None:
         self.record = record
         self.path = path
         self.summary = summary
+        self.server_key = server_key
         self.stored = StoredTenant()
         self.tenant_id: int | None = None
         self.client_ids: dict[str, int] = {}
@@ -575,7 +586,7 @@ class TenantImport:
     async def token_conflicts(self) -> list[str]:
         """A token already identifying a user other than the same user of this tenant."""
         users = list(enumerate(self.record.get("users", [])))
-        hashes = {token_hash(user["token"]): index for index, user in users}
+        hashes = {hash_token(user["token"], self.server_key): index for index, user in users}
         holders = await User.filter(token_hash__in=list(hashes)).values(
             "tenant_id", "key", "token_hash"
         )
@@ -813,6 +824,7 @@ class TenantImport:
 
     async def write_tenant(self) -> None:
         columns = tenant_columns(self.record)
+        columns["mailbox_password"] = self.sealed_mailbox_password(columns["mailbox_password"])
         stored_sequence = self.stored.tenant["invoice_sequence"] if self.stored.tenant else 0
         numbers = [invoice.get("number") for _, _, invoice in self.file_invoices()]
         numbers += [row["number"] for row in self.stored.invoices.values()]
@@ -825,11 +837,26 @@ class TenantImport:
         if self.tenant_id is None:
             self.tenant_id = (await Tenant.get(key=self.record["key"])).id
 
+    def sealed_mailbox_password(self, password: str | None) -> str | None:
+        """The file's password encrypted; the stored ciphertext where it holds the same
+        password, so an unchanged tenant is not rewritten."""
+        if password is None:
+            return None
+        stored = (self.stored.tenant or {}).get("mailbox_password")
+        if stored:
+            try:
+                if open_mailbox_password(stored, self.server_key) == password:
+                    return stored
+            except MailboxPasswordUnreadable:
+                pass  # stored under another key: replaced by the file's
+        return seal_mailbox_password(password, self.server_key)
+
     async def write_users(self) -> None:
         upsert = Upsert()
         for user in self.record.get("users", []):
             identity = {"tenant_id": self.tenant_id, "key": user["key"]}
-            upsert.add(self.stored.users.get(user["key"]), identity, user_columns(user))
+            columns = user_columns(user, self.server_key)
+            upsert.add(self.stored.users.get(user["key"]), identity, columns)
         await upsert.write(User, self.summary.counts["users"])
 
     async def write_clients(self) -> None:

@@ -2,7 +2,8 @@
 
 A token is `<payload>.<signature>`, both base64url without padding: the payload names the tenant,
 the invoice and the expiry (Unix seconds), and the signature is HMAC-SHA256 of the payload under
-the server's secret key.
+the server's secret key. A link opens only until its expiry, and never for longer than the time
+to live configured now: an expiry further ahead was not made by this server.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import hmac
 import time
 
 TOKEN_VERSION = "v1"
+# Ids are 64-bit database keys: anything outside can't name a row.
+MAX_ID = 2**63 - 1
 
 
 class InvalidPreviewToken(Exception):
@@ -29,15 +32,25 @@ def make_preview_token(
     return f"{_encode(payload)}.{_encode(_sign(payload, secret))}"
 
 
-def verify_preview_token(token: str, *, secret: str, now: float | None = None) -> tuple[int, int]:
+def verify_preview_token(
+    token: str, *, secret: str, max_ttl_seconds: int, now: float | None = None
+) -> tuple[int, int]:
     """The (tenant_id, invoice_id) a valid token opens; raises InvalidPreviewToken otherwise."""
     payload, signature = _split(token)
     if not hmac.compare_digest(signature, _sign(payload, secret)):
         raise InvalidPreviewToken("the preview link is not valid")
     tenant_id, invoice_id, expires_at = _parse_payload(payload)
-    if (now if now is not None else time.time()) >= expires_at:
+    current = now if now is not None else time.time()
+    if current >= expires_at:
         raise InvalidPreviewToken("the preview link has expired")
+    if expires_at - current > max_ttl_seconds:
+        raise InvalidPreviewToken("the preview link is not valid")
     return tenant_id, invoice_id
+
+
+def is_storable_id(value: int) -> bool:
+    """Whether the number can be a row's id (1 to 2**63 - 1)."""
+    return 1 <= value <= MAX_ID
 
 
 def preview_url(public_url: str, invoice_id: int, token: str) -> str:
@@ -75,6 +88,9 @@ def _parse_payload(payload: bytes) -> tuple[int, int, int]:
         version, tenant_id, invoice_id, expires_at = payload.decode("ascii").split(":")
         if version != TOKEN_VERSION:
             raise ValueError(version)
-        return int(tenant_id), int(invoice_id), int(expires_at)
+        ids = int(tenant_id), int(invoice_id)
+        if not all(map(is_storable_id, ids)):
+            raise ValueError(ids)
+        return *ids, int(expires_at)
     except (UnicodeDecodeError, ValueError) as exc:
         raise InvalidPreviewToken("the preview link is malformed") from exc

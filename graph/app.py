@@ -1,4 +1,5 @@
-"""The ASGI application: GraphQL over HTTP and websocket at /graphql, health, invoice previews."""
+"""The ASGI application: GraphQL over HTTP and websocket at /graphql, health, invoice previews;
+every response carries its request id."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any
 
 from cross_web import HTTPException
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -17,9 +19,12 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET, UnsetType
 
+from graph.access_log import redact_access_log
 from graph.auth import authenticate
 from graph.context import Context
+from graph.graphiql import graphiql_assets, graphiql_page
 from graph.preview import invoice_preview
+from graph.request_id import RequestIdMiddleware
 from graph.schema import schema
 from graph.stripe_webhook import stripe_webhook
 from ispbox.config import Settings, get_settings
@@ -56,12 +61,18 @@ class GraphQLApp(GraphQL):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not self._asks_for_ide(scope):
             request = Request(scope, receive)
-            viewer = await authenticate(request.headers.get("authorization"))
+            viewer = await authenticate(
+                request.headers.get("authorization"), self.settings.signing_key
+            )
             if viewer is None:
                 await unauthenticated()(scope, receive, send)
                 return
             request.state.viewer = viewer
         await super().__call__(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """GraphiQL, with its assets served by this API (see graph/graphiql)."""
+        return HTMLResponse(graphiql_page(request.scope.get("root_path", "")))
 
     def parse_json(self, data: str | bytes) -> Any:
         """The request's JSON; a value other than an object (or a list, refused as a batch) is
@@ -73,7 +84,9 @@ class GraphQLApp(GraphQL):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         if isinstance(request, WebSocket):
-            viewer = await authenticate(request.headers.get("authorization"))
+            viewer = await authenticate(
+                request.headers.get("authorization"), self.settings.signing_key
+            )
         else:
             viewer = getattr(request.state, "viewer", None)
         return Context(request=request, response=response, settings=self.settings, viewer=viewer)
@@ -82,7 +95,7 @@ class GraphQLApp(GraphQL):
         if context.viewer is None:
             params = context.connection_params or {}
             authorization = params.get("Authorization", params.get("authorization"))
-            context.viewer = await authenticate(authorization)
+            context.viewer = await authenticate(authorization, self.settings.signing_key)
         if context.viewer is None:
             raise ConnectionRejectionError({"message": UNAUTHENTICATED_MESSAGE})
         return UNSET
@@ -107,7 +120,9 @@ def create_app(
     already; `embedded_workers=False` keeps the in-process workers from starting even where the
     broker is the embedded one."""
     settings = settings or get_settings()
+    settings.check_ready_to_start()
     graphql = GraphQLApp(settings)
+    redact_access_log()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -134,7 +149,9 @@ def create_app(
             Route("/health", health, methods=["GET"]),
             Route("/invoices/{invoice_id:int}/preview", invoice_preview, methods=["GET"]),
             Route("/stripe/webhook", stripe_webhook, methods=["POST"]),
+            *([graphiql_assets()] if graphql.graphql_ide else []),
         ],
+        middleware=[Middleware(RequestIdMiddleware)],
         lifespan=lifespan,
     )
     app.state.settings = settings

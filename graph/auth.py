@@ -1,11 +1,11 @@
 """Who is calling: an API token (`Authorization: Bearer <token>`) names one active user of one
-tenant. Only the token's SHA-256 is stored."""
+tenant. Only the token's keyed hash is stored (billing/tokens.py)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
+from billing.tokens import hash_token
 from orm.db import connection, placeholders
 from orm.models import Tenant, User
 from orm.rows import model_from_row, select_columns
@@ -27,10 +27,6 @@ class Viewer:
         return permission in (self.user.permissions or [])
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def bearer_token(authorization: object) -> str | None:
     """The token of an `Authorization: Bearer <token>` value, or None."""
     if not isinstance(authorization, str):
@@ -42,8 +38,9 @@ def bearer_token(authorization: object) -> str | None:
     return token
 
 
-async def authenticate(authorization: object) -> Viewer | None:
-    """The viewer an Authorization value names, or None for no, unknown or revoked tokens."""
+async def authenticate(authorization: object, server_key: str) -> Viewer | None:
+    """The viewer an Authorization value names, or None for no, unknown or revoked tokens.
+    `server_key` is the key the tokens were hashed under at import."""
     token = bearer_token(authorization)
     if token is None:
         return None
@@ -54,7 +51,7 @@ async def authenticate(authorization: object) -> Viewer | None:
         f"SELECT {select_columns(User, 'u')}, {select_columns(Tenant, 't')} "
         f"FROM users u JOIN tenants t ON t.id = u.tenant_id "
         f"WHERE u.token_hash = {mark} AND u.active",
-        [hash_token(token)],
+        [hash_token(token, server_key)],
     )
     if not rows:
         return None

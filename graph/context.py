@@ -55,6 +55,17 @@ class Context:
         self._today = None
 
     @property
+    def public_url(self) -> str:
+        """Where browsers reach the API: the configured address, else the one this request
+        came to (so links work whatever host and port the server listens on)."""
+        if self.settings.public_url:
+            return self.settings.public_url
+        base = self.request.base_url
+        # A websocket's own address (ws://, wss://) is reached over http(s) by browsers.
+        scheme = {"ws": "http", "wss": "https"}.get(base.scheme, base.scheme)
+        return str(base.replace(scheme=scheme)).rstrip("/")
+
+    @property
     def today(self) -> date:
         """Today in the tenant's timezone, fixed for the request."""
         if self._today is None:

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from billing.documents import load_invoice_document, render_invoice_html
-from billing.preview_links import InvalidPreviewToken, verify_preview_token
+from billing.preview_links import InvalidPreviewToken, is_storable_id, verify_preview_token
 from ispbox.config import Settings
 
 # The page is self-contained: inline styles, nothing else to load; kept out of caches and
@@ -23,9 +23,13 @@ async def invoice_preview(request: Request) -> Response:
     """GET /invoices/{invoice_id}/preview?token=…: 403 for an expired, tampered or foreign link,
     404 where the tenant has no such invoice."""
     settings: Settings = request.app.state.settings
+    if not is_storable_id(request.path_params["invoice_id"]):
+        return PlainTextResponse("No such invoice.", status_code=404)
     try:
         tenant_id, invoice_id = verify_preview_token(
-            request.query_params.get("token", ""), secret=settings.secret_key
+            request.query_params.get("token", ""),
+            secret=settings.signing_key,
+            max_ttl_seconds=settings.preview_link_ttl_seconds,
         )
     except InvalidPreviewToken as refusal:
         return PlainTextResponse(f"Forbidden: {refusal}.", status_code=403)

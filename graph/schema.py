@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import strawberry
 from strawberry.extensions import (
     AddValidationRules,
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -15,7 +13,8 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from graph.context import FreshContext
-from graph.errors import is_unexpected
+from graph.errors import MaskUnexpectedErrors, ProductSchema
+from graph.introspection import SchemaDisclosure
 from graph.mutations import Mutation
 from graph.queries import Query
 from graph.scalars import SCALAR_MAP
@@ -34,7 +33,7 @@ LIMIT_RULES = [
     *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
 ]
 
-schema = strawberry.Schema(
+schema = ProductSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
@@ -44,7 +43,8 @@ schema = strawberry.Schema(
         lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
         lambda: AddValidationRules(LIMIT_RULES),
         lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
-        lambda: MaskErrors(should_mask_error=is_unexpected),
+        SchemaDisclosure,
+        MaskUnexpectedErrors,
         FreshContext,
     ],
 )

@@ -10,7 +10,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ispbox.config import get_settings
+from pydantic import ValidationError
+
+from ispbox.config import SettingsError, get_settings, settings_problem
 
 DEMO_FILE = Path("ispbox-demo.json.gz")
 # The kinds of jobs, each on a queue of its own (see workers/).
@@ -20,7 +22,13 @@ JOB_QUEUES = ("runs", "chunks", "email", "charges")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.command(args) or 0)
+    try:
+        return int(args.command(args) or 0)
+    except (ValidationError, SettingsError) as error:
+        # Settings are read where first needed; wrong ones stop the command with one line.
+        problem = settings_problem(error) if isinstance(error, ValidationError) else str(error)
+        print(f"ispbox: refusing to start: {problem}", file=sys.stderr)
+        return 2
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,6 +102,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     async def run() -> int:
         from orm.db import close_database, open_database
 
+        get_settings().check_ready_to_start()
+        warn_about_process_key()
         try:
             document = load_import_file(args.file)
         except ImportRejected as rejected:
@@ -129,7 +139,16 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    if args.workers > 1 and get_settings().embedded_broker:
+    settings = get_settings()
+    settings.check_ready_to_start()
+    warn_about_process_key()
+    if settings.public_url is None and not settings.is_development:
+        print(
+            "ispbox: ISPBOX_PUBLIC_URL is not set: links in API answers use the address each "
+            f"request came to, links in emails {settings.fallback_public_url}.",
+            file=sys.stderr,
+        )
+    if args.workers > 1 and settings.embedded_broker:
         print(
             "--workers above 1 needs ISPBOX_BROKER_URL=redis://… or amqp://…: the in-process "
             "broker runs the workers inside the one API process.",
@@ -149,7 +168,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def warn_about_process_key() -> None:
+    """In development without ISPBOX_SECRET_KEY each process makes its own key: say what that
+    means for tokens and links made by another process."""
+    if get_settings().is_development and not os.environ.get("ISPBOX_SECRET_KEY"):
+        print(
+            "ispbox: ISPBOX_SECRET_KEY is not set: this process uses a key of its own, so API "
+            "tokens imported, preview links signed and mailbox passwords stored by another "
+            "process will not work here. Set it to keep them.",
+            file=sys.stderr,
+        )
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
+    get_settings().check_ready_to_start()
     if get_settings().embedded_broker:
         print(
             "ISPBOX_BROKER_URL is the in-process broker: `ispbox serve` runs the workers itself. "
@@ -176,6 +208,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_scheduler(args: argparse.Namespace) -> int:
     from orm.db import close_database, open_database
     from workers.scheduler import run_scheduler
+
+    get_settings().check_ready_to_start()
 
     async def run() -> None:
         await open_database()

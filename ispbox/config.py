@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# HMAC-SHA256 keys shorter than its block are guessable long before the hash is.
+MIN_SECRET_KEY_BYTES = 32
+# Placeholders copied from examples: as good as no key at all.
+KNOWN_PLACEHOLDER_KEYS = frozenset({"change-me-in-production", "changeme", "secret"})
 
 
 class Settings(BaseSettings):
@@ -21,21 +27,31 @@ class Settings(BaseSettings):
         description="memory:// runs the workers inside the API process; redis://… or amqp://…",
     )
     env: Literal["development", "production"] = "production"
-    secret_key: str = Field(
-        default="change-me-in-production",
-        description="Signs preview links; set a long random value in production.",
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Signs preview links, keys the stored API token hashes and encrypts mailbox "
+            f"passwords; production needs a random value of at least {MIN_SECRET_KEY_BYTES} "
+            "bytes, development makes one per process when unset."
+        ),
     )
     stripe_api_key: str | None = None
     stripe_api_base: str | None = None
-    public_url: str = Field(
-        default="http://127.0.0.1:8000",
-        description="Where browsers reach the API (preview links in emails and the dashboard).",
+    public_url: str | None = Field(
+        default=None,
+        description=(
+            "Where browsers reach the API. Links in emails use it; links in API answers use it "
+            "too, or, when unset, the address the request came to."
+        ),
     )
     dashboard_url: str = Field(
         default="http://127.0.0.1:8501",
         description="Where browsers reach the dashboard (client billing links).",
     )
     preview_link_ttl_seconds: int = 7 * 24 * 3600
+    # Schema introspection and "did you mean" suggestions: on in development, off in
+    # production unless set.
+    graphql_introspection: bool | None = None
     run_chunk_size: int = 1000
     # How long a silent Redis worker counts as alive before its unacknowledged messages go back
     # to the queue for another worker.
@@ -51,6 +67,50 @@ class Settings(BaseSettings):
         "/stripe/webhook; without it the endpoint refuses every event.",
     )
 
+    @field_validator("public_url")
+    @classmethod
+    def _unset_when_empty(cls, value: str | None) -> str | None:
+        return value or None
+
+    @model_validator(mode="after")
+    def _development_key(self) -> Settings:
+        """Development without a key makes one for this process."""
+        if self.is_development and not self.secret_key:
+            self.secret_key = SecretStr(secrets.token_urlsafe(MIN_SECRET_KEY_BYTES))
+        return self
+
+    @property
+    def secret_key_problem(self) -> str | None:
+        """Why the secret key can't be used here, in one sentence; None when it can."""
+        if self.is_development:
+            return None
+        return secret_key_problem(self.secret_key.get_secret_value() if self.secret_key else "")
+
+    def check_ready_to_start(self) -> None:
+        """Raises SettingsError where the API, a worker or the scheduler must not start."""
+        problem = self.secret_key_problem
+        if problem:
+            raise SettingsError(problem)
+
+    @property
+    def signing_key(self) -> str:
+        """The secret key's value; SettingsError where production has no usable one, so nothing
+        is ever signed, hashed or encrypted with a guessable key."""
+        self.check_ready_to_start()
+        assert self.secret_key is not None
+        return self.secret_key.get_secret_value()
+
+    @property
+    def introspection_enabled(self) -> bool:
+        if self.graphql_introspection is None:
+            return self.is_development
+        return self.graphql_introspection
+
+    @property
+    def fallback_public_url(self) -> str:
+        """Where links made without a request (emails) point."""
+        return self.public_url or DEFAULT_PUBLIC_URL
+
     @property
     def is_development(self) -> bool:
         return self.env == "development"
@@ -58,6 +118,42 @@ class Settings(BaseSettings):
     @property
     def embedded_broker(self) -> bool:
         return self.broker_url.startswith("memory://")
+
+
+class SettingsError(Exception):
+    """The settings can't run the product; the message says which and what to do."""
+
+
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+KEY_ADVICE = (
+    "set it to a random value, e.g. the output of "
+    "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+)
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why the key can't sign links in production, in one sentence; None when it can."""
+    if not key:
+        return f"ISPBOX_SECRET_KEY is not set: production needs one; {KEY_ADVICE}."
+    if key in KNOWN_PLACEHOLDER_KEYS:
+        return f"ISPBOX_SECRET_KEY is a published placeholder; {KEY_ADVICE}."
+    if len(key.encode()) < MIN_SECRET_KEY_BYTES:
+        return (
+            f"ISPBOX_SECRET_KEY is too short ({len(key.encode())} bytes, at least "
+            f"{MIN_SECRET_KEY_BYTES} needed); {KEY_ADVICE}."
+        )
+    return None
+
+
+def settings_problem(error: ValidationError) -> str:
+    """A settings error as one line a person can act on."""
+    problems = []
+    for detail in error.errors():
+        message = str(detail["msg"]).removeprefix("Value error, ")
+        location = ".".join(str(part) for part in detail.get("loc", ()))
+        name = f"ISPBOX_{location.upper()}: " if location else ""
+        problems.append(f"{name}{message}")
+    return "; ".join(problems)
 
 
 @lru_cache

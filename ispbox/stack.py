@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -17,11 +18,14 @@ from pathlib import Path
 
 import httpx
 
-from ispbox.config import get_settings
+from ispbox.config import MIN_SECRET_KEY_BYTES, get_settings
 
-DEMO_EDITOR_TOKEN = "demo-editor-token"
-DEMO_ANALYST_TOKEN = "demo-analyst-token"
+DEMO_EDITOR_TOKEN = "demo-editor-token-northwind"
+DEMO_ANALYST_TOKEN = "demo-analyst-token-northwind"
 MAIL_SINK_PORT = 1025
+# The demo's secret key, made on the first start and kept, so that the stored token hashes and
+# mailbox passwords stay usable from one start to the next.
+KEY_FILE = Path("var") / "secret-key"
 
 
 async def prepare_database(clients: int) -> bool:
@@ -42,11 +46,24 @@ async def prepare_database(clients: int) -> bool:
         await close_database()
 
 
+def kept_secret_key(path: Path = KEY_FILE) -> str:
+    """The key in `path`, written there first (readable by the owner only) when missing."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_urlsafe(MIN_SECRET_KEY_BYTES))
+    return path.read_text().strip()
+
+
 def run_stack(*, api_port: int, dashboard_port: int, clients: int) -> int:
     os.environ.setdefault("ISPBOX_ENV", "development")
+    if not os.environ.get("ISPBOX_SECRET_KEY"):
+        os.environ["ISPBOX_SECRET_KEY"] = kept_secret_key()
     os.environ.setdefault("ISPBOX_PUBLIC_URL", f"http://127.0.0.1:{api_port}")
     os.environ.setdefault("ISPBOX_DASHBOARD_URL", f"http://127.0.0.1:{dashboard_port}")
     get_settings.cache_clear()
+    get_settings().check_ready_to_start()
     # Children inherit a default Ctrl-C even where this process was started with it ignored.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     loaded = asyncio.run(prepare_database(clients))

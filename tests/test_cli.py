@@ -9,15 +9,19 @@ from pathlib import Path
 
 import pytest
 
+from ispbox.stack import kept_secret_key
 
-def ispbox(*args: str, database: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ISPBOX_DATABASE_URL": f"sqlite://{database}"}
+
+def ispbox(
+    *args: str, database: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ISPBOX_DATABASE_URL": f"sqlite://{database}", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "ispbox.cli", *args],
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
 
 
@@ -132,3 +136,61 @@ def test_a_deeply_nested_file_is_refused_with_a_message_not_a_traceback(
     assert result.returncode == 1
     assert f"{deep}: nested too deeply to read" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+SERVE = ("serve", "--port", "0")
+WORKER = ("worker",)
+UP = ("up", "--port", "0", "--dashboard-port", "0")
+
+
+@pytest.mark.parametrize(
+    ("command", "key", "reason"),
+    [
+        (SERVE, "", "not set"),
+        (SERVE, "short-key", "too short (9 bytes"),
+        (WORKER, "", "not set"),
+        (WORKER, "change-me-in-production", "placeholder"),
+        # Without a key the demo makes one and keeps it; a short one given is refused.
+        (UP, "short-key", "too short (9 bytes"),
+    ],
+)
+def test_production_refuses_to_start_without_a_usable_secret_key(
+    database: Path, tmp_path: Path, command: tuple[str, ...], key: str, reason: str
+) -> None:
+    env = {
+        "ISPBOX_ENV": "production",
+        "ISPBOX_SECRET_KEY": key,
+        "ISPBOX_BROKER_URL": "redis://127.0.0.1:1/0",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "ispbox.cli", *command],
+        env={**os.environ, "ISPBOX_DATABASE_URL": f"sqlite://{database}", **env},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("ispbox: refusing to start: ISPBOX_SECRET_KEY is")
+    assert reason in line
+
+
+def test_serve_warns_when_production_has_no_public_url(database: Path) -> None:
+    env = {"ISPBOX_ENV": "production", "ISPBOX_SECRET_KEY": "k" * 32, "ISPBOX_PUBLIC_URL": ""}
+    # Two API processes on the in-process broker are refused after the start-up checks.
+    result = ispbox("serve", "--workers", "2", database=database, env=env)
+
+    assert result.returncode == 2
+    assert result.stderr.count("ISPBOX_PUBLIC_URL is not set") == 1
+
+
+def test_the_demo_keeps_the_secret_key_it_made(tmp_path: Path) -> None:
+    path = tmp_path / "var" / "secret-key"
+
+    first = kept_secret_key(path)
+
+    assert len(first.encode()) >= 32
+    assert kept_secret_key(path) == first
+    assert path.stat().st_mode & 0o077 == 0

@@ -162,10 +162,10 @@ class Invoice:
         token = make_preview_token(
             tenant_id=self.model.tenant_id,
             invoice_id=self.model.id,
-            secret=settings.secret_key,
+            secret=settings.signing_key,
             ttl_seconds=settings.preview_link_ttl_seconds,
         )
-        return preview_url(settings.public_url, self.model.id, token)
+        return preview_url(info.context.public_url, self.model.id, token)
 
     @strawberry.field(
         description="Which row actions the viewer may take now, with the reason where not."

@@ -94,8 +94,8 @@ def test_each_tenant_has_a_view_only_analyst_and_an_editor_with_fixed_tokens(
             ["billing.view", "billing.edit"],
         )
     assert DEMO_TOKENS["northwind"] == {
-        "analyst": "demo-analyst-token",
-        "editor": "demo-editor-token",
+        "analyst": "demo-analyst-token-northwind",
+        "editor": "demo-editor-token-northwind",
     }
 
 

@@ -17,6 +17,7 @@ from billing.email import (
     send_refusal,
 )
 from billing.errors import BillingRuleError, ErrorCode
+from billing.mailbox_password import seal_mailbox_password
 from billing.preview_links import verify_preview_token
 from ispbox.config import Settings
 from orm.models import (
@@ -29,6 +30,7 @@ from orm.models import (
     Tenant,
 )
 from orm.models.enums import EmailResult, EmailTrigger, InvoiceLineKind, InvoiceStatus
+from tests.support.keys import TEST_SECRET_KEY
 from tests.support.services import free_port
 from tests.support.smtp import MaildirSmtpServer, PickySmtpServer
 
@@ -38,7 +40,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning"),
 ]
 
-SETTINGS = Settings(secret_key="test-secret", public_url="https://billing.example.test")
+SETTINGS = Settings(secret_key=TEST_SECRET_KEY, public_url="https://billing.example.test")
 CLIENT_EMAIL = "ada@example.test"
 
 
@@ -143,7 +145,9 @@ async def test_auto_email_sends_number_total_lines_and_preview_link(
     assert link.startswith(f"{SETTINGS.public_url}/invoices/{invoice.id}/preview?token=")
     assert f'href="{link}"' in html
     token = link.split("token=", 1)[1]
-    assert verify_preview_token(token, secret=SETTINGS.secret_key) == (tenant.id, invoice.id)
+    assert verify_preview_token(
+        token, secret=SETTINGS.signing_key, max_ttl_seconds=SETTINGS.preview_link_ttl_seconds
+    ) == (tenant.id, invoice.id)
 
 
 async def test_sent_email_sets_emailed_at_and_records_the_attempt(
@@ -273,7 +277,7 @@ async def make_picky_tenant(server: PickySmtpServer, password: str | None = None
         host=server.host,
         port=server.port,
         mailbox_username=server.username,
-        mailbox_password=password or server.password,
+        mailbox_password=seal_mailbox_password(password or server.password, TEST_SECRET_KEY),
     )
 
 

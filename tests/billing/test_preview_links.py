@@ -1,13 +1,17 @@
-"""Signed preview links: they open one invoice of one tenant until they expire."""
+"""Signed preview links: they open one invoice of one tenant until they expire, never for longer
+than the configured time to live."""
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import re
 
 import pytest
 
 from billing.preview_links import (
+    MAX_ID,
     InvalidPreviewToken,
     make_preview_token,
     preview_url,
@@ -17,6 +21,7 @@ from billing.preview_links import (
 SECRET = "a-long-random-secret"
 NOW = 1_790_000_000.0
 HOUR = 3600
+DAY = 24 * HOUR
 
 
 def token_for(tenant_id: int = 7, invoice_id: int = 1234, ttl_seconds: int = HOUR) -> str:
@@ -25,8 +30,22 @@ def token_for(tenant_id: int = 7, invoice_id: int = 1234, ttl_seconds: int = HOU
     )
 
 
+def verify(token: str, *, secret: str = SECRET, now: float, ttl: int = DAY) -> tuple[int, int]:
+    return verify_preview_token(token, secret=secret, max_ttl_seconds=ttl, now=now)
+
+
+def signed(payload: str, secret: str = SECRET) -> str:
+    """A token for any payload, signed with the key (what only the key's holder can make)."""
+
+    def encode(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    signature = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest()
+    return f"{encode(payload.encode())}.{encode(signature)}"
+
+
 def test_a_fresh_token_opens_its_tenant_and_invoice() -> None:
-    assert verify_preview_token(token_for(), secret=SECRET, now=NOW + 10) == (7, 1234)
+    assert verify(token_for(), now=NOW + 10) == (7, 1234)
 
 
 def test_token_is_url_safe() -> None:
@@ -36,14 +55,14 @@ def test_token_is_url_safe() -> None:
 def test_token_is_refused_once_expired() -> None:
     token = token_for(ttl_seconds=HOUR)
 
-    assert verify_preview_token(token, secret=SECRET, now=NOW + HOUR - 1) == (7, 1234)
+    assert verify(token, now=NOW + HOUR - 1) == (7, 1234)
     with pytest.raises(InvalidPreviewToken, match="expired"):
-        verify_preview_token(token, secret=SECRET, now=NOW + HOUR)
+        verify(token, now=NOW + HOUR)
 
 
 def test_token_signed_with_another_secret_is_refused() -> None:
     with pytest.raises(InvalidPreviewToken):
-        verify_preview_token(token_for(), secret="another-secret", now=NOW)
+        verify(token_for(), secret="another-secret", now=NOW)
 
 
 def test_token_with_a_changed_invoice_is_refused() -> None:
@@ -53,7 +72,7 @@ def test_token_with_a_changed_invoice_is_refused() -> None:
     forged = base64.urlsafe_b64encode(changed).rstrip(b"=").decode() + "." + signature
 
     with pytest.raises(InvalidPreviewToken):
-        verify_preview_token(forged, secret=SECRET, now=NOW)
+        verify(forged, now=NOW)
 
 
 def test_token_with_a_changed_signature_is_refused() -> None:
@@ -61,13 +80,13 @@ def test_token_with_a_changed_signature_is_refused() -> None:
     flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
 
     with pytest.raises(InvalidPreviewToken):
-        verify_preview_token(f"{payload}.{flipped}", secret=SECRET, now=NOW)
+        verify(f"{payload}.{flipped}", now=NOW)
 
 
 @pytest.mark.parametrize("token", ["", "abc", "a.b.c", ".", "abc.", "!!!.???", "x" * 500])
 def test_malformed_tokens_are_refused(token: str) -> None:
     with pytest.raises(InvalidPreviewToken):
-        verify_preview_token(token, secret=SECRET, now=NOW)
+        verify(token, now=NOW)
 
 
 def test_preview_url_carries_invoice_and_token() -> None:
@@ -75,3 +94,35 @@ def test_preview_url_carries_invoice_and_token() -> None:
         preview_url("https://billing.example.test", 1234, "tok")
         == "https://billing.example.test/invoices/1234/preview?token=tok"
     )
+
+
+def test_a_token_valid_for_exactly_the_time_to_live_opens() -> None:
+    assert verify(token_for(ttl_seconds=DAY), now=NOW, ttl=DAY) == (7, 1234)
+
+
+def test_a_token_expiring_further_ahead_than_the_time_to_live_is_refused() -> None:
+    far = token_for(ttl_seconds=10 * 365 * DAY)
+
+    with pytest.raises(InvalidPreviewToken, match="not valid"):
+        verify(far, now=NOW + 10, ttl=DAY)
+
+
+def test_a_signed_far_expiry_is_refused_even_with_the_key() -> None:
+    forged = signed(f"v1:7:1234:{int(NOW) + DAY + 60}")
+
+    with pytest.raises(InvalidPreviewToken):
+        verify(forged, now=NOW, ttl=DAY)
+
+
+@pytest.mark.parametrize(
+    ("tenant_id", "invoice_id"), [(MAX_ID + 1, 1), (7, MAX_ID + 1), (7, 2**70), (0, 1), (7, -1)]
+)
+def test_ids_that_no_row_can_have_are_refused(tenant_id: int, invoice_id: int) -> None:
+    token = signed(f"v1:{tenant_id}:{invoice_id}:{int(NOW) + HOUR}")
+
+    with pytest.raises(InvalidPreviewToken, match="malformed"):
+        verify(token, now=NOW)
+
+
+def test_the_largest_id_opens() -> None:
+    assert verify(signed(f"v1:7:{MAX_ID}:{int(NOW) + HOUR}"), now=NOW) == (7, MAX_ID)

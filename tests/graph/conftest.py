@@ -15,6 +15,7 @@ from graph.app import create_app
 from ispbox.config import Settings
 from orm.models import Client, Tenant
 from tests.support.builders import VIEW, ApiUser, make_client, make_tenant, make_user
+from tests.support.keys import TEST_SECRET_KEY
 
 API_URL = "http://api.test"
 
@@ -23,7 +24,7 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,
         "env": "development",
-        "secret_key": "test-secret-key",
+        "secret_key": TEST_SECRET_KEY,
         "public_url": API_URL,
         "dashboard_url": "http://dashboard.test",
         "broker_url": "memory://",

@@ -7,11 +7,14 @@ import time
 import httpx
 import pytest
 
-from billing.preview_links import make_preview_token
-from tests.graph.conftest import Team
+from billing.preview_links import MAX_ID, make_preview_token
+from graph.app import create_app
+from ispbox.config import Settings
+from tests.graph.conftest import Team, make_settings
 from tests.support.builders import make_invoice
+from tests.support.keys import TEST_SECRET_KEY
 
-SECRET = "test-secret-key"  # the tests' settings
+SECRET = TEST_SECRET_KEY  # the tests' settings
 
 
 def link(invoice_id: int, token: str) -> str:
@@ -95,3 +98,67 @@ async def test_a_deleted_invoice_is_not_found(api: httpx.AsyncClient, acme: Team
     token = token_for(acme.tenant.id, invoice.id)
     await invoice.delete()
     assert (await api.get(link(invoice.id, token))).status_code == 404
+
+
+@pytest.mark.asyncio
+async def test_a_link_expiring_beyond_the_time_to_live_is_forbidden(
+    api: httpx.AsyncClient, acme: Team
+) -> None:
+    invoice = await make_invoice(acme.client)
+    far = token_for(acme.tenant.id, invoice.id, ttl=10 * 365 * 24 * 3600)
+    response = await api.get(link(invoice.id, far))
+    assert response.status_code == 403
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("invoice_id", [MAX_ID + 1, 2**64, 10**30])
+async def test_an_invoice_id_beyond_64_bits_in_the_path_is_not_found(
+    api: httpx.AsyncClient, acme: Team, invoice_id: int
+) -> None:
+    response = await api.get(link(invoice_id, token_for(acme.tenant.id, 1)))
+    assert response.status_code == 404
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("tenant_id", "invoice_id"), [(2**64, 1), (1, MAX_ID + 1)])
+async def test_a_signed_link_naming_ids_beyond_64_bits_is_refused(
+    api: httpx.AsyncClient, acme: Team, tenant_id: int, invoice_id: int
+) -> None:
+    token = token_for(tenant_id, invoice_id)
+    response = await api.get(link(min(invoice_id, MAX_ID), token))
+    assert response.status_code in (403, 404)
+
+
+PREVIEW_URL = "query($id: ID!) { invoice(id: $id) { previewUrl } }"
+
+
+async def preview_url_from(settings: Settings, base_url: str, team: Team, invoice_id: int) -> str:
+    app = create_app(settings, manage_database=False, embedded_workers=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=base_url) as api:
+        response = await api.post(
+            "/graphql",
+            json={"query": PREVIEW_URL, "variables": {"id": str(invoice_id)}},
+            headers=team.viewer.headers,
+        )
+    return response.json()["data"]["invoice"]["previewUrl"]
+
+
+@pytest.mark.asyncio
+async def test_without_a_public_url_links_point_where_the_request_came(db: str, acme: Team) -> None:
+    invoice = await make_invoice(acme.client)
+    settings = make_settings(db, public_url=None)
+
+    url = await preview_url_from(settings, "http://127.0.0.1:9000", acme, invoice.id)
+
+    assert url.startswith(f"http://127.0.0.1:9000/invoices/{invoice.id}/preview?token=")
+
+
+@pytest.mark.asyncio
+async def test_a_configured_public_url_is_used_for_links(db: str, acme: Team) -> None:
+    invoice = await make_invoice(acme.client)
+    settings = make_settings(db, public_url="https://billing.example.test")
+
+    url = await preview_url_from(settings, "http://127.0.0.1:9000", acme, invoice.id)
+
+    assert url.startswith(f"https://billing.example.test/invoices/{invoice.id}/preview?token=")

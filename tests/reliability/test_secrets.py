@@ -1,13 +1,14 @@
-"""Security of secrets: API tokens are stored only as hashes; tokens, the mailbox password, the
-Stripe key and the signing key never appear in logs (every logger, every level), errors, stored
-attempt records, API answers or the schema, through a run, its emails and charges, a manual send
-and the failures of each."""
+"""Security of secrets: API tokens are stored only as keyed hashes and mailbox passwords only
+encrypted; tokens, the mailbox password, the Stripe key and the signing key never appear in logs
+(every logger, every level), errors, stored records, API answers or the schema, through a run,
+its emails and charges, a manual send and the failures of each."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
+import copy
+import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -17,12 +18,18 @@ import dramatiq
 import httpx
 import pytest
 import pytest_asyncio
+import uvicorn
+from pydantic import SecretStr
 
 from billing.charging import charge_invoice, stripe_client
 from billing.demo_data import demo_document
-from billing.importer import import_document
+from billing.email import check_mailbox
+from billing.importer import ImportRejected, import_document
+from billing.preview_links import make_preview_token
+from billing.tokens import MIN_TOKEN_LENGTH, hash_token
+from graph.app import create_app
 from graph.schema import schema
-from ispbox.config import get_settings
+from ispbox.config import Settings, SettingsError, get_settings
 from orm.db import connection
 from orm.models import Client, Invoice, InvoiceRun, Tenant, User
 from orm.models.enums import InvoiceStatus
@@ -44,9 +51,9 @@ pytestmark = [
 
 STRIPE_KEY = "sk_test_reliability_7Hq2Zk9Lr4Vw1Xy3"
 WRONG_STRIPE_KEY = "rk_live_wrong_4Nf8Pq2Ls6Tz0Vb7"
-SECRET_KEY = "signing-key-Qm5Rt8Wx2Yz4"
+SECRET_KEY = "signing-key-Qm5Rt8Wx2Yz4-Hd6Jp3Lv9Ns1"
 WRONG_MAILBOX_PASSWORD = "wrong-password-Jd7Kf3Lg9"
-WRONG_API_TOKEN = "tok_wrong_Xc4Vb8Nm2"
+WRONG_API_TOKEN = "tok_wrong_Xc4Vb8Nm2Qa7Ws5Ed"
 SECRET_FIELD_NAMES = re.compile(r"password|secret|token|api_?key|stripe", re.IGNORECASE)
 
 
@@ -74,7 +81,78 @@ async def test_an_import_stores_api_tokens_only_as_their_hashes(db: str) -> None
     text = await stored_text()
     assert [token for token in tokens if token in text] == []
     stored = set(await User.all().values_list("token_hash", flat=True))
-    assert stored == {hashlib.sha256(token.encode()).hexdigest() for token in tokens}
+    assert stored == {hash_token(token, get_settings().signing_key) for token in tokens}
+
+
+async def test_a_token_hash_depends_on_the_server_key() -> None:
+    token = "a" * MIN_TOKEN_LENGTH
+    assert hash_token(token, "key-one-" * 4) != hash_token(token, "key-two-" * 4)
+
+
+async def test_an_import_refuses_a_token_shorter_than_the_minimum(db: str) -> None:
+    document = demo_document(3, today=date(2026, 11, 20))
+    document["tenants"][0]["users"][0]["token"] = "x" * (MIN_TOKEN_LENGTH - 1)
+
+    with pytest.raises(ImportRejected) as rejected:
+        await import_document(document)
+
+    assert rejected.value.problems == [
+        f"tenants[0].users[0].token: must be at least {MIN_TOKEN_LENGTH} characters "
+        f"(it has {MIN_TOKEN_LENGTH - 1})"
+    ]
+    assert await User.all().count() == 0
+
+
+def with_mailbox_login(document: dict, smtp: PickySmtpServer) -> dict:
+    """The demo document with its first tenant's mailbox at the test server, with a login."""
+    document = copy.deepcopy(document)
+    document["tenants"][0]["settings"]["mailbox"] |= {
+        "host": smtp.host,
+        "port": smtp.port,
+        "username": smtp.username,
+        "password": smtp.password,
+    }
+    return document
+
+
+async def test_an_imported_mailbox_password_is_stored_encrypted_and_logs_in(
+    db: str, picky_smtp_server: PickySmtpServer
+) -> None:
+    document = with_mailbox_login(demo_document(3, today=date(2026, 11, 20)), picky_smtp_server)
+
+    await import_document(document)
+
+    assert picky_smtp_server.password not in await stored_text()
+    tenant = await Tenant.get(key=document["tenants"][0]["key"])
+    assert await check_mailbox(tenant) is None
+
+
+async def test_a_mailbox_password_encrypted_under_another_key_is_a_clear_mailbox_problem(
+    db: str, picky_smtp_server: PickySmtpServer
+) -> None:
+    document = with_mailbox_login(demo_document(3, today=date(2026, 11, 20)), picky_smtp_server)
+    await import_document(document)
+    tenant = await Tenant.get(key=document["tenants"][0]["key"])
+
+    other_server = Settings(env="development", secret_key="another-server-key-" * 2)
+    problem = await check_mailbox(tenant, other_server)
+
+    assert problem is not None and "ISPBOX_SECRET_KEY" in problem
+    assert picky_smtp_server.password not in problem
+
+
+async def test_a_second_import_of_the_same_mailbox_password_changes_nothing(
+    db: str, picky_smtp_server: PickySmtpServer
+) -> None:
+    document = with_mailbox_login(demo_document(3, today=date(2026, 11, 20)), picky_smtp_server)
+    await import_document(document)
+    stored = await Tenant.get(key=document["tenants"][0]["key"])
+
+    summary = await import_document(document)
+
+    again = await Tenant.get(key=document["tenants"][0]["key"])
+    assert again.mailbox_password == stored.mailbox_password
+    assert summary.counts["tenants"].updated == 0
 
 
 async def test_the_schema_has_no_field_or_argument_named_for_a_secret() -> None:
@@ -135,7 +213,7 @@ async def test_no_secret_reaches_logs_errors_records_or_answers(
     for name, value in (
         ("stripe_api_key", STRIPE_KEY),
         ("stripe_api_base", local_stripe.base_url),
-        ("secret_key", SECRET_KEY),
+        ("secret_key", SecretStr(SECRET_KEY)),
     ):
         monkeypatch.setattr(get_settings(), name, value)
     tenant = await billed_tenant(picky_smtp_server, local_stripe)
@@ -180,7 +258,7 @@ async def test_no_secret_reaches_logs_errors_records_or_answers(
     places = {
         "logs": "\n".join(logs),
         "API answers": "\n".join(answers),
-        "stored records": await stored_text_without_secrets_columns(),
+        "stored records": await stored_text(),
         "schema": str(schema),
     }
     assert len(logs) > 50, "too few log records to mean anything"
@@ -237,7 +315,11 @@ async def run_send_and_fail(
         if op.kind == "query":
             answers.append(str(await ask(op.document, users.editor, op.variables)))
     invoice_id = str((await Invoice.filter(run_id=int(run_id)).first()).id)
-    send = "mutation($id: ID!) { sendInvoice(input: {id: $id}) { errors { code message } } }"
+    # Forced: the run emailed the invoice a moment ago.
+    send = (
+        "mutation($id: ID!) { sendInvoice(input: {id: $id, force: true}) "
+        "{ errors { code message } } }"
+    )
     sent = await ask(send, users.editor, {"id": invoice_id})
     assert sent["data"]["sendInvoice"]["errors"] == []
     other_id = str((await Invoice.get(tenant__key="misconfigured")).id)
@@ -285,8 +367,81 @@ async def unpaid_invoice(tenant: Tenant, client: Client | None = None) -> Invoic
     )
 
 
-async def stored_text_without_secrets_columns() -> str:
-    """What the product wrote, less the columns that hold a secret on purpose (the mailbox
-    password, which the product must be able to send with)."""
-    await Tenant.all().update(mailbox_password=None)
-    return await stored_text()
+async def test_the_access_log_never_holds_a_preview_token(
+    db: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    tenant = await make_tenant()
+    invoice = await unpaid_invoice(tenant, client=await make_client(tenant, "c-1"))
+    settings = make_settings(db)
+    token = make_preview_token(
+        tenant_id=tenant.id,
+        invoice_id=invoice.id,
+        secret=settings.signing_key,
+        ttl_seconds=settings.preview_link_ttl_seconds,
+    )
+    app = create_app(settings, manage_database=False, embedded_workers=False)
+    # No logging config of uvicorn's own: its access records reach the test's capture.
+    server = uvicorn.Server(uvicorn.Config(app, port=0, log_config=None, lifespan="off"))
+
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        serving = asyncio.create_task(server.serve())
+        await wait_until(lambda: _started(server))
+        port = server.servers[0].sockets[0].getsockname()[1]
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            response = await http.get(f"/invoices/{invoice.id}/preview?token={token}&x=1")
+        server.should_exit = True
+        await serving
+
+    assert response.status_code == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "uvicorn.access"]
+    assert any(f"/invoices/{invoice.id}/preview?token=[redacted]&x=1" in line for line in lines)
+    assert token not in caplog.text
+
+
+async def _started(server: uvicorn.Server) -> bool:
+    return server.started
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        (None, "not set"),
+        ("", "not set"),
+        ("change-me-in-production", "placeholder"),
+        ("k" * 31, "too short"),
+    ],
+)
+async def test_production_refuses_an_unusable_secret_key(
+    key: str | None, reason: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ISPBOX_SECRET_KEY")
+    values = {} if key is None else {"secret_key": key}
+
+    settings = Settings(env="production", **values)
+
+    for use in (settings.check_ready_to_start, lambda: settings.signing_key):
+        with pytest.raises(SettingsError) as refused:
+            use()
+        assert str(refused.value).startswith("ISPBOX_SECRET_KEY is")
+        assert reason in str(refused.value)
+    with pytest.raises(SettingsError):
+        create_app(settings, manage_database=False, embedded_workers=False)
+
+
+async def test_production_takes_a_key_of_32_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ISPBOX_SECRET_KEY")
+    assert Settings(env="production", secret_key="k" * 32).signing_key == "k" * 32
+
+
+async def test_development_makes_a_random_key_per_process_when_none_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("ISPBOX_SECRET_KEY")
+    first, second = Settings(env="development"), Settings(env="development")
+    assert len(first.signing_key.encode()) >= 32
+    assert first.signing_key != second.signing_key
+
+
+async def test_the_secret_key_never_prints_with_the_settings() -> None:
+    settings = Settings(env="production", secret_key="s" * 40)
+    assert "s" * 40 not in repr(settings) and "s" * 40 not in str(settings.model_dump())

@@ -36,12 +36,13 @@ from tests.reliability.fault_servers import (
 )
 from tests.reliability.run_driver import FaultLog
 from tests.support.builders import make_user
+from tests.support.keys import TEST_SECRET_KEY
 from tests.support.smtp import MaildirSmtpServer
 from workers.delivery import email_invoice_job
 
 pytestmark = pytest.mark.asyncio
 
-SETTINGS = Settings(secret_key="test-secret", public_url="https://billing.example.test")
+SETTINGS = Settings(secret_key=TEST_SECRET_KEY, public_url="https://billing.example.test")
 TIMEOUT_SECONDS = 0.5
 CHAOS_INVOICES = 20
 MAX_TRIES = 30

@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from billing.money import minor_unit, to_minor_units
-from graph.auth import hash_token
+from billing.tokens import hash_token
+from ispbox.config import get_settings
 from orm.models import (
     Client,
     Invoice,
@@ -59,12 +60,12 @@ async def make_user(
     permissions: tuple[str, ...] = (VIEW, EDIT),
     active: bool = True,
 ) -> ApiUser:
-    token = f"tok_{key}_{secrets.token_hex(8)}"
+    token = f"tok_{key}_{secrets.token_hex(12)}"
     user = await User.create(
         tenant=tenant,
         key=key,
         name=key.title(),
-        token_hash=hash_token(token),
+        token_hash=hash_token(token, get_settings().signing_key),
         permissions=list(permissions),
         active=active,
     )

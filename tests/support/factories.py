@@ -6,7 +6,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from billing.mailbox_password import seal_mailbox_password
 from billing.money import to_minor_units
+from ispbox.config import get_settings
 from orm.models import Charge, Client, Service, Tenant
 from orm.models.enums import ClientStatus, ServicePeriod, ServiceStatus
 
@@ -20,6 +22,10 @@ async def make_tenant(key: str = "acme", **settings: Any) -> Tenant:
         "grace_period_days": 7,
     }
     values.update(settings)
+    if values.get("mailbox_password"):
+        # Stored encrypted, as the import stores it.
+        password = values["mailbox_password"]
+        values["mailbox_password"] = seal_mailbox_password(password, get_settings().signing_key)
     return await Tenant.create(key=key, **values)
 
 
