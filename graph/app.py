@@ -8,6 +8,7 @@ from typing import Any
 
 from cross_web import HTTPException
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -19,6 +20,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from graph.auth import authenticate
 from graph.context import Context
+from graph.limits import RequestLimits
 from graph.preview import invoice_preview
 from graph.schema import schema
 from ispbox.config import Settings, get_settings
@@ -134,6 +136,7 @@ def create_app(
             Route("/invoices/{invoice_id:int}/preview", invoice_preview, methods=["GET"]),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(RequestLimits, settings=settings)],
     )
     app.state.settings = settings
     return app
