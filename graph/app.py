@@ -23,6 +23,7 @@ from graph.context import Context
 from graph.limits import RequestLimits
 from graph.preview import invoice_preview
 from graph.schema import schema
+from graph.sockets import CheckedTransportWSHandler, CheckedWSHandler
 from ispbox.config import Settings, get_settings
 from orm.db import close_database, connection, open_database
 
@@ -41,6 +42,10 @@ def unauthenticated() -> JSONResponse:
 class GraphQLApp(GraphQL):
     """Strawberry's view, with the caller authenticated before any operation runs: HTTP requests
     without a valid token get 401, websockets are refused at connection_init (4403)."""
+
+    # Websockets check their token again before each operation (closing with 4401 once revoked).
+    graphql_transport_ws_handler_class = CheckedTransportWSHandler
+    graphql_ws_handler_class = CheckedWSHandler
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(
