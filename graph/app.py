@@ -72,7 +72,12 @@ class GraphQLApp(GraphQL):
     def parse_json(self, data: str | bytes) -> Any:
         """The request's JSON; a value other than an object (or a list, refused as a batch) is
         refused with 400 here, where Strawberry would fail on it with 500."""
-        parsed = super().parse_json(data)
+        try:
+            parsed = super().parse_json(data)
+        except UnicodeDecodeError as error:
+            raise HTTPException(400, "The request body must be UTF-8 JSON.") from error
+        except RecursionError as error:
+            raise HTTPException(400, "The request body is nested too deeply.") from error
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "The request body must be a JSON object.")
         return parsed
