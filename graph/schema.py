@@ -106,7 +106,8 @@ class Schema(strawberry.Schema):
             allowed_operation_types,
             operation_extensions,
         )
-        if not query or not _reads_only(query, operation_name):
+        well_formed = isinstance(query, str) and isinstance(operation_name, str | None)
+        if not (query and well_formed and _reads_only(query, operation_name)):
             return await execution
         seconds = _timeout_seconds(context_value)
         try:

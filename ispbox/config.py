@@ -56,10 +56,10 @@ class Settings(BaseSettings):
         default=1024 * 1024, description="Largest request body accepted (413 above)."
     )
     rate_limit_per_token: str = Field(
-        default="100/second;3000/minute", description="Requests per API token (429 above)."
+        default="6000/minute", description="Requests per API token (429 above)."
     )
     rate_limit_per_address: str = Field(
-        default="200/second;6000/minute", description="Requests per client address (429 above)."
+        default="12000/minute", description="Requests per client address (429 above)."
     )
     rate_limit_failed_auth: str = Field(
         default="5/second;100/minute",
