@@ -23,9 +23,11 @@ from graph.access_log import redact_access_log
 from graph.auth import authenticate
 from graph.context import Context
 from graph.graphiql import graphiql_assets, graphiql_page
+from graph.limits import RequestLimits
 from graph.preview import invoice_preview
 from graph.request_id import RequestIdMiddleware
 from graph.schema import schema
+from graph.sockets import CheckedTransportWSHandler, CheckedWSHandler
 from graph.stripe_webhook import stripe_webhook
 from ispbox.config import Settings, get_settings
 from orm.db import close_database, connection, open_database
@@ -45,6 +47,10 @@ def unauthenticated() -> JSONResponse:
 class GraphQLApp(GraphQL):
     """Strawberry's view, with the caller authenticated before any operation runs: HTTP requests
     without a valid token get 401, websockets are refused at connection_init (4403)."""
+
+    # Websockets check their token again before each operation (closing with 4401 once revoked).
+    graphql_transport_ws_handler_class = CheckedTransportWSHandler
+    graphql_ws_handler_class = CheckedWSHandler
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(
@@ -77,7 +83,12 @@ class GraphQLApp(GraphQL):
     def parse_json(self, data: str | bytes) -> Any:
         """The request's JSON; a value other than an object (or a list, refused as a batch) is
         refused with 400 here, where Strawberry would fail on it with 500."""
-        parsed = super().parse_json(data)
+        try:
+            parsed = super().parse_json(data)
+        except UnicodeDecodeError as error:
+            raise HTTPException(400, "The request body must be UTF-8 JSON.") from error
+        except RecursionError as error:
+            raise HTTPException(400, "The request body is nested too deeply.") from error
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "The request body must be a JSON object.")
         return parsed
@@ -151,7 +162,11 @@ def create_app(
             Route("/stripe/webhook", stripe_webhook, methods=["POST"]),
             *([graphiql_assets()] if graphql.graphql_ide else []),
         ],
-        middleware=[Middleware(RequestIdMiddleware)],
+        # The request id is outermost, so that a refusal by the limits carries one too.
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(RequestLimits, settings=settings),
+        ],
         lifespan=lifespan,
     )
     app.state.settings = settings

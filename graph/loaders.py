@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from billing.invoice_queries import InvoiceListFilter, InvoicePage, ListPosition, invoice_page
 from orm.models import (
     Charge,
     ChargeAttempt,
@@ -38,6 +39,14 @@ def _many_per_key(keys: list[int], rows: Iterable[Row], key_of: str) -> list[lis
     return [grouped.get(key, []) for key in keys]
 
 
+class RunPageKey(NamedTuple):
+    """One page of a run's invoices."""
+
+    run_id: int
+    first: int
+    after: ListPosition | None
+
+
 class Loaders:
     """The loaders of one request (or of one subscription event)."""
 
@@ -51,6 +60,7 @@ class Loaders:
         self.run_errors = DataLoader[int, list[RunError]](load_fn=self._run_errors)
         self.services = DataLoader[int, list[Service]](load_fn=self._services)
         self.pending_charges = DataLoader[int, list[Charge]](load_fn=self._pending_charges)
+        self.run_invoices = DataLoader[RunPageKey, InvoicePage](load_fn=self._run_invoices)
 
     async def _clients(self, ids: list[int]) -> list[Client | None]:
         rows = await Client.filter(tenant_id=self.tenant_id, id__in=ids)
@@ -102,3 +112,16 @@ class Loaders:
             tenant_id=self.tenant_id, client_id__in=client_ids, status=ChargeStatus.PENDING
         ).order_by("client_id", "scheduled_on", "id")
         return _many_per_key(client_ids, rows, "client_id")
+
+    async def _run_invoices(self, keys: list[RunPageKey]) -> list[InvoicePage]:
+        """Each asked page once, however many invoices of a list share the run (the loader
+        gives every repeat of a key the same page)."""
+        return [
+            await invoice_page(
+                self.tenant_id,
+                InvoiceListFilter(run_id=key.run_id),
+                first=key.first,
+                after=key.after,
+            )
+            for key in keys
+        ]

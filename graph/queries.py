@@ -50,6 +50,10 @@ class InvoiceFilter:
 
 Row = TypeVar("Row", bound=Model)
 
+MAX_SEARCH_LENGTH = 200
+# Every status once, with room for repeats; a longer list is a mistake or an attack.
+MAX_STATUSES = 20
+
 
 async def tenant_row(model: type[Row], info: Info, id: strawberry.ID) -> Row | None:
     """The viewer's tenant's row with this id; None for a malformed id or another tenant's."""
@@ -68,10 +72,27 @@ def _optional_id(value: strawberry.ID | None) -> tuple[int | None, bool]:
 
 
 def _search(value: str | None) -> str | None:
-    """The search as given; refused where the database could not compare it with stored text."""
-    if value is not None and (problem := unstorable_text(value)):
+    """The search as given; refused where it is longer than a name or number could match, or
+    where the database could not compare it with stored text."""
+    if value is None:
+        return None
+    if len(value) > MAX_SEARCH_LENGTH:
+        raise InvalidInput(
+            f"`search` must be at most {MAX_SEARCH_LENGTH} characters; {len(value)} were given.",
+            field="search",
+        )
+    if problem := unstorable_text(value):
         raise InvalidInput(f"`search` {problem}.", field="search")
     return value
+
+
+def _statuses(given: list[InvoiceStatus] | None) -> list[StoredInvoiceStatus]:
+    if given is not None and len(given) > MAX_STATUSES:
+        raise InvalidInput(
+            f"`statuses` may hold at most {MAX_STATUSES} statuses; {len(given)} were given.",
+            field="statuses",
+        )
+    return [StoredInvoiceStatus(status.value) for status in dict.fromkeys(given or [])]
 
 
 def _list_filter(given: InvoiceFilter | None) -> InvoiceListFilter | None:
@@ -84,7 +105,7 @@ def _list_filter(given: InvoiceFilter | None) -> InvoiceListFilter | None:
         return None
     return InvoiceListFilter(
         search=_search(given.search),
-        statuses=[StoredInvoiceStatus(status.value) for status in given.statuses or []],
+        statuses=_statuses(given.statuses),
         client_id=client_id,
         run_id=run_id,
     )

@@ -61,6 +61,36 @@ class Settings(BaseSettings):
     scheduler_interval_seconds: int = 60
     # Prepended to every queue name, so several installations can share one Redis or RabbitMQ.
     queue_prefix: str = ""
+    # Abuse limits of the API.
+    max_query_cost: int = Field(
+        default=20_000, description="Nodes one GraphQL operation may ask for (GitHub's model)."
+    )
+    query_timeout_seconds: float = Field(
+        default=10.0, description="A query still running after this is stopped (never mutations)."
+    )
+    max_request_bytes: int = Field(
+        default=1024 * 1024, description="Largest request body accepted (413 above)."
+    )
+    rate_limit_per_token: str = Field(
+        default="6000/minute", description="Requests per API token (429 above)."
+    )
+    rate_limit_per_address: str = Field(
+        default="12000/minute", description="Requests per client address (429 above)."
+    )
+    rate_limit_failed_auth: str = Field(
+        default="5/second;100/minute",
+        description="Refused tokens and preview links per client address before it gets 429.",
+    )
+    rate_limit_storage: str | None = Field(
+        default=None,
+        description="limits storage URI; default: the broker's Redis, else in-process memory.",
+    )
+    token_recheck_seconds: float = Field(
+        default=3.0, description="How long a websocket trusts its token before checking again."
+    )
+    max_subscriptions_per_user: int = Field(
+        default=20, description="Open subscriptions one user may hold across websockets."
+    )
     stripe_webhook_secret: SecretStr | None = Field(
         default=None,
         description="The signing secret (whsec_…) of the Stripe webhook endpoint at "

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import strawberry
 
-from billing.invoice_queries import InvoiceListFilter, invoice_page
 from billing.money import from_minor_units
 from graph.context import Info
+from graph.loaders import RunPageKey
 from graph.pagination import check_first, invoice_position, run_cursor
 from graph.types.client import Client, load_client
 from graph.types.common import PageInfo
@@ -89,13 +89,8 @@ class InvoiceRun:
     async def invoices(
         self, info: Info, first: int = 50, after: str | None = None
     ) -> InvoiceConnection:
-        page = await invoice_page(
-            info.context.tenant.id,
-            InvoiceListFilter(run_id=self.model.id),
-            first=check_first(first),
-            after=invoice_position(after),
-        )
-        return InvoiceConnection.from_page(page)
+        key = RunPageKey(self.model.id, check_first(first), invoice_position(after))
+        return InvoiceConnection.from_page(await info.context.loaders.run_invoices.load(key))
 
     @strawberry.field
     async def errors(self, info: Info) -> list[InvoiceRunError]:

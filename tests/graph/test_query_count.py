@@ -89,3 +89,21 @@ async def test_statements_do_not_grow_with_the_page(graphql: GraphQLClient, acme
     assert len(small) == len(large), "\n".join(large)
     # The viewer, the page and its count, then one statement per relation.
     assert len(large) <= 10, "\n".join(large)
+
+
+RUN_PAGES = """query($first: Int!) { invoices(first: $first) { edges { node {
+  run { invoices(first: 5) { totalCount edges { node { id lines { id } } } } }
+} } } }"""
+
+
+@pytest.mark.asyncio
+async def test_a_run_s_page_of_invoices_is_read_once_for_all_its_invoices(
+    graphql: GraphQLClient, acme: Team
+) -> None:
+    await add_invoices(acme.tenant, 30)
+    counts = []
+    for first in (3, 30):
+        with counting_statements() as counter:
+            await graphql.data(RUN_PAGES, {"first": first}, user=acme.editor)
+        counts.append(len(counter.statements))
+    assert counts[0] == counts[1]

@@ -13,7 +13,10 @@ from starlette.applications import Starlette
 from tortoise.expressions import F
 from websockets.exceptions import ConnectionClosed
 
+import graph.subscriptions
 from graph.app import create_app
+from graph.errors import ClientError
+from graph.subscriptions import ProgressHub
 from orm.models import Client, InvoiceRun
 from orm.models.enums import RunStatus
 from tests.graph.conftest import Team, make_settings
@@ -163,3 +166,95 @@ async def test_each_operation_on_a_websocket_reads_current_data(ws_url: str, acm
             if new_name:
                 await Client.filter(id=acme.client.id).update(name=new_name)
     assert names == ["Acme Client", "Renamed Client"]
+
+
+SUBSCRIBERS = 30
+
+
+@pytest.mark.asyncio
+@pytest.mark.postgres_only
+async def test_many_subscribers_of_a_run_cost_one_read_per_change(
+    db: str, acme: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only notifications wake the watcher here, so every read is one a change caused.
+    monkeypatch.setattr(graph.subscriptions, "NOTIFIED_POLL_SECONDS", 60.0)
+    reads = 0
+    read_progress = graph.subscriptions.read_progress
+
+    async def counted(run_id: int) -> InvoiceRun | None:
+        nonlocal reads
+        reads += 1
+        return await read_progress(run_id)
+
+    monkeypatch.setattr(graph.subscriptions, "read_progress", counted)
+    run = await make_run(acme.tenant, status=RunStatus.RUNNING)
+    settings = make_settings(db, max_subscriptions_per_user=SUBSCRIBERS)
+    app = create_app(settings, manage_database=False, embedded_workers=False)
+    async with serve(app) as url, ws_connect(url, headers=acme.viewer.headers) as ws:
+        await init(ws)
+        ids = [str(n) for n in range(SUBSCRIBERS)]
+        for op_id in ids:
+            await subscribe(ws, PROGRESS, {"id": str(run.id)}, op_id=op_id)
+        assert await events_of_each(ws, ids) == {0}
+        for processed in (1, 2):
+            await advance(run, clients_processed=processed)
+            assert await events_of_each(ws, ids) == {processed}
+        await advance(run, clients_processed=3, status=RunStatus.COMPLETED)
+        assert await events_of_each(ws, ids) == {3}
+    # The first look, then one read per change, whatever the number of subscribers.
+    assert reads == 1 + 3
+
+
+async def events_of_each(ws, ids: list[str]) -> set[int]:
+    """The clientsProcessed of the next event of every operation."""
+    seen: dict[str, int] = {}
+    while len(seen) < len(ids):
+        message = await receive(ws)
+        if message["type"] == "next":
+            seen[message["id"]] = message["payload"]["data"]["invoiceRunProgress"][
+                "clientsProcessed"
+            ]
+    return set(seen.values())
+
+
+@pytest.mark.asyncio
+async def test_a_user_past_the_subscription_limit_is_refused_across_sockets(
+    db: str, acme: Team
+) -> None:
+    run = await make_run(acme.tenant, status=RunStatus.RUNNING)
+    settings = make_settings(db, max_subscriptions_per_user=2)
+    app = create_app(settings, manage_database=False, embedded_workers=False)
+    async with (
+        serve(app) as url,
+        ws_connect(url, headers=acme.viewer.headers) as first,
+        ws_connect(url, headers=acme.viewer.headers) as second,
+    ):
+        await init(first)
+        await init(second)
+        for op_id in ("1", "2"):
+            await subscribe(first, PROGRESS, {"id": str(run.id)}, op_id=op_id)
+            assert (await receive(first))["type"] == "next"
+        await subscribe(second, PROGRESS, {"id": str(run.id)}, op_id="3")
+        refused = await messages_until_done(second, "3")
+        async with ws_connect(url, headers=acme.editor.headers) as other_user:
+            await init(other_user)
+            await subscribe(other_user, PROGRESS, {"id": str(run.id)})
+            assert (await receive(other_user))["type"] == "next"
+    [error] = refused[0]["payload"]["errors"]
+    assert error["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
+    assert error["message"].startswith("At most 2 subscriptions may be open at once")
+
+
+@pytest.mark.asyncio
+async def test_a_closed_subscription_frees_its_place(acme: Team) -> None:
+    run = await make_run(acme.tenant, status=RunStatus.RUNNING)
+    hub = ProgressHub()
+    user_id = acme.viewer.user.id
+    async with hub.following(run.id, user_id, 1) as mailbox:
+        assert (await mailbox.take()).id == run.id
+        with pytest.raises(ClientError):
+            async with hub.following(run.id, user_id, 1):
+                pass
+    async with hub.following(run.id, user_id, 1) as mailbox:
+        assert (await mailbox.take()).id == run.id
+    assert hub.watchers == {}

@@ -15,6 +15,7 @@ import pytest
 
 from billing.demo_data import demo_document
 from billing.importer import ImportRejected, import_document
+from graph.queries import MAX_SEARCH_LENGTH, MAX_STATUSES
 from orm.models import Client
 from tests.reliability.responses import top_level_codes
 from tests.reliability.snapshot import changed_tables, fingerprint
@@ -132,3 +133,95 @@ async def test_an_import_with_text_the_database_cannot_store_is_rejected_whole(
         f"tenants[0].clients[2].name: {problem}",
     ]
     assert not await Client.exists()
+
+
+async def post_raw(api: httpx.AsyncClient, tenancy: Tenancy, body: bytes) -> httpx.Response:
+    return await api.post(
+        "/graphql",
+        content=body,
+        headers={**tenancy.acme.editor.headers, "Content-Type": "application/json"},
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "query($s: String) { clients(search: $s) { id } }",
+        "query($s: String) { invoices(filter: {search: $s}) { totalCount } }",
+    ],
+    ids=["clients", "invoices"],
+)
+async def test_a_search_longer_than_the_limit_is_invalid_input(
+    api: httpx.AsyncClient, tenancy: Tenancy, query: str
+) -> None:
+    body = await ask(api, tenancy, query, s="a" * 50_001)
+    assert top_level_codes(body) == ["INVALID_INPUT"]
+    assert body["errors"][0]["message"] == (
+        f"`search` must be at most {MAX_SEARCH_LENGTH} characters; 50001 were given."
+    )
+
+
+async def test_a_search_at_the_limit_is_served(api: httpx.AsyncClient, tenancy: Tenancy) -> None:
+    body = await ask(
+        api,
+        tenancy,
+        "query($s: String) { invoices(filter: {search: $s}) { totalCount } }",
+        s="a" * MAX_SEARCH_LENGTH,
+    )
+    assert body["data"]["invoices"]["totalCount"] == 0
+
+
+async def test_a_status_list_longer_than_the_limit_is_invalid_input(
+    api: httpx.AsyncClient, tenancy: Tenancy
+) -> None:
+    body = await ask(
+        api,
+        tenancy,
+        "query($st: [InvoiceStatus!]) { invoices(filter: {statuses: $st}) { totalCount } }",
+        st=["PAID"] * (MAX_STATUSES + 1),
+    )
+    assert top_level_codes(body) == ["INVALID_INPUT"]
+    assert body["errors"][0]["extensions"]["field"] == "statuses"
+    assert f"at most {MAX_STATUSES}" in body["errors"][0]["message"]
+
+
+async def test_a_huge_status_list_is_refused_by_the_body_cap(
+    api: httpx.AsyncClient, tenancy: Tenancy
+) -> None:
+    query = "query($st: [InvoiceStatus!]) { invoices(filter: {statuses: $st}) { totalCount } }"
+    body = json.dumps({"query": query, "variables": {"st": ["PAID"] * 300_000}}).encode()
+    response = await post_raw(api, tenancy, body)
+    assert response.status_code == 413
+    assert "larger than the limit" in response.json()["message"]
+
+
+async def test_json_nested_too_deep_is_refused_with_400(
+    api: httpx.AsyncClient, tenancy: Tenancy
+) -> None:
+    depth = 100_000
+    body = b'{"query": "{ viewer { userName } }", "variables": {"v": ' + b"[" * depth
+    body += b"]" * depth + b"}}"
+    response = await post_raw(api, tenancy, body)
+    assert (response.status_code, response.text) == (400, "The request body is nested too deeply.")
+
+
+@pytest.mark.parametrize("body", [b"\xff\xfe{", b'{"query": "\xc3\x28"}'], ids=["bom", "bytes"])
+async def test_a_body_that_is_not_utf8_is_refused_with_400(
+    api: httpx.AsyncClient, tenancy: Tenancy, body: bytes
+) -> None:
+    response = await post_raw(api, tenancy, body)
+    assert response.status_code == 400
+    assert response.text == "The request body must be UTF-8 JSON."
+
+
+@pytest.mark.parametrize("big_id", [str(2**64), "9" * 5000, "-1", "1e3"])
+async def test_an_id_no_row_can_have_is_not_found(
+    api: httpx.AsyncClient, tenancy: Tenancy, big_id: str
+) -> None:
+    body = await ask(
+        api,
+        tenancy,
+        "query($id: ID!) { invoice(id: $id) { id } client(id: $id) { id } }",
+        id=big_id,
+    )
+    assert body == {"data": {"invoice": None, "client": None}}
