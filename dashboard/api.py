@@ -116,7 +116,7 @@ class GraphQLClient:
 
     def _refusal_message(self) -> str:
         if self.token is None:
-            return "No API token: set ISPBOX_API_TOKEN or enter a token in the sidebar."
+            return "No API token: enter your API token in the sidebar."
         return (
             "The API refused the token (HTTP 401): it is unknown or has been revoked. "
             "Enter a valid API token in the sidebar."
