@@ -170,8 +170,10 @@ def user_errors(payload: Mapping[str, Any]) -> list[UserError]:
 
 
 def fetch_viewer(api: GraphQLClient) -> Viewer:
-    """Who the token belongs to: name, tenant, permissions and environment."""
-    data = api.execute("query Viewer { viewer { userName tenantName permissions environment } }")
+    """Who the token belongs to: name, tenant, permissions, environment and currency."""
+    data = api.execute(
+        "query Viewer { viewer { userName tenantName permissions environment currency } }"
+    )
     return Viewer.from_json(data["viewer"])
 
 

@@ -63,6 +63,7 @@ class Viewer:
     tenant_name: str
     permissions: frozenset[str]
     environment: str
+    currency: str
 
     @property
     def can_edit(self) -> bool:
@@ -79,6 +80,7 @@ class Viewer:
             tenant_name=data["tenantName"],
             permissions=frozenset(data["permissions"]),
             environment=data["environment"],
+            currency=data["currency"],
         )
 
 
