@@ -242,12 +242,13 @@ def search_clients(api: GraphQLClient, search: str | None = None, first: int = 2
 def fetch_run_plan(
     api: GraphQLClient, *, billing_date: date | None = None, client_id: str | None = None
 ) -> RunPlan:
-    """Run date, due and grace dates, the lock and the safety lock for a run started now."""
+    """Run date, due and grace dates, the lock, the safety lock and the number of clients for a
+    run started now."""
     data = api.execute(
         f"""query RunPlan($billingDate: Date, $clientId: ID) {{
           invoiceRunPlan(billingDate: $billingDate, clientId: $clientId) {{
             runDate locked dueDate graceDate manualRunAllowed blockedReason review
-            client {{ {CLIENT_FIELDS} }}
+            eligibleClients client {{ {CLIENT_FIELDS} }}
           }}
         }}""",
         {"billingDate": billing_date.isoformat() if billing_date else None, "clientId": client_id},

@@ -297,6 +297,7 @@ class RunPlan:
     blocked_reason: str | None
     client: Client | None
     review: bool
+    eligible_clients: int
 
     @classmethod
     def from_json(cls, data: Json) -> RunPlan:
@@ -309,6 +310,7 @@ class RunPlan:
             blocked_reason=data["blockedReason"],
             client=Client.from_json(data["client"]) if data["client"] else None,
             review=data["review"],
+            eligible_clients=data["eligibleClients"],
         )
 
 
