@@ -314,11 +314,19 @@ class RunPlan:
         )
 
 
+# The stage of the errors a run records for invoices it issued but could not email.
+EMAIL_ERROR_STAGE = "EMAIL"
+
+
 @dataclass(frozen=True, slots=True)
 class RunError:
     stage: str
     client_name: str | None
     message: str
+
+    @property
+    def is_email_failure(self) -> bool:
+        return self.stage == EMAIL_ERROR_STAGE
 
     @classmethod
     def from_json(cls, data: Json) -> RunError:
@@ -355,6 +363,11 @@ class InvoiceRun:
         if self.clients_total == 0:
             return 0.0
         return min(1.0, self.clients_processed / self.clients_total)
+
+    @property
+    def email_failures(self) -> int:
+        """How many of its invoices the run could not email (one error each)."""
+        return sum(error.is_email_failure for error in self.errors)
 
     @classmethod
     def from_json(cls, data: Json) -> InvoiceRun:

@@ -47,9 +47,9 @@ def render_run_workspace(
     if was_working and not run.status.working:
         # The controls above were drawn while the run worked.
         st.rerun()
-    currency = render_run_summary(api, run, key=key)
+    render_run_summary(api, run, key=key, currency=viewer.currency)
     if run.status is RunStatus.AWAITING_REVIEW:
-        render_review_actions(api, viewer, run, key=key, currency=currency)
+        render_review_actions(api, viewer, run, key=key, currency=viewer.currency)
 
 
 def active_run(api: GraphQLClient) -> InvoiceRun | None:

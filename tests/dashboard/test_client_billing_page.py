@@ -111,7 +111,7 @@ def test_services_and_pending_charges_are_shown_as_the_api_lists_them(
 
     app = open_dashboard(CLIENT_RUN.editor_token, PAGE, query={"client_id": client["id"]})
 
-    services = table_with_column(app, "Service")[["Service", "Price", "Next bill date"]]
+    services = table_with_column(app, "Service")[["Service", "Price (USD)", "Next bill date"]]
     assert [tuple(row) for row in services.itertuples(index=False)] == [
         (
             service["description"],
