@@ -13,6 +13,7 @@ from contextvars import ContextVar
 import streamlit as st
 
 from dashboard.api import ApiError
+from dashboard.layout import apply_layout
 from dashboard.session import Connection, SignInNeeded, connect, show_viewer, token_input
 
 # Set while `run_app` runs a page: the connection of that script run.
@@ -45,6 +46,7 @@ def run_app() -> None:
     st.set_page_config(
         page_title="ispbox · Invoices", page_icon=":material/receipt_long:", layout="wide"
     )
+    apply_layout()
     page = st.navigation(pages())
     try:
         connection = connect(token_input())
