@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from billing.demo_data import DEMO_TOKENS, HARBOR, NORTHWIND
 from ispbox import cli
 from ispbox.cli import build_parser
 from ispbox.config import get_settings
 from ispbox.stack import DEMO_EDITOR_TOKEN, dashboard_environment
 
-MIGRATIONS = Path(__file__).resolve().parents[1] / "orm" / "migrations"
+REPOSITORY = Path(__file__).resolve().parents[1]
+MIGRATIONS = REPOSITORY / "orm" / "migrations"
 
 
 def ispbox(*args: str, database: Path) -> subprocess.CompletedProcess[str]:
@@ -206,3 +208,13 @@ def test_a_bad_file_is_rejected_whole_with_every_problem_listed(
     assert "tenants[0].clients[0].services[0].price" in result.stderr
     assert "tenants[0].clients[0].colour" in result.stderr
     assert count(database, "tenants") == 0
+
+
+def test_readme_names_every_demo_tenant_and_token() -> None:
+    readme = (REPOSITORY / "README.md").read_text()
+    demo_table = readme[readme.index("## Demo tenants and tokens") :]
+
+    assert NORTHWIND.name in demo_table and HARBOR.name in demo_table
+    for tokens in DEMO_TOKENS.values():
+        for token in tokens.values():
+            assert f"`{token}`" in demo_table
