@@ -109,6 +109,15 @@ async def plan_invoice_run(
     return RunPlan(dates=dates, client=client, review=tenant.review_runs)
 
 
+async def count_eligible_clients(tenant: Tenant, client: Client | None) -> int:
+    """How many clients a run started now takes up: the tenant's active or overdue clients that
+    are not blocked (only `client`, where one is chosen). One COUNT query."""
+    clients = Client.filter(tenant_id=tenant.id, status__in=BILLABLE_CLIENT_STATUSES, blocked=False)
+    if client is not None:
+        clients = clients.filter(id=client.id)
+    return await clients.count()
+
+
 async def start_invoice_run(
     tenant: Tenant,
     *,

@@ -116,7 +116,7 @@ class GraphQLClient:
 
     def _refusal_message(self) -> str:
         if self.token is None:
-            return "No API token: set ISPBOX_API_TOKEN or enter a token in the sidebar."
+            return "No API token: enter your API token in the sidebar."
         return (
             "The API refused the token (HTTP 401): it is unknown or has been revoked. "
             "Enter a valid API token in the sidebar."
@@ -157,7 +157,7 @@ INVOICE_CONNECTION = f"""
 
 RUN_FIELDS = f"""
   id billingDate status trigger review createdAt startedAt finishedAt
-  clientsTotal clientsProcessed invoicesIssued amountIssued
+  clientsTotal clientsProcessed invoicesIssued amountIssued emailFailures
   client {{ {CLIENT_FIELDS} }}
   errors {{ stage message client {{ name }} }}
 """
@@ -170,8 +170,10 @@ def user_errors(payload: Mapping[str, Any]) -> list[UserError]:
 
 
 def fetch_viewer(api: GraphQLClient) -> Viewer:
-    """Who the token belongs to: name, tenant, permissions and environment."""
-    data = api.execute("query Viewer { viewer { userName tenantName permissions environment } }")
+    """Who the token belongs to: name, tenant, permissions, environment and currency."""
+    data = api.execute(
+        "query Viewer { viewer { userName tenantName permissions environment currency } }"
+    )
     return Viewer.from_json(data["viewer"])
 
 
@@ -240,12 +242,13 @@ def search_clients(api: GraphQLClient, search: str | None = None, first: int = 2
 def fetch_run_plan(
     api: GraphQLClient, *, billing_date: date | None = None, client_id: str | None = None
 ) -> RunPlan:
-    """Run date, due and grace dates, the lock and the safety lock for a run started now."""
+    """Run date, due and grace dates, the lock, the safety lock and the number of clients for a
+    run started now."""
     data = api.execute(
         f"""query RunPlan($billingDate: Date, $clientId: ID) {{
           invoiceRunPlan(billingDate: $billingDate, clientId: $clientId) {{
             runDate locked dueDate graceDate manualRunAllowed blockedReason review
-            client {{ {CLIENT_FIELDS} }}
+            eligibleClients client {{ {CLIENT_FIELDS} }}
           }}
         }}""",
         {"billingDate": billing_date.isoformat() if billing_date else None, "clientId": client_id},

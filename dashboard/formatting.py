@@ -36,6 +36,16 @@ def format_money(amount: Decimal, currency: str | None = None) -> str:
     return f"{text} {currency}" if currency else text
 
 
+def money_heading(name: str, currency: str) -> str:
+    """A money column's heading with its currency: 'Amount (USD)'."""
+    return f"{name} ({currency})"
+
+
+def count_of(count: int, noun: str) -> str:
+    """'1 draft', '2 drafts', '1,234 invoices': the count with its noun, singular for one."""
+    return f"{count:,} {noun if count == 1 else noun + 's'}"
+
+
 def format_date(value: date | None) -> str:
     return value.isoformat() if value else "—"
 

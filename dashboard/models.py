@@ -63,6 +63,7 @@ class Viewer:
     tenant_name: str
     permissions: frozenset[str]
     environment: str
+    currency: str
 
     @property
     def can_edit(self) -> bool:
@@ -79,6 +80,7 @@ class Viewer:
             tenant_name=data["tenantName"],
             permissions=frozenset(data["permissions"]),
             environment=data["environment"],
+            currency=data["currency"],
         )
 
 
@@ -295,6 +297,7 @@ class RunPlan:
     blocked_reason: str | None
     client: Client | None
     review: bool
+    eligible_clients: int
 
     @classmethod
     def from_json(cls, data: Json) -> RunPlan:
@@ -307,6 +310,7 @@ class RunPlan:
             blocked_reason=data["blockedReason"],
             client=Client.from_json(data["client"]) if data["client"] else None,
             review=data["review"],
+            eligible_clients=data["eligibleClients"],
         )
 
 
@@ -341,6 +345,8 @@ class InvoiceRun:
     clients_processed: int
     invoices_issued: int
     amount_issued: Decimal
+    # Invoices the run was to email and could not; each is also one of its errors.
+    email_failures: int = 0
     errors: list[RunError] = field(default_factory=list)
 
     @property
@@ -368,6 +374,7 @@ class InvoiceRun:
             clients_processed=data["clientsProcessed"],
             invoices_issued=data["invoicesIssued"],
             amount_issued=money(data["amountIssued"]),
+            email_failures=data["emailFailures"],
             errors=[RunError.from_json(error) for error in data["errors"]],
         )
 

@@ -13,7 +13,8 @@ from contextvars import ContextVar
 import streamlit as st
 
 from dashboard.api import ApiError
-from dashboard.session import Connection, connect, show_viewer, token_input
+from dashboard.layout import apply_layout
+from dashboard.session import Connection, SignInNeeded, connect, show_viewer, token_input
 
 # Set while `run_app` runs a page: the connection of that script run.
 _connection: ContextVar[Connection | None] = ContextVar("connection", default=None)
@@ -40,13 +41,18 @@ def pages() -> list[st.Page]:
 
 
 def run_app() -> None:
-    """Connect with the sidebar's (or the environment's) token, then run the chosen page."""
+    """Sign in with the sidebar's token (the environment's in development), then run the
+    chosen page."""
     st.set_page_config(
         page_title="ispbox · Invoices", page_icon=":material/receipt_long:", layout="wide"
     )
+    apply_layout()
     page = st.navigation(pages())
     try:
         connection = connect(token_input())
+    except SignInNeeded as needed:
+        st.info(str(needed))
+        st.stop()
     except ApiError as error:
         st.error(str(error))
         st.stop()

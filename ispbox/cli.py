@@ -17,6 +17,9 @@ from ispbox.config import SettingsError, get_settings, settings_problem
 DEMO_FILE = Path("ispbox-demo.json.gz")
 # The kinds of jobs, each on a queue of its own (see workers/).
 JOB_QUEUES = ("runs", "chunks", "email", "charges")
+LOCAL_ONLY = "127.0.0.1"
+# Viewers get no developer menu (Deploy, Rerun, Clear cache).
+DASHBOARD_TOOLBAR_MODE = "viewer"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -74,16 +77,39 @@ def build_parser() -> argparse.ArgumentParser:
     scheduler = commands.add_parser("scheduler", help="start runs on each tenant's cycle day")
     scheduler.set_defaults(command=cmd_scheduler)
 
-    dashboard = commands.add_parser("dashboard", help="start the Streamlit dashboard")
-    dashboard.add_argument("--port", type=int, default=8501)
+    dashboard = commands.add_parser(
+        "dashboard",
+        help="start the Streamlit dashboard (each visitor signs in with their own API token)",
+    )
+    dashboard.add_argument(
+        "--host",
+        default=LOCAL_ONLY,
+        help=f"address to listen on [{LOCAL_ONLY}: this machine only; 0.0.0.0 for every interface]",
+    )
+    dashboard.add_argument("--port", type=int, default=8501, help="port to listen on [8501]")
     dashboard.set_defaults(command=cmd_dashboard)
 
     up = commands.add_parser(
-        "up", help="everything on the embedded default: migrate, demo data, API, workers, dashboard"
+        "up",
+        help="everything on the embedded default: migrate, demo data, API, workers, dashboard",
+        description="Run the whole product on this machine in development: migrate the "
+        "database, load the demo data into an empty one, then serve the API (with its workers "
+        "and scheduler), the dashboard (signed in with the demo editor token) and a local mail "
+        "sink. Ctrl-C stops everything.",
     )
-    up.add_argument("--port", type=int, default=8000)
-    up.add_argument("--dashboard-port", type=int, default=8501)
-    up.add_argument("--clients", type=int, default=200)
+    up.add_argument(
+        "--host",
+        default=LOCAL_ONLY,
+        help=f"address the API and the dashboard listen on [{LOCAL_ONLY}: this machine only]",
+    )
+    up.add_argument("--port", type=int, default=8000, help="the API's port [8000]")
+    up.add_argument("--dashboard-port", type=int, default=8501, help="the dashboard's port [8501]")
+    up.add_argument(
+        "--clients",
+        type=int,
+        default=200,
+        help="clients of the main demo tenant, loaded only into an empty database [200]",
+    )
     up.set_defaults(command=cmd_up)
     return parser
 
@@ -91,9 +117,16 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_migrate(args: argparse.Namespace) -> int:
     from orm.db import migrate_database
 
-    asyncio.run(migrate_database())
-    print("database is up to date")
+    applied = asyncio.run(migrate_database())
+    print(describe_migrations(applied))
     return 0
+
+
+def describe_migrations(applied: Sequence[str]) -> str:
+    """What `ispbox migrate` did, in words."""
+    if not applied:
+        return "nothing to apply: the database is up to date"
+    return "applied " + ", ".join(applied)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -224,21 +257,29 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
+    return become(dashboard_command(host=args.host, port=args.port))
+
+
+def dashboard_command(*, host: str, port: int) -> list[str]:
+    """`streamlit run dashboard/app.py` listening on host:port, without the developer menu."""
     app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
-    command = [
+    return [
         sys.executable,
         "-m",
         "streamlit",
         "run",
         str(app),
+        "--server.address",
+        host,
         "--server.port",
-        str(args.port),
+        str(port),
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        DASHBOARD_TOOLBAR_MODE,
     ]
-    return become(command)
 
 
 def become(command: list[str]) -> int:
@@ -250,7 +291,12 @@ def become(command: list[str]) -> int:
 def cmd_up(args: argparse.Namespace) -> int:
     from ispbox.stack import run_stack
 
-    return run_stack(api_port=args.port, dashboard_port=args.dashboard_port, clients=args.clients)
+    return run_stack(
+        host=args.host,
+        api_port=args.port,
+        dashboard_port=args.dashboard_port,
+        clients=args.clients,
+    )
 
 
 if __name__ == "__main__":

@@ -18,11 +18,14 @@ from pathlib import Path
 
 import httpx
 
+from billing.demo_data import DEMO_TOKENS
 from ispbox.config import MIN_SECRET_KEY_BYTES, get_settings
 
-DEMO_EDITOR_TOKEN = "demo-editor-token-northwind"
-DEMO_ANALYST_TOKEN = "demo-analyst-token-northwind"
+DEMO_EDITOR_TOKEN = DEMO_TOKENS["northwind"]["editor"]
+DEMO_ANALYST_TOKEN = DEMO_TOKENS["northwind"]["analyst"]
 MAIL_SINK_PORT = 1025
+# Addresses that mean "every interface": this machine reaches them on the loopback address.
+EVERY_INTERFACE = ("0.0.0.0", "::", "")
 # The demo's secret key, made on the first start and kept, so that the stored token hashes and
 # mailbox passwords stay usable from one start to the next.
 KEY_FILE = Path("var") / "secret-key"
@@ -56,12 +59,13 @@ def kept_secret_key(path: Path = KEY_FILE) -> str:
     return path.read_text().strip()
 
 
-def run_stack(*, api_port: int, dashboard_port: int, clients: int) -> int:
+def run_stack(*, host: str, api_port: int, dashboard_port: int, clients: int) -> int:
+    address = reachable_address(host)
     os.environ.setdefault("ISPBOX_ENV", "development")
     if not os.environ.get("ISPBOX_SECRET_KEY"):
         os.environ["ISPBOX_SECRET_KEY"] = kept_secret_key()
-    os.environ.setdefault("ISPBOX_PUBLIC_URL", f"http://127.0.0.1:{api_port}")
-    os.environ.setdefault("ISPBOX_DASHBOARD_URL", f"http://127.0.0.1:{dashboard_port}")
+    os.environ.setdefault("ISPBOX_PUBLIC_URL", f"http://{address}:{api_port}")
+    os.environ.setdefault("ISPBOX_DASHBOARD_URL", f"http://{address}:{dashboard_port}")
     get_settings.cache_clear()
     get_settings().check_ready_to_start()
     # Children inherit a default Ctrl-C even where this process was started with it ignored.
@@ -72,11 +76,7 @@ def run_stack(*, api_port: int, dashboard_port: int, clients: int) -> int:
     mail_dir = Path("var") / "mail"
     # aiosmtpd makes the Maildir itself, inside a folder that must exist.
     mail_dir.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "ISPBOX_API_URL": f"http://127.0.0.1:{api_port}/graphql",
-        "ISPBOX_API_TOKEN": os.environ.get("ISPBOX_API_TOKEN", DEMO_EDITOR_TOKEN),
-    }
+    env = dashboard_environment(f"http://{address}:{api_port}/graphql")
     cli = [sys.executable, "-m", "ispbox.cli"]
     processes = [
         subprocess.Popen(
@@ -93,19 +93,39 @@ def run_stack(*, api_port: int, dashboard_port: int, clients: int) -> int:
             ],
             env=env,
         ),
-        subprocess.Popen([*cli, "serve", "--port", str(api_port)], env=env),
+        subprocess.Popen([*cli, "serve", "--host", host, "--port", str(api_port)], env=env),
     ]
-    wait_for_api(api_port)
-    processes.append(subprocess.Popen([*cli, "dashboard", "--port", str(dashboard_port)], env=env))
-    print_welcome(api_port, dashboard_port, mail_dir / "demo")
+    wait_for_api(address, api_port)
+    processes.append(
+        subprocess.Popen(
+            [*cli, "dashboard", "--host", host, "--port", str(dashboard_port)], env=env
+        )
+    )
+    print_welcome(address, api_port, dashboard_port, mail_dir / "demo")
     return supervise(processes)
 
 
-def wait_for_api(port: int, timeout: float = 60) -> None:
+def reachable_address(host: str) -> str:
+    """The address this machine reaches a server listening on `host` at."""
+    return "127.0.0.1" if host in EVERY_INTERFACE else host
+
+
+def dashboard_environment(api_url: str) -> dict[str, str]:
+    """The children's environment: the API's address and, in development only, the demo
+    editor token as the dashboard's sign-in (unless a token was given)."""
+    env = {**os.environ, "ISPBOX_API_URL": api_url}
+    if get_settings().is_development:
+        env.setdefault("ISPBOX_API_TOKEN", DEMO_EDITOR_TOKEN)
+    else:
+        env.pop("ISPBOX_API_TOKEN", None)
+    return env
+
+
+def wait_for_api(address: str, port: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+            if httpx.get(f"http://{address}:{port}/health", timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
@@ -113,11 +133,11 @@ def wait_for_api(port: int, timeout: float = 60) -> None:
     raise SystemExit(f"the API did not come up on port {port}")
 
 
-def print_welcome(api_port: int, dashboard_port: int, mail_dir: Path) -> None:
+def print_welcome(address: str, api_port: int, dashboard_port: int, mail_dir: Path) -> None:
     print(
         "\n"
-        f"  Dashboard   http://127.0.0.1:{dashboard_port}\n"
-        f"  GraphQL API http://127.0.0.1:{api_port}/graphql\n"
+        f"  Dashboard   http://{address}:{dashboard_port}\n"
+        f"  GraphQL API http://{address}:{api_port}/graphql\n"
         f"  Demo tokens {DEMO_EDITOR_TOKEN} (billing.view + billing.edit), "
         f"{DEMO_ANALYST_TOKEN} (billing.view)\n"
         f"  Sent email  {mail_dir} (a local mail sink on port {MAIL_SINK_PORT})\n"

@@ -59,12 +59,20 @@ async def close_database() -> None:
     await Tortoise.close_connections()
 
 
-async def migrate_database(database_url: str | None = None) -> None:
-    """Apply the committed migrations (the same set on SQLite and PostgreSQL)."""
+async def migrate_database(database_url: str | None = None) -> list[str]:
+    """Apply the committed migrations (the same set on SQLite and PostgreSQL); returns the names
+    of those applied now, in order (empty where the database was up to date)."""
     from tortoise.migrations.api import migrate
 
-    await migrate(config=tortoise_config(database_url))
+    applied: list[str] = []
+
+    def note_applied(event: str, app_label: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(name)
+
+    await migrate(config=tortoise_config(database_url), progress=note_applied)
     await Tortoise.close_connections()
+    return applied
 
 
 def opened_url() -> str | None:

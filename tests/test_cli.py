@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from ispbox.stack import kept_secret_key
+from billing.demo_data import DEMO_TOKENS, HARBOR, NORTHWIND
+from ispbox import cli
+from ispbox.cli import build_parser
+from ispbox.config import get_settings
+from ispbox.stack import DEMO_EDITOR_TOKEN, dashboard_environment, kept_secret_key
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+MIGRATIONS = REPOSITORY / "orm" / "migrations"
 
 
 def ispbox(
@@ -41,6 +48,86 @@ def database(tmp_path: Path) -> Path:
 def test_migrate_twice_is_harmless(database: Path) -> None:
     assert ispbox("migrate", database=database).returncode == 0
     assert count(database, "invoices") == 0
+
+
+def test_migrate_names_the_migrations_it_applied(tmp_path: Path) -> None:
+    shipped = sorted(path.stem for path in MIGRATIONS.glob("[0-9]*.py"))
+
+    first = ispbox("migrate", database=tmp_path / "fresh.sqlite3")
+
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "applied " + ", ".join(shipped)
+
+
+def test_migrate_says_when_there_is_nothing_to_apply(database: Path) -> None:
+    again = ispbox("migrate", database=database)
+
+    assert again.stdout.strip() == "nothing to apply: the database is up to date"
+
+
+def test_up_help_describes_every_option() -> None:
+    parser = build_parser()
+    up = next(
+        choice
+        for action in parser._subparsers._group_actions
+        for name, choice in action.choices.items()
+        if name == "up"
+    )
+
+    described = {
+        option.option_strings[0]: option.help for option in up._actions if option.option_strings
+    }
+
+    assert set(described) == {"-h", "--host", "--port", "--dashboard-port", "--clients"}
+    assert all(described.values()), described
+
+
+def test_dashboard_listens_on_this_machine_only_without_the_developer_menu(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started = start_dashboard(monkeypatch)
+
+    assert option(started, "--server.address") == "127.0.0.1"
+    assert option(started, "--client.toolbarMode") == "viewer"
+
+
+def test_dashboard_host_opens_it_to_another_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    started = start_dashboard(monkeypatch, "--host", "0.0.0.0", "--port", "9501")
+
+    assert option(started, "--server.address") == "0.0.0.0"
+    assert option(started, "--server.port") == "9501"
+
+
+def start_dashboard(monkeypatch: pytest.MonkeyPatch, *args: str) -> list[str]:
+    """The command `ispbox dashboard` would become."""
+    started: list[list[str]] = []
+    monkeypatch.setattr(cli, "become", lambda command: started.append(command) or 0)
+    assert cli.main(["dashboard", *args]) == 0
+    return started[0]
+
+
+def option(command: list[str], name: str) -> str:
+    return command[command.index(name) + 1]
+
+
+@pytest.mark.parametrize(
+    ("environment", "token"), [("development", DEMO_EDITOR_TOKEN), ("production", None)]
+)
+def test_up_signs_the_dashboard_in_with_the_demo_token_in_development_only(
+    monkeypatch: pytest.MonkeyPatch, environment: str, token: str | None
+) -> None:
+    monkeypatch.setenv("ISPBOX_ENV", environment)
+    monkeypatch.setenv("ISPBOX_API_TOKEN", "someone-elses-editor-token-000")
+    if environment == "development":
+        monkeypatch.delenv("ISPBOX_API_TOKEN")
+    get_settings.cache_clear()
+    try:
+        env = dashboard_environment("http://127.0.0.1:8000/graphql")
+    finally:
+        get_settings.cache_clear()
+
+    assert env.get("ISPBOX_API_TOKEN") == token
+    assert env["ISPBOX_API_URL"] == "http://127.0.0.1:8000/graphql"
 
 
 def test_demo_data_imports_and_a_second_import_changes_nothing(
@@ -194,3 +281,13 @@ def test_the_demo_keeps_the_secret_key_it_made(tmp_path: Path) -> None:
     assert len(first.encode()) >= 32
     assert kept_secret_key(path) == first
     assert path.stat().st_mode & 0o077 == 0
+
+
+def test_readme_names_every_demo_tenant_and_token() -> None:
+    readme = (REPOSITORY / "README.md").read_text()
+    demo_table = readme[readme.index("## Demo tenants and tokens") :]
+
+    assert NORTHWIND.name in demo_table and HARBOR.name in demo_table
+    for tokens in DEMO_TOKENS.values():
+        for token in tokens.values():
+            assert f"`{token}`" in demo_table

@@ -6,15 +6,16 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.api import ApiError, GraphQLClient, fetch_client_account
-from dashboard.formatting import MONEY_COLUMN_FORMAT
+from dashboard.formatting import MONEY_COLUMN_FORMAT, money_heading
 from dashboard.models import Client, ClientService, PendingCharge
 
 MONEY = st.column_config.NumberColumn(format=MONEY_COLUMN_FORMAT)
 
 
-def render_services_and_charges(api: GraphQLClient, client: Client) -> None:
-    """Two tables; a warning in their place where the API cannot list them (an API older than
-    `Client.services`), so that the rest of the page still shows."""
+def render_services_and_charges(api: GraphQLClient, client: Client, currency: str) -> None:
+    """Two tables, amounts in the tenant's `currency`; a warning in their place where the API
+    cannot list them (an API older than `Client.services`), so that the rest of the page still
+    shows."""
     try:
         account = fetch_client_account(api, client.id)
     except ApiError as error:
@@ -23,13 +24,14 @@ def render_services_and_charges(api: GraphQLClient, client: Client) -> None:
     services, charges = st.columns([3, 2])
     with services:
         st.subheader("Services")
-        render_services(account.services)
+        render_services(account.services, currency)
     with charges:
         st.subheader("Pending charges")
-        render_pending_charges(account.pending_charges)
+        render_pending_charges(account.pending_charges, currency)
 
 
-def render_services(services: list[ClientService]) -> None:
+def render_services(services: list[ClientService], currency: str) -> None:
+    price = money_heading("Price", currency)
     if not services:
         st.caption("No services.")
         return
@@ -38,7 +40,7 @@ def render_services(services: list[ClientService]) -> None:
             {
                 "Service": [service.description for service in services],
                 "Period": [service.period.capitalize() for service in services],
-                "Price": [service.price for service in services],
+                price: [service.price for service in services],
                 "Quantity": [service.quantity for service in services],
                 "Next bill date": [service.next_bill_date for service in services],
                 "Status": [service.status.capitalize() for service in services],
@@ -46,11 +48,12 @@ def render_services(services: list[ClientService]) -> None:
             }
         ),
         hide_index=True,
-        column_config={"Price": MONEY},
+        column_config={price: MONEY},
     )
 
 
-def render_pending_charges(charges: list[PendingCharge]) -> None:
+def render_pending_charges(charges: list[PendingCharge], currency: str) -> None:
+    amount = money_heading("Amount", currency)
     if not charges:
         st.caption("No pending charges.")
         return
@@ -58,10 +61,10 @@ def render_pending_charges(charges: list[PendingCharge]) -> None:
         pd.DataFrame(
             {
                 "Charge": [charge.description for charge in charges],
-                "Amount": [charge.amount for charge in charges],
+                amount: [charge.amount for charge in charges],
                 "Scheduled on": [charge.scheduled_on for charge in charges],
             }
         ),
         hide_index=True,
-        column_config={"Amount": MONEY},
+        column_config={amount: MONEY},
     )

@@ -6,6 +6,8 @@ reruns its own widgets cause; the outcome is kept as a message and the page reru
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import streamlit as st
 
 from dashboard.api import GraphQLClient, delete_invoice, send_invoice, void_invoice
@@ -60,7 +62,8 @@ def _dismissed() -> None:
 def void_dialog(api: GraphQLClient, scope: str, invoice: Invoice) -> None:
     st.markdown(
         f"Void **{invoice.display_number}** of {invoice.client.name} "
-        f"({format_money(invoice.total, invoice.currency)}). Its balance becomes 0.00."
+        f"({format_money(invoice.total, invoice.currency)}). "
+        f"Its balance becomes {format_money(Decimal(0), invoice.currency)}."
     )
     reset = st.checkbox(
         "Reset service billing schedule",

@@ -12,10 +12,13 @@ from dashboard.components.flash import show_flashes
 from dashboard.components.invoice_actions import ask_to_delete, ask_to_void, open_dialogs, send_now
 from dashboard.components.pager import CursorPager
 from dashboard.formatting import STATUS_COLOURS, format_date, format_money
+from dashboard.layout import INVOICE_LIST_CLASS
 from dashboard.models import Invoice, InvoicePage, Viewer
 
 CLIENT_BILLING_PAGE = "pages/client_billing.py"
-COLUMN_WIDTHS = (1.2, 1.7, 1.2, 1.2, 1.2, 1.5, 3.0)
+# The layout keeps columns 1, 3, 4 and 5 on one line (dashboard.layout).
+COLUMN_WIDTHS = (1.3, 1.6, 1.3, 1.5, 1.5, 1.6, 2.2)
+COLUMN_GAP = "xsmall"
 HEADINGS = ("Invoice #", "Client", "Issued", "Total", "Balance", "Status", "Actions")
 
 
@@ -34,16 +37,17 @@ def render_invoice_list(
     pager = CursorPager(f"{key}.pager", tuple(sorted(criteria.items())), page_size)
     page = fetch_invoice_page(api, criteria=criteria, first=page_size, after=pager.after)
     if page.invoices:
-        render_headings()
-        for invoice in page.invoices:
-            render_row(api, viewer, invoice, key=key, link_client=link_clients)
+        with st.container(key=f"{INVOICE_LIST_CLASS}-{key}"):
+            render_headings()
+            for invoice in page.invoices:
+                render_row(api, viewer, invoice, key=key, link_client=link_clients)
     pager.controls(page)
     open_dialogs(api, key)
     return page
 
 
 def render_headings() -> None:
-    for column, heading in zip(st.columns(COLUMN_WIDTHS), HEADINGS, strict=True):
+    for column, heading in zip(st.columns(COLUMN_WIDTHS, gap=COLUMN_GAP), HEADINGS, strict=True):
         column.markdown(f"**{heading}**")
 
 
@@ -52,7 +56,7 @@ def render_row(
 ) -> None:
     with st.container(key=f"{key}-invoice-{invoice.id}"):
         number, client, issued, total, balance, status, actions = st.columns(
-            COLUMN_WIDTHS, vertical_alignment="center"
+            COLUMN_WIDTHS, gap=COLUMN_GAP, vertical_alignment="center"
         )
         number.markdown(invoice.display_number)
         with client:

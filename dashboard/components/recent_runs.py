@@ -5,11 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.formatting import MONEY_COLUMN_FORMAT, format_instant
+from dashboard.formatting import MONEY_COLUMN_FORMAT, format_instant, money_heading
 from dashboard.models import InvoiceRun
 
 
-def render_recent_runs(runs: list[InvoiceRun]) -> None:
+def render_recent_runs(runs: list[InvoiceRun], currency: str) -> None:
+    """The runs, amounts in the tenant's `currency`."""
+    amount = money_heading("Amount", currency)
     st.subheader("Recent runs")
     if not runs:
         st.caption("No runs yet.")
@@ -25,10 +27,10 @@ def render_recent_runs(runs: list[InvoiceRun]) -> None:
                 "Review": [run.review for run in runs],
                 "Clients": [f"{run.clients_processed} of {run.clients_total}" for run in runs],
                 "Invoices": [run.invoices_issued for run in runs],
-                "Amount": [run.amount_issued for run in runs],
+                amount: [run.amount_issued for run in runs],
                 "Started": [format_instant(run.started_at or run.created_at) for run in runs],
             }
         ),
         hide_index=True,
-        column_config={"Amount": st.column_config.NumberColumn(format=MONEY_COLUMN_FORMAT)},
+        column_config={amount: st.column_config.NumberColumn(format=MONEY_COLUMN_FORMAT)},
     )

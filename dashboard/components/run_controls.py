@@ -1,16 +1,22 @@
 """The run parameters and the button that starts a run.
 
 Billing date (disabled on the locked cycle date), run-date, due and grace previews from the API's
-plan, the review choice, and Run Bulk Now, disabled with the reason where a run cannot start.
+plan for the date as typed, the review choice, and Run Bulk Now, disabled with the reason where a
+run cannot start, which asks for confirmation (the date and the number of clients) first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from dashboard.api import GraphQLClient, fetch_run_plan, start_run
-from dashboard.formatting import format_date, run_label
+from dashboard.components.flash import flash
+from dashboard.formatting import count_of, format_date, run_label
 from dashboard.models import Client, InvoiceRun, RunPlan, RunStatus, Viewer
+
+RunStarted = Callable[[InvoiceRun], None]
 
 
 def render_run_controls(
@@ -20,10 +26,11 @@ def render_run_controls(
     key: str,
     client: Client | None,
     active_run: InvoiceRun | None,
+    on_started: RunStarted,
     run_button_label: str = "Run Bulk Now",
     client_link: bool = True,
-) -> InvoiceRun | None:
-    """The controls; returns the run they started in this script run, if any."""
+) -> None:
+    """The controls; `on_started` gets the run they start, once it is confirmed."""
     plan = choose_billing_date(api, key, client)
     render_date_previews(plan)
     review = st.checkbox(
@@ -33,15 +40,16 @@ def render_run_controls(
         help="Stop with drafts to check, then finalize or discard them.",
     )
     reason = blocking_reason(plan, active_run)
-    clicked = False
     with st.container(horizontal=True):
         if viewer.can_edit:
-            clicked = st.button(
+            st.button(
                 run_button_label,
                 type="primary",
                 key=f"{key}.run",
                 disabled=reason is not None,
                 help=reason,
+                on_click=_ask_to_confirm,
+                args=(key,),
             )
         if client is not None and client_link:
             st.link_button("Open Client Billing", client.billing_url, key=f"{key}.open_client")
@@ -49,24 +57,18 @@ def render_run_controls(
         st.warning(reason)
     if not viewer.can_edit:
         st.info("Starting a run needs the billing.edit permission; this token can only view.")
-    if not clicked:
-        return None
-    result = start_run(
-        api,
-        billing_date=None if plan.locked else plan.run_date,
-        client_id=client.id if client else None,
-        review=review,
-    )
-    if not result.ok:
-        st.error(f"The run did not start: {result.message}")
-        return None
-    return result.value
+    elif reason is None and st.session_state.get(_confirming(key)):
+        confirm_run_dialog(api, plan, review, key, on_started)
 
 
 def choose_billing_date(api: GraphQLClient, key: str, client: Client | None) -> RunPlan:
-    """The billing date input and the API's plan for the date it shows."""
+    """The billing date input and the API's plan for the date it holds.
+
+    The plan is asked for the date kept in the session before the input is drawn, so the
+    previews follow each date entered (typed and confirmed with Enter, or picked) at once."""
+    date_key = f"{key}.billing_date"
     client_id = client.id if client else None
-    plan = fetch_run_plan(api, client_id=client_id)
+    plan = fetch_run_plan(api, billing_date=st.session_state.get(date_key), client_id=client_id)
     if plan.locked:
         st.date_input(
             "Billing date",
@@ -77,15 +79,13 @@ def choose_billing_date(api: GraphQLClient, key: str, client: Client | None) -> 
         )
         st.caption(f"Locked to the billing cycle day: the run bills on {plan.run_date}.")
         return plan
-    chosen = st.date_input(
+    st.date_input(
         "Billing date",
         value=plan.run_date,
-        key=f"{key}.billing_date",
+        key=date_key,
         help="Services due and one-time charges pending up to this date are billed.",
     )
-    if chosen is None or chosen == plan.run_date:
-        return plan
-    return fetch_run_plan(api, billing_date=chosen, client_id=client_id)
+    return plan
 
 
 def render_date_previews(plan: RunPlan) -> None:
@@ -105,3 +105,61 @@ def blocking_reason(plan: RunPlan, active_run: InvoiceRun | None) -> str | None:
     if active_run.status is RunStatus.AWAITING_REVIEW:
         return f"{name} awaits review: finalize or discard it before starting another run."
     return f"{name} is {active_run.status.label.lower()}: wait until it finishes."
+
+
+def _confirming(key: str) -> str:
+    return f"{key}.run_confirming"
+
+
+def _ask_to_confirm(key: str) -> None:
+    """Remember to show the confirmation, across the reruns the dialog causes."""
+    st.session_state[_confirming(key)] = True
+
+
+def _forget_confirmations() -> None:
+    for name in [name for name in st.session_state if str(name).endswith(".run_confirming")]:
+        del st.session_state[name]
+
+
+def describe_run(plan: RunPlan, review: bool) -> str:
+    """What a confirmed run does, in words: its date, its clients and what it makes."""
+    who = f"**{plan.client.name}**" if plan.client is not None else "the tenant's clients"
+    clients = count_of(plan.eligible_clients, "client")
+    made = (
+        "drafts for review (nothing is issued until you finalize them)"
+        if review
+        else ("invoices, issued at once and emailed or charged where the settings say so")
+    )
+    return (
+        f"Bill {who} on **{format_date(plan.run_date)}**: **{clients}** (active or overdue, "
+        f"not blocked), every service due and one-time charge pending up to that date, as "
+        f"{made}. Due on {format_date(plan.due_date)}, grace until "
+        f"{format_date(plan.grace_date)}."
+    )
+
+
+@st.dialog("Start the run", on_dismiss=_forget_confirmations)
+def confirm_run_dialog(
+    api: GraphQLClient, plan: RunPlan, review: bool, key: str, on_started: RunStarted
+) -> None:
+    st.markdown(describe_run(plan, review))
+    with st.container(horizontal=True):
+        confirmed = st.button("Start the run", type="primary", key=f"{key}.run.confirm")
+        cancelled = st.button("Cancel", key=f"{key}.run.cancel")
+    if cancelled:
+        _forget_confirmations()
+        st.rerun()
+    if not confirmed:
+        return
+    _forget_confirmations()
+    result = start_run(
+        api,
+        billing_date=None if plan.locked else plan.run_date,
+        client_id=plan.client.id if plan.client else None,
+        review=review,
+    )
+    if result.ok:
+        on_started(result.value)
+    else:
+        flash(key, "error", f"The run did not start: {result.message}")
+    st.rerun()

@@ -7,6 +7,7 @@ import time
 import streamlit as st
 
 from dashboard.api import GraphQLClient, fetch_run
+from dashboard.formatting import count_of
 from dashboard.models import InvoiceRun, RunStatus
 
 POLL_SECONDS = 0.5
@@ -15,13 +16,13 @@ PATIENCE_SECONDS = 15 * 60
 
 
 def progress_text(run: InvoiceRun) -> str:
-    clients = f"{run.clients_processed} of {run.clients_total} clients"
-    made = "drafts" if run.review else "invoices"
+    clients = f"{run.clients_processed:,} of {count_of(run.clients_total, 'client')}"
+    made = count_of(run.invoices_issued, "draft" if run.review else "invoice")
     if run.status is RunStatus.QUEUED:
         return "Queued: waiting for a worker to start the run…"
     if run.status is RunStatus.RUNNING:
-        return f"Running: {clients} processed, {run.invoices_issued} {made} so far…"
-    return f"{run.status.label}: {clients} processed, {run.invoices_issued} {made}."
+        return f"Running: {clients} processed, {made} so far…"
+    return f"{run.status.label}: {clients} processed, {made}."
 
 
 def follow_run(api: GraphQLClient, run: InvoiceRun) -> InvoiceRun:

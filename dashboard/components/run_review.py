@@ -8,15 +8,16 @@ import streamlit as st
 
 from dashboard.api import GraphQLClient, discard_run, finalize_run
 from dashboard.components.flash import flash
-from dashboard.formatting import format_money, run_label
+from dashboard.formatting import count_of, format_money, run_label
 from dashboard.models import InvoiceRun, MutationResult, Viewer
 
 
 def render_review_actions(
-    api: GraphQLClient, viewer: Viewer, run: InvoiceRun, *, key: str, currency: str | None
+    api: GraphQLClient, viewer: Viewer, run: InvoiceRun, *, key: str, currency: str
 ) -> None:
     """What awaits review, and the Finalize and Discard buttons for those who may edit."""
-    drafts = f"{run.invoices_issued} drafts totalling {format_money(run.amount_issued, currency)}"
+    total = format_money(run.amount_issued, currency)
+    drafts = f"{count_of(run.invoices_issued, 'draft')} totalling {total}"
     st.warning(
         f"{run_label(run.id, run.billing_date)} awaits review: {drafts}. Finalize issues them "
         "(numbers, emails, charges); Discard throws them away and bills their services and "
@@ -52,9 +53,10 @@ def _forget_review_targets() -> None:
 
 
 @st.dialog("Finalize run", on_dismiss=_forget_review_targets)
-def finalize_dialog(api: GraphQLClient, run: InvoiceRun, key: str, currency: str | None) -> None:
+def finalize_dialog(api: GraphQLClient, run: InvoiceRun, key: str, currency: str) -> None:
     st.markdown(
-        f"Issue the **{run.invoices_issued} drafts** of {run_label(run.id, run.billing_date)} "
+        f"Issue the **{count_of(run.invoices_issued, 'draft')}** of "
+        f"{run_label(run.id, run.billing_date)} "
         f"({format_money(run.amount_issued, currency)})? They get their numbers, and auto email "
         "and auto charge follow as for any issued invoice."
     )
@@ -62,9 +64,9 @@ def finalize_dialog(api: GraphQLClient, run: InvoiceRun, key: str, currency: str
 
 
 @st.dialog("Discard run", on_dismiss=_forget_review_targets)
-def discard_dialog(api: GraphQLClient, run: InvoiceRun, key: str, currency: str | None) -> None:
+def discard_dialog(api: GraphQLClient, run: InvoiceRun, key: str, currency: str) -> None:
     st.markdown(
-        f"Throw away the **{run.invoices_issued} drafts** of "
+        f"Throw away the **{count_of(run.invoices_issued, 'draft')}** of "
         f"{run_label(run.id, run.billing_date)} ({format_money(run.amount_issued, currency)})? "
         "No number is used; their services and charges are billed again by a later run."
     )

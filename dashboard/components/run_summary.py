@@ -10,6 +10,7 @@ from dashboard.components.pager import CursorPager
 from dashboard.formatting import (
     MONEY_COLUMN_FORMAT,
     RUN_STATUS_COLOURS,
+    count_of,
     format_money,
     run_label,
 )
@@ -19,9 +20,9 @@ SUMMARY_PAGE_SIZE = 50
 DRAFT_STATUSES = (RunStatus.AWAITING_REVIEW, RunStatus.DISCARDED)
 
 
-def render_run_summary(api: GraphQLClient, run: InvoiceRun, *, key: str) -> str | None:
-    """The invoices the run made (drafts while it awaits review), their total and the errors.
-    Returns the currency of its invoices (None where it made none)."""
+def render_run_summary(api: GraphQLClient, run: InvoiceRun, *, key: str, currency: str) -> None:
+    """The invoices the run made (drafts while it awaits review), their total in the tenant's
+    `currency`, the invoices it could not email, and the errors."""
     st.subheader("Generation Summary")
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown(f"**{run_label(run.id, run.billing_date)}**")
@@ -32,12 +33,17 @@ def render_run_summary(api: GraphQLClient, run: InvoiceRun, *, key: str) -> str 
             st.badge("Review run", color="orange")
     pager = CursorPager(f"{key}.summary", (run.id, run.status.value), SUMMARY_PAGE_SIZE)
     page = fetch_run_invoices(api, run.id, first=SUMMARY_PAGE_SIZE, after=pager.after)
-    currency = page.invoices[0].currency if page.invoices else None
     made = "Drafts" if run.status in DRAFT_STATUSES else "Invoices"
     counts, amount, clients = st.columns(3)
     counts.metric(made, f"{run.invoices_issued:,}")
     amount.metric("Amount total", format_money(run.amount_issued, currency))
     clients.metric("Clients processed", f"{run.clients_processed:,} of {run.clients_total:,}")
+    not_emailed = run.email_failures
+    if not_emailed:
+        st.warning(
+            f"{count_of(not_emailed, 'invoice')} could not be emailed: see Errors below. "
+            "Send them from the invoice list once the cause is mended."
+        )
     if page.invoices:
         st.dataframe(
             summary_frame(page.invoices),
@@ -50,7 +56,6 @@ def render_run_summary(api: GraphQLClient, run: InvoiceRun, *, key: str) -> str 
     else:
         st.caption("The run made no invoices.")
     render_run_errors(run)
-    return currency
 
 
 def summary_frame(invoices: list[Invoice]) -> pd.DataFrame:

@@ -27,19 +27,16 @@ def render_run_workspace(
 ) -> None:
     show_flashes(key)
     active = active_run(api)
-    started = render_run_controls(
+    render_run_controls(
         api,
         viewer,
         key=key,
         client=client,
         active_run=active,
+        on_started=lambda started: remember_run(key, started),
         run_button_label=run_button_label,
         client_link=client_link,
     )
-    if started is not None:
-        # Draw the controls again, now with the run in progress.
-        st.session_state[_run_key(key)] = started.id
-        st.rerun()
     run = active or remembered_run(api, key)
     if run is None:
         return
@@ -50,9 +47,9 @@ def render_run_workspace(
     if was_working and not run.status.working:
         # The controls above were drawn while the run worked.
         st.rerun()
-    currency = render_run_summary(api, run, key=key)
+    render_run_summary(api, run, key=key, currency=viewer.currency)
     if run.status is RunStatus.AWAITING_REVIEW:
-        render_review_actions(api, viewer, run, key=key, currency=currency)
+        render_review_actions(api, viewer, run, key=key, currency=viewer.currency)
 
 
 def active_run(api: GraphQLClient) -> InvoiceRun | None:
@@ -61,6 +58,11 @@ def active_run(api: GraphQLClient) -> InvoiceRun | None:
         if run.status.working or run.status is RunStatus.AWAITING_REVIEW:
             return run
     return None
+
+
+def remember_run(key: str, run: InvoiceRun) -> None:
+    """The run started here becomes the run at hand (the controls are drawn again with it)."""
+    st.session_state[_run_key(key)] = run.id
 
 
 def remembered_run(api: GraphQLClient, key: str) -> InvoiceRun | None:

@@ -18,7 +18,9 @@ st.caption(
     "Bills every active, billable service due on or before the billing date and every pending "
     "one-time charge scheduled up to it, for active and overdue clients that are not blocked."
 )
-client = render_client_picker(api, key="bulk_run")
+client = render_client_picker(
+    api, key="bulk_run", label="Client (optional): limits the run to one client"
+)
 render_run_workspace(api, viewer, key="bulk_run", client=client)
 st.divider()
-render_recent_runs(fetch_recent_runs(api, first=10))
+render_recent_runs(fetch_recent_runs(api, first=10), viewer.currency)

@@ -48,7 +48,7 @@ except NotFound:
     st.stop()
 
 client_header(client)
-render_services_and_charges(api, client)
+render_services_and_charges(api, client, viewer.currency)
 st.subheader("Invoices")
 render_invoice_list(
     api,

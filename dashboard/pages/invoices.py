@@ -13,7 +13,7 @@ from dashboard.navigation import page_connection
 connection = page_connection()
 api, viewer = connection.api, connection.viewer
 
-title, generator = st.columns([4, 1], vertical_alignment="bottom")
+title, generator = st.columns([3, 1], vertical_alignment="bottom")
 title.title("Invoices")
 generator.page_link("pages/bulk_run.py", label="Run Generator", icon=":material/play_circle:")
 

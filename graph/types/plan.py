@@ -6,7 +6,8 @@ from datetime import date
 
 import strawberry
 
-from billing.runs import RunPlan
+from billing.runs import RunPlan, count_eligible_clients
+from graph.context import Info
 from graph.types.client import Client
 
 
@@ -30,6 +31,15 @@ class InvoiceRunPlan:
         description="Whether a run started now stops with drafts for review (the tenant's "
         "review setting)."
     )
+
+    @strawberry.field(
+        description="How many clients a run started now would take up: active or overdue and "
+        "not blocked (the chosen client only, where one is chosen). Counted when asked for."
+    )
+    async def eligible_clients(self, info: Info) -> int:
+        return await count_eligible_clients(
+            info.context.tenant, self.client.model if self.client else None
+        )
 
     @classmethod
     def from_plan(cls, plan: RunPlan) -> InvoiceRunPlan:

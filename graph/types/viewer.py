@@ -14,6 +14,9 @@ class Viewer:
     tenant_name: str
     permissions: list[str]
     environment: str = strawberry.field(description="development | production")
+    currency: str = strawberry.field(
+        description="The tenant's currency: every amount of its runs, invoices and accounts."
+    )
 
     @classmethod
     def of(cls, viewer: AuthenticatedViewer, settings: Settings) -> Viewer:
@@ -22,4 +25,5 @@ class Viewer:
             tenant_name=viewer.tenant.name,
             permissions=viewer.permissions,
             environment=settings.env,
+            currency=viewer.tenant.currency,
         )

@@ -1,4 +1,5 @@
-"""Reading what a page shows in AppTest: metrics, invoice rows, badges and messages."""
+"""Reading what a page shows in AppTest (metrics, invoice rows, badges and messages), and
+starting a run as a person does."""
 
 from __future__ import annotations
 
@@ -50,3 +51,9 @@ def walk(node: object) -> list[object]:
     for child in getattr(node, "children", {}).values():
         found.extend(walk(child))
     return found
+
+
+def start_confirmed_run(app: AppTest, key: str) -> AppTest:
+    """Click the run button of the controls under `key`, then confirm in the dialog."""
+    app.button(key=f"{key}.run").click().run()
+    return app.button(key=f"{key}.run.confirm").click().run()

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -69,6 +70,8 @@ def dashboard_url(api_server: RunningApi, tmp_path: Path) -> Iterator[str]:
                 *("--browser.gatherUsageStats", "false"),
             ],
             env=environment,
+            # The repository's .streamlit/config.toml applies, as to `streamlit run` there.
+            cwd=DASHBOARD_APP.parents[1],
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -110,6 +113,7 @@ def test_pages_render_in_chromium_without_exceptions(dashboard_url: str, tmp_pat
             page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
 
             assert page.locator('[data-testid="stException"]').count() == 0, name
+            assert page.locator('[data-testid="stAppDeployButton"]').count() == 0, name
             text = page.locator('[data-testid="stMain"]').inner_text()
             for words in expected:
                 assert words in text, f"{words!r} is not on {path}"
@@ -117,4 +121,101 @@ def test_pages_render_in_chromium_without_exceptions(dashboard_url: str, tmp_pat
             assert "Bulk run" in navigation and "Client billing" in navigation
         labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
         assert labels == ["Total Invoices", "Outstanding Balance", "Paid Invoices"]
+        browser.close()
+
+
+NARROW = {"width": 1024, "height": 900}
+# Texts that must read whole on one line: KPI labels and values, headings, page links, the invoice
+# list's headings, numbers, dates and amounts. Each returned is broken: wrapped onto another
+# line, cut with "…", or running out of its column.
+BROKEN_TEXTS = """() => {
+  const selectors = [
+    '[data-testid="stMetricLabel"]', '[data-testid="stMetricValue"]',
+    '[data-testid="stMain"] [data-testid="stHeading"] :is(h1, h2, h3)',
+    // Page links, but the client names of the invoice list (a long name may be cut there).
+    '[data-testid="stMain"] [data-testid="stPageLink"]:not([class*="st-key-invoice-list"] *)',
+    '[class*="st-key-invoice-list"] [data-testid="stColumn"] p strong',
+    '[class*="st-key-invoice-list"] [data-testid="stColumn"]'
+      + ':is(:nth-child(1), :nth-child(3), :nth-child(4), :nth-child(5)) p',
+  ];
+  const ICON = '[data-testid="stIconMaterial"]';
+  const textRects = (element) => {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    const rects = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      // A material icon is drawn from its name's letters: not text that can break.
+      if (!node.textContent.trim() || node.parentElement.closest(ICON)) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      rects.push(...[...range.getClientRects()].filter((rect) => rect.width > 0));
+    }
+    return rects;
+  };
+  const broken = (element) => {
+    const rects = textRects(element);
+    const lines = new Set(rects.map((rect) => Math.round(rect.bottom)));
+    const cut = [element, ...element.querySelectorAll('*')].some(
+      (part) => !part.closest(ICON) && part.scrollWidth > part.clientWidth + 1
+        && getComputedStyle(part).overflowX !== 'visible');
+    const column = element.closest('[data-testid="stColumn"]');
+    const spills = column !== null
+      && rects.some((rect) => rect.right > column.getBoundingClientRect().right + 1);
+    return lines.size > 1 || cut || spills;
+  };
+  return [...document.querySelectorAll(selectors.join(','))]
+    .filter((element) => element.innerText.trim() && broken(element))
+    .map((element) => element.innerText.trim());
+}"""
+
+
+def open_page(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_function(RENDERED, timeout=RENDER_TIMEOUT_MS)
+
+
+def test_layout_holds_at_1024_pixels_wide(dashboard_url: str, tmp_path: Path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport=NARROW)
+        for path, name in (("/", "invoices"), ("/bulk_run", "bulk_run")):
+            open_page(page, dashboard_url + path)
+            page.screenshot(path=str(tmp_path / f"{name}-1024.png"), full_page=True)
+
+            assert page.locator('[data-testid="stMetricValue"]').count() >= 3, name
+            broken = page.evaluate(BROKEN_TEXTS)
+            assert broken == [], f"broken texts on {path}: {broken}"
+        browser.close()
+
+
+# Clicking the field opens its calendar too; reaching it from the keyboard does not.
+@pytest.mark.parametrize("reach", ["click", "focus"])
+def test_previews_follow_a_billing_date_typed_and_entered(
+    api_server: RunningApi, dashboard_url: str, reach: str
+):
+    from playwright.sync_api import sync_playwright
+
+    typed = date.today() + timedelta(days=9)
+    plan = api_server.graphql(
+        DEMO_EDITOR_TOKEN,
+        "query ($day: Date) { invoiceRunPlan(billingDate: $day) { dueDate } }",
+        {"day": typed.isoformat()},
+    )["invoiceRunPlan"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport=NARROW)
+        open_page(page, dashboard_url + "/bulk_run")
+        # The field's year, month and day segments: typing one moves on to the next.
+        year = page.locator('[data-testid="stDateInput"] [role="spinbutton"][data-type="year"]')
+
+        getattr(year, reach)()
+        page.keyboard.type(typed.strftime("%Y%m%d"))
+        page.keyboard.press("Enter")
+        run_date = page.locator('[data-testid="stMetric"]', has_text="Run date")
+        run_date.get_by_text(typed.isoformat()).wait_for(timeout=RENDER_TIMEOUT_MS)
+        page.wait_for_function(RENDERED, timeout=RENDER_TIMEOUT_MS)
+
+        due = page.locator('[data-testid="stMetric"]', has_text="Due date")
+        assert due.locator('[data-testid="stMetricValue"]').inner_text() == plan["dueDate"]
         browser.close()

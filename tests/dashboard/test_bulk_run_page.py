@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from tests.dashboard.conftest import OpenDashboard, RunningApi
-from tests.dashboard.screen import messages, metrics, money_shown
+from tests.dashboard.screen import messages, metrics, money_shown, start_confirmed_run
 from tests.dashboard.tenants import (
     BULK_RUN,
     DEMO_ANALYST_TOKEN,
@@ -35,6 +35,10 @@ query ($id: ID!) {
     invoices(first: 200) { edges { node { id number displayNumber status total client { name } } } }
   }
 }
+"""
+
+COUNTED_PLAN = """
+query ($billingDate: Date) { invoiceRunPlan(billingDate: $billingDate) { eligibleClients } }
 """
 
 LATEST_RUN = "{ invoiceRuns(first: 1) { edges { node { id status } } } }"
@@ -94,13 +98,42 @@ def test_previews_follow_a_changed_billing_date(
     )
 
 
+def test_run_bulk_now_asks_first_with_the_date_and_the_number_of_clients(
+    api_server: RunningApi, open_dashboard: OpenDashboard
+):
+    billing_date = date.today() + timedelta(days=3)
+    plan = api_server.graphql(
+        DEMO_EDITOR_TOKEN, COUNTED_PLAN, {"billingDate": billing_date.isoformat()}
+    )["invoiceRunPlan"]
+    runs_before = run_ids(api_server, DEMO_EDITOR_TOKEN)
+    app = open_dashboard(DEMO_EDITOR_TOKEN, PAGE)
+    app.date_input(key=f"{KEY}.billing_date").set_value(billing_date).run()
+
+    app.button(key=f"{KEY}.run").click().run()
+
+    question = " ".join(markdown.value for markdown in app.markdown)
+    assert f"on **{billing_date.isoformat()}**" in question
+    assert f"**{plan['eligibleClients']} clients**" in question
+    assert run_ids(api_server, DEMO_EDITOR_TOKEN) == runs_before
+
+    app.button(key=f"{KEY}.run.cancel").click().run()
+
+    assert f"{KEY}.run.confirm" not in [button.key for button in app.button]
+    assert run_ids(api_server, DEMO_EDITOR_TOKEN) == runs_before
+
+
+def run_ids(api: RunningApi, token: str) -> list[str]:
+    edges = api.graphql(token, "{ invoiceRuns(first: 50) { edges { node { id } } } }")
+    return [edge["node"]["id"] for edge in edges["invoiceRuns"]["edges"]]
+
+
 def test_run_from_the_page_shows_progress_then_the_generation_summary(
     api_server: RunningApi, open_dashboard: OpenDashboard
 ):
     app = open_dashboard(BULK_RUN.editor_token, PAGE)
     assert not app.checkbox(key=f"{KEY}.review").value
 
-    app.button(key=f"{KEY}.run").click().run()
+    start_confirmed_run(app, KEY)
 
     assert not app.exception
     run = latest_run(api_server, BULK_RUN.editor_token)
@@ -123,7 +156,7 @@ def test_finished_run_is_listed_under_recent_runs(
     api_server: RunningApi, open_dashboard: OpenDashboard
 ):
     app = open_dashboard(RUN_HISTORY.editor_token, PAGE)
-    app.button(key=f"{KEY}.run").click().run()
+    start_confirmed_run(app, KEY)
     run = latest_run(api_server, RUN_HISTORY.editor_token)
 
     recent = app.dataframe[-1].value
@@ -157,7 +190,7 @@ def test_review_run_shows_drafts_then_discard_throws_them_away(
     app = open_dashboard(token, PAGE)
     assert app.checkbox(key=f"{KEY}.review").value, "the tenant's review setting is the default"
 
-    app.button(key=f"{KEY}.run").click().run()
+    start_confirmed_run(app, KEY)
 
     run = latest_run(api_server, token)
     assert run["status"] == "AWAITING_REVIEW"
@@ -181,7 +214,7 @@ def test_review_run_awaiting_is_found_when_the_page_opens_and_finalize_issues_nu
     api_server: RunningApi, open_dashboard: OpenDashboard
 ):
     token = REVIEW_FINALIZE.editor_token
-    open_dashboard(token, PAGE).button(key=f"{KEY}.run").click().run()
+    start_confirmed_run(open_dashboard(token, PAGE), KEY)
     drafts = latest_run(api_server, token)
     assert drafts["status"] == "AWAITING_REVIEW"
 

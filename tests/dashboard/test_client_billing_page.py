@@ -9,7 +9,7 @@ from decimal import Decimal
 import pandas as pd
 
 from tests.dashboard.conftest import OpenDashboard, RunningApi
-from tests.dashboard.screen import invoice_ids, messages
+from tests.dashboard.screen import invoice_ids, messages, start_confirmed_run
 from tests.dashboard.tenants import CLIENT_RUN, DEMO_EDITOR_TOKEN, DUE_CLIENT_NAME
 
 PAGE = "pages/client_billing.py"
@@ -63,7 +63,7 @@ def test_run_for_the_client_bills_that_client_alone(
     client = find_client(api_server, token, DUE_CLIENT_NAME)
     app = open_dashboard(token, PAGE, query={"client_id": client["id"]})
 
-    app.button(key=f"client-{client['id']}-run.run").click().run()
+    start_confirmed_run(app, f"client-{client['id']}-run")
 
     assert not app.exception
     run = api_server.graphql(token, RUNS)["invoiceRuns"]["edges"][0]["node"]
@@ -111,7 +111,7 @@ def test_services_and_pending_charges_are_shown_as_the_api_lists_them(
 
     app = open_dashboard(CLIENT_RUN.editor_token, PAGE, query={"client_id": client["id"]})
 
-    services = table_with_column(app, "Service")[["Service", "Price", "Next bill date"]]
+    services = table_with_column(app, "Service")[["Service", "Price (USD)", "Next bill date"]]
     assert [tuple(row) for row in services.itertuples(index=False)] == [
         (
             service["description"],

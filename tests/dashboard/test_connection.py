@@ -3,9 +3,13 @@ a refused token, a missing permission."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from dashboard import session
 from dashboard.api import GraphQLClient, PermissionMissing, TokenRefused, void_invoice
+from dashboard.session import SHARED_TOKEN_REFUSED, SIGN_IN_MESSAGE
 from tests.dashboard.conftest import OpenDashboard, RunningApi
 from tests.dashboard.screen import messages, metrics
 from tests.dashboard.tenants import DEMO_ANALYST_TOKEN, DEMO_EDITOR_TOKEN
@@ -38,12 +42,57 @@ def test_refused_token_is_reported_in_words_on_every_page(
     ]
 
 
-def test_missing_token_is_reported_in_words(open_dashboard: OpenDashboard):
+def test_without_a_token_the_dashboard_asks_to_sign_in(open_dashboard: OpenDashboard):
     app = open_dashboard(None)
 
-    assert messages(app, "error") == [
-        "No API token: set ISPBOX_API_TOKEN or enter a token in the sidebar."
-    ]
+    assert messages(app, "info") == [SIGN_IN_MESSAGE]
+    assert messages(app, "error") == []
+    assert metrics(app) == {}
+
+
+def test_production_api_refuses_the_token_the_dashboard_was_started_with(
+    open_dashboard: OpenDashboard, monkeypatch: pytest.MonkeyPatch
+):
+    answer_as_production(monkeypatch)
+
+    app = open_dashboard(DEMO_EDITOR_TOKEN)
+
+    assert messages(app, "info") == [SHARED_TOKEN_REFUSED]
+    assert metrics(app) == {}
+
+
+def test_production_api_takes_the_token_a_visitor_enters(
+    open_dashboard: OpenDashboard, monkeypatch: pytest.MonkeyPatch
+):
+    answer_as_production(monkeypatch)
+    app = open_dashboard(DEMO_EDITOR_TOKEN)
+
+    app.sidebar.text_input(key="api_token").input(DEMO_ANALYST_TOKEN).run()
+
+    assert messages(app, "info") == []
+    assert "Total Invoices" in metrics(app)
+    assert "Avery Analyst · Northwind Fiber" in [caption.value for caption in app.sidebar.caption]
+
+
+def answer_as_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test API runs in development; its viewer answer is changed to production's."""
+    viewer_of = session.fetch_viewer
+    monkeypatch.setattr(
+        session,
+        "fetch_viewer",
+        lambda api: dataclasses.replace(viewer_of(api), environment="production"),
+    )
+
+
+def test_signing_out_forgets_the_token_of_the_browser_session(open_dashboard: OpenDashboard):
+    app = open_dashboard(None)
+    app.sidebar.text_input(key="api_token").input(DEMO_ANALYST_TOKEN).run()
+
+    app.sidebar.button(key="sign_out").click().run()
+
+    assert messages(app, "info") == [SIGN_IN_MESSAGE]
+    assert app.sidebar.text_input(key="api_token").value == ""
+    assert metrics(app) == {}
 
 
 def test_token_entered_in_the_sidebar_replaces_the_environment_token(
