@@ -124,6 +124,20 @@ def wrapped(text: str, width: int) -> list[str]:
     return lines
 
 
+def cut(text: str, width: int) -> list[str]:
+    """The text cut into pieces of at most `width` that join back without separators (MT940
+    `?20`…`?29` fields); a space at a cut starts the next piece, since lines lose trailing ones."""
+    pieces = []
+    while len(text) > width:
+        end = width
+        while end > 1 and text[end - 1] == " ":
+            end -= 1
+        pieces.append(text[:end])
+        text = text[end:]
+    pieces.append(text)
+    return pieces
+
+
 def camt053_document(
     entries: Sequence[SampleEntry],
     account: str = SAMPLE_ACCOUNT,
@@ -223,11 +237,11 @@ def _mt940_entry(entry: SampleEntry) -> list[str]:
     amount = _mt940_amount(entry.minor_units, entry.currency)
     statement_line = f":61:{day}{day[2:]}{mark}{amount}NTRFNONREF{reference}"
     details = ["166?00SEPA-UEBERWEISUNG"]
-    purpose = wrapped(entry.text, MT940_PURPOSE_WIDTH) if entry.text else []
+    purpose = cut(entry.text, MT940_PURPOSE_WIDTH) if entry.text else []
     if len(purpose) > MT940_PURPOSE_FIELDS:
         raise ValueError("an MT940 purpose holds at most 270 characters")
     details += [f"?{20 + index}{line}" for index, line in enumerate(purpose)]
-    name = wrapped(entry.counterparty, MT940_PURPOSE_WIDTH) if entry.counterparty else []
+    name = cut(entry.counterparty, MT940_PURPOSE_WIDTH) if entry.counterparty else []
     if len(name) > len(MT940_NAME_FIELDS):
         raise ValueError("an MT940 counterparty name holds at most 54 characters")
     details += [f"?{code}{line}" for code, line in zip(MT940_NAME_FIELDS, name, strict=False)]
