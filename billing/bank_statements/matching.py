@@ -33,6 +33,8 @@ MAX_SUGGESTIONS = 5
 MAX_NUMBER_PARTS = 3
 # A counterparty longer than this many words is matched on its first ones: enough for a name.
 MAX_COUNTERPARTY_WORDS = 6
+# A name more clients share than this tells a person nothing: no suggestion is made from it.
+MAX_CLIENTS_PER_NAME = 10
 TOKEN = re.compile(r"[A-Za-z0-9]+")
 # An ISO 11649 creditor reference: RF, two check digits, the reference itself.
 CREDITOR_REFERENCE = re.compile(r"RF\d{2}([A-Z0-9]+)")
@@ -147,12 +149,15 @@ class ClientNames:
         self._longest = max((len(words) for words in self._by_words), default=0)
 
     def named_in(self, counterparty: str | None) -> set[int]:
-        """The clients whose whole name is among the counterparty's words."""
+        """The clients whose whole name is among the counterparty's words; none where more than
+        MAX_CLIENTS_PER_NAME are (a common name points at no one)."""
         words = sorted(name_words(counterparty))[:MAX_COUNTERPARTY_WORDS]
         found: set[int] = set()
         for size in range(1, min(len(words), self._longest) + 1):
             for subset in combinations(words, size):
                 found |= self._by_words.get(frozenset(subset), set())
+                if len(found) > MAX_CLIENTS_PER_NAME:
+                    return set()
         return found
 
 

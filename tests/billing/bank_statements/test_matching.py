@@ -206,3 +206,10 @@ def test_candidate_amounts_are_incoming_amounts_in_the_tenants_currency() -> Non
     ]
 
     assert candidate_amounts(entries, "eur") == {1}
+
+
+def test_a_name_many_clients_share_suggests_no_one() -> None:
+    names = ClientNames([(client, "Anna Novak") for client in range(1, 12)] + [(99, "Zoë Rossi")])
+
+    assert names.named_in("ANNA NOVAK") == set()
+    assert names.named_in("ZOE ROSSI") == {99}
