@@ -53,6 +53,7 @@ class _LineRecordingBuilder(TreeBuilder):
     def start(self, tag: str, attrs: dict[str, str]) -> Element:
         element = super().start(tag, attrs)
         if self.parser is not None:
+            # defusedxml's parser is the pure-Python one, whose expat parser knows the line.
             self.lines[id(element)] = self.parser.parser.CurrentLineNumber
         return element
 

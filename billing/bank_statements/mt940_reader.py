@@ -62,7 +62,7 @@ class _TagLog:
 def read_mt940(content: str | bytes, max_entries: int) -> BankStatement:
     """The statement in MT940 text; StatementUnreadable naming the tag and line of the first
     problem."""
-    text = content.decode("utf-8", errors="strict") if isinstance(content, bytes) else content
+    text = _text(content)
     cleaned, line_numbers = _cleaned(text)
     log = _TagLog(_tag_lines(cleaned, line_numbers))
     if not log.lines:
@@ -76,6 +76,16 @@ def read_mt940(content: str | bytes, max_entries: int) -> BankStatement:
             f"MT940 tag :{tag}: on line {log.line_of_next()}: {_reason(error)}"
         ) from None
     return _statement(transactions, log, statement_count, max_entries)
+
+
+def _text(content: str | bytes) -> str:
+    if isinstance(content, str):
+        return content
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = content.count(b"\n", 0, error.start) + 1
+        raise StatementUnreadable(f"MT940 line {line}: not UTF-8 text ({error.reason})") from None
 
 
 def _cleaned(text: str) -> tuple[str, list[int]]:
@@ -119,9 +129,10 @@ def _recording(log: _TagLog) -> dict[str, list[Any]]:
 def _statement(
     transactions: mt940.models.Transactions, log: _TagLog, statement_count: int, max_entries: int
 ) -> BankStatement:
-    by_tag = _first_and_last(log)
+    by_tag = _statement_tags(log)
     account = _account(by_tag)
-    currency_line = by_tag.get("opening", (0, None))[0]
+    _require_closing(log, by_tag)
+    currency_line = by_tag["opening"][0]
     currency = currency_code(transactions.currency, f"MT940 tag :60F: on line {currency_line}")
     statement_lines = [(line, result) for tag, line, result in log.results if tag == "61"]
     if len(statement_lines) > max_entries:
@@ -129,7 +140,6 @@ def _statement(
             f"MT940 tag :61: on line {statement_lines[max_entries][0]}: more than "
             f"{max_entries} entries; split the statement"
         )
-    _require_closing(log, by_tag)
     entries = [
         _entry(transaction, line, currency)
         for transaction, (line, _) in zip(transactions, statement_lines, strict=True)
@@ -145,7 +155,7 @@ def _statement(
     )
 
 
-def _first_and_last(log: _TagLog) -> dict[str, tuple[int, Any]]:
+def _statement_tags(log: _TagLog) -> dict[str, tuple[int, Any]]:
     """The first :20:, every :25:, the first opening and last closing balance, by role."""
     found: dict[str, tuple[int, Any]] = {}
     accounts: set[str] = set()

@@ -8,6 +8,7 @@ import pytest
 
 from billing.bank_statements import StatementUnreadable, parse_camt053, parse_mt940, parse_statement
 from billing.bank_statements.samples import (
+    SAMPLE_OTHER_ACCOUNT,
     SampleEntry,
     camt053_document,
     malformed_camt053,
@@ -95,3 +96,20 @@ def test_an_unknown_format_and_an_empty_file_are_refused() -> None:
         parse_statement("x", "CSV")
     with pytest.raises(StatementUnreadable, match="empty"):
         parse_statement("", "MT940")
+
+
+def test_mt940_bytes_that_are_not_utf8_say_which_line() -> None:
+    content = MT940["truncated"].encode().replace(b"J\xc3\xbcrgen", b"J\xfcrgen")
+
+    with pytest.raises(StatementUnreadable, match="MT940 line 8: not UTF-8"):
+        parse_mt940(content)
+
+
+def test_mt940_statements_of_two_accounts_in_one_file_are_refused() -> None:
+    entry = SampleEntry(date(2026, 11, 30), 100, "EUR", bank_reference="A")
+    first = mt940_text([entry])
+    second = mt940_text([entry], account=SAMPLE_OTHER_ACCOUNT, statement_reference="S2")
+
+    with pytest.raises(StatementUnreadable, match=r"tag :25: on line 10: .*several accounts"):
+        parse_mt940(first + second)
+    assert len(parse_mt940(first + mt940_text([entry], statement_reference="S2")).entries) == 2
