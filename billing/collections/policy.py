@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 from typing import Any
 
@@ -101,9 +101,12 @@ def late_fee_percent_problem(value: Any) -> str | None:
     """None (no percentage fee), or a percent from 0 to 100 with at most 2 decimal places."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
         return "must be a decimal percent"
-    percent = Decimal(value)
+    try:
+        percent = Decimal(value)
+    except InvalidOperation:
+        return "must be a decimal percent"
     if not percent.is_finite() or not 0 <= percent <= MAX_PERCENT:
         return "must be a percent from 0 to 100"
     if decimal_places(percent) > PERCENT_PLACES:

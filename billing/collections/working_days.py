@@ -19,7 +19,8 @@ SATURDAY_AND_SUNDAY = frozenset({5, 6})
 @lru_cache(maxsize=1)
 def supported_countries() -> frozenset[str]:
     """The ISO 3166-1 alpha-2 codes the holiday calendar knows."""
-    return frozenset(holidays.list_supported_countries())
+    # The list holds ISO 3166-1 alpha-3 aliases too; the setting is the alpha-2 code.
+    return frozenset(code for code in holidays.list_supported_countries() if len(code) == 2)
 
 
 def holiday_country_problem(value: Any) -> str | None:
