@@ -49,7 +49,7 @@ async def drop_pending_index(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0009_charge_attempt_intent_index")]
+    dependencies = [("models", "0006_charge_attempt_intent_index")]
 
     initial = False
 

@@ -11,7 +11,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0006_imported_schedule_and_charge_status")]
+    dependencies = [("models", "0004_imported_schedule_and_charge_status")]
 
     operations = [
         ops.CreateModel(

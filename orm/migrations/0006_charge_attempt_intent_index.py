@@ -18,6 +18,6 @@ async def drop_index(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0008_idempotency_keys")]
+    dependencies = [("models", "0005_idempotency_keys")]
 
     operations = [ops.RunPython(create_index, drop_index)]
