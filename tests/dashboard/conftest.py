@@ -71,6 +71,9 @@ def api_environment(database: Path, port: int) -> dict[str, str]:
         ISPBOX_SECRET_KEY="dashboard-tests-secret",
         ISPBOX_PUBLIC_URL=f"http://127.0.0.1:{port}",
         ISPBOX_DASHBOARD_URL="http://127.0.0.1:8501",
+        # Every test reaches the API from 127.0.0.1, and some send refused tokens on purpose:
+        # the refused-credentials limit (tested on its own) must not hold up the next test.
+        ISPBOX_RATE_LIMIT_FAILED_AUTH="1000/second",
     )
     return environment
 
