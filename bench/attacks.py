@@ -30,10 +30,11 @@ import httpx
 from websockets.sync.client import connect
 
 from bench.processes import ROOT, api_server
+from billing.demo_data import DEMO_TOKENS
 from billing.preview_links import make_preview_token
 
-EDITOR = {"Authorization": "Bearer demo-editor-token"}
-ANALYST = {"Authorization": "Bearer demo-analyst-token"}
+EDITOR = {"Authorization": f"Bearer {DEMO_TOKENS['northwind']['editor']}"}
+ANALYST = {"Authorization": f"Bearer {DEMO_TOKENS['northwind']['analyst']}"}
 DEMO_TENANT = "northwind"
 REQUEST_TIMEOUT = 30.0
 KNOWN_DEFAULT_KEY = "change-me-in-production"

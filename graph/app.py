@@ -158,7 +158,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health, methods=["GET"]),
-            Route("/invoices/{invoice_id:int}/preview", invoice_preview, methods=["GET"]),
+            Route("/invoices/{invoice_id}/preview", invoice_preview, methods=["GET"]),
             Route("/stripe/webhook", stripe_webhook, methods=["POST"]),
             *([graphiql_assets()] if graphql.graphql_ide else []),
         ],

@@ -6,7 +6,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from billing.documents import load_invoice_document, render_invoice_html
-from billing.preview_links import InvalidPreviewToken, is_storable_id, verify_preview_token
+from billing.preview_links import InvalidPreviewToken, verify_preview_token
+from graph.ids import parse_id
 from ispbox.config import Settings
 
 # The page is self-contained: inline styles, nothing else to load; kept out of caches and
@@ -23,7 +24,9 @@ async def invoice_preview(request: Request) -> Response:
     """GET /invoices/{invoice_id}/preview?token=…: 403 for an expired, tampered or foreign link,
     404 where the tenant has no such invoice."""
     settings: Settings = request.app.state.settings
-    if not is_storable_id(request.path_params["invoice_id"]):
+    # The path's id is read here, not by the route: a number too long for int() is no invoice.
+    path_invoice_id = parse_id(request.path_params["invoice_id"])
+    if path_invoice_id is None:
         return PlainTextResponse("No such invoice.", status_code=404)
     try:
         tenant_id, invoice_id = verify_preview_token(
@@ -33,7 +36,7 @@ async def invoice_preview(request: Request) -> Response:
         )
     except InvalidPreviewToken as refusal:
         return PlainTextResponse(f"Forbidden: {refusal}.", status_code=403)
-    if invoice_id != request.path_params["invoice_id"]:
+    if invoice_id != path_invoice_id:
         return PlainTextResponse("Forbidden: the link is for another invoice.", status_code=403)
     document = await load_invoice_document(tenant_id, invoice_id)
     if document is None:

@@ -111,11 +111,21 @@ async def test_a_link_expiring_beyond_the_time_to_live_is_forbidden(
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("invoice_id", [MAX_ID + 1, 2**64, 10**30])
+@pytest.mark.parametrize("invoice_id", [MAX_ID + 1, 2**64, 10**30, -1])
 async def test_an_invoice_id_beyond_64_bits_in_the_path_is_not_found(
     api: httpx.AsyncClient, acme: Team, invoice_id: int
 ) -> None:
     response = await api.get(link(invoice_id, token_for(acme.tenant.id, 1)))
+    assert response.status_code == 404
+
+
+@pytest.mark.asyncio
+async def test_an_invoice_id_too_long_to_be_a_number_is_not_found(
+    api: httpx.AsyncClient, acme: Team
+) -> None:
+    # Longer than int() reads (4,300 digits): refused before it is read as a number.
+    token = token_for(acme.tenant.id, 1)
+    response = await api.get(f"/invoices/{'9' * 5000}/preview", params={"token": token})
     assert response.status_code == 404
 
 
