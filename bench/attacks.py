@@ -30,7 +30,7 @@ import httpx
 from websockets.sync.client import connect
 
 from bench.processes import ROOT, api_server
-from billing.preview_links import make_preview_token
+from billing.invoices.links import make_preview_token
 
 EDITOR = {"Authorization": "Bearer demo-editor-token"}
 ANALYST = {"Authorization": "Bearer demo-analyst-token"}
@@ -279,9 +279,9 @@ def prepare_database(env: dict[str, str], directory: Path, smtp_port: int) -> Ta
 
 
 async def add_run_in_progress(database_url: str) -> None:
+    from billing.runs.lifecycle import RunStatus
     from orm.db import close_database, open_database
     from orm.models import InvoiceRun, Tenant
-    from orm.models.enums import RunStatus
 
     await open_database(database_url)
     try:

@@ -10,8 +10,8 @@ from datetime import date
 
 import asyncpg
 
-from billing.demo_data import demo_document
-from billing.importer import import_document
+from billing.imports.demo_data import demo_document
+from billing.imports.importer import import_document
 from orm.db import close_database, migrate_database, open_database
 
 ADMIN_URL = os.environ.get("ISPBOX_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")

@@ -24,8 +24,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from billing.mailbox_password import MAX_PASSWORD_LENGTH
-from billing.tenant_settings import (
+from billing.clients.eligibility import ChargeStatus, ClientStatus, ServiceStatus
+from billing.delivery.mailbox_password import MAX_PASSWORD_LENGTH
+from billing.periods import ServicePeriod
+from billing.tenants.settings import (
     billing_cycle_day_problem,
     billing_schedule_problem,
     currency_problem,
@@ -35,7 +37,6 @@ from billing.tenant_settings import (
 )
 from billing.text import single_line_text_problem
 from billing.tokens import token_too_short
-from orm.models.enums import ChargeStatus, ClientStatus, ServicePeriod, ServiceStatus
 
 PERMISSIONS = ("billing.view", "billing.edit")
 VOID = "void"

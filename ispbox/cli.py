@@ -130,7 +130,7 @@ def describe_migrations(applied: Sequence[str]) -> str:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from billing.importer import ImportRejected, import_document, load_import_file
+    from billing.imports.importer import ImportRejected, import_document, load_import_file
 
     async def run() -> int:
         from orm.db import close_database, open_database
@@ -162,7 +162,7 @@ def report_rejection(problems: Sequence[str]) -> int:
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
-    from billing.demo_data import write_demo_file
+    from billing.imports.demo_data import write_demo_file
 
     write_demo_file(args.out, args.clients, args.seed, None)
     print(f"wrote {args.out} ({args.clients} clients)")

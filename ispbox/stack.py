@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from billing.demo_data import DEMO_TOKENS
+from billing.imports.demo_data import DEMO_TOKENS
 from ispbox.config import MIN_SECRET_KEY_BYTES, get_settings
 
 DEMO_EDITOR_TOKEN = DEMO_TOKENS["northwind"]["editor"]
@@ -33,8 +33,8 @@ KEY_FILE = Path("var") / "secret-key"
 
 async def prepare_database(clients: int) -> bool:
     """Migrate; import demo data into an empty database. True when demo data was loaded."""
-    from billing.demo_data import demo_document
-    from billing.importer import import_document
+    from billing.imports.demo_data import demo_document
+    from billing.imports.importer import import_document
     from orm.db import close_database, migrate_database, open_database
     from orm.models import Tenant
 

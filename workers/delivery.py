@@ -13,9 +13,9 @@ from typing import Any
 
 import dramatiq
 
-from billing.charging import TransientChargeError, charge_invoice, stripe_client
-from billing.email import TransientEmailError, email_invoice_automatically
-from billing.run_engine import record_email_failure
+from billing.delivery.charging import TransientChargeError, charge_invoice, stripe_client
+from billing.delivery.email import TransientEmailError, email_invoice_automatically
+from billing.runs.engine import record_email_failure
 from ispbox.config import get_settings
 from workers.broker import queue  # declares the broker before the actors
 

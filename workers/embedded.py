@@ -15,9 +15,9 @@ import logging
 import dramatiq
 from dramatiq import Worker
 
+from billing.runs.lifecycle import RunStatus
 from ispbox.config import get_settings
 from orm.models import InvoiceRun
-from orm.models.enums import RunStatus
 from workers import actors  # noqa: F401  (declares every actor)
 from workers.broker import use_host_loop
 from workers.runs import enqueue_invoice_run

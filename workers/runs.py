@@ -12,8 +12,8 @@ from typing import Any
 
 import dramatiq
 
-from billing.followups import followups_for_run
-from billing.run_engine import abandon_chunk, bill_chunk, open_run
+from billing.runs.engine import abandon_chunk, bill_chunk, open_run
+from billing.runs.followups import followups_for_run
 from ispbox.config import get_settings
 from orm.models import InvoiceRun, Tenant
 from workers.broker import queue  # declares the broker before the actors

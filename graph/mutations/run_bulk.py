@@ -13,7 +13,7 @@ from datetime import date
 import strawberry
 
 from billing.errors import BillingRuleError
-from billing.runs import start_invoice_run
+from billing.runs.planning import start_invoice_run
 from graph.context import Info
 from graph.ids import parse_id
 from graph.types.common import UserError

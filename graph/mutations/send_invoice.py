@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import strawberry
 
-from billing.audit import record_action
-from billing.email import send_invoice_now
+from billing.audit.actions import AuditAction
+from billing.audit.trail import record_action
+from billing.delivery.email import send_invoice_now
 from billing.errors import BillingRuleError
 from graph.context import Info
 from graph.ids import parse_id
@@ -21,7 +22,6 @@ from graph.types.common import UserError
 from graph.types.invoice import Invoice
 from graph.types.payloads import InvoicePayload
 from orm import models
-from orm.models.enums import AuditAction
 
 
 @strawberry.input

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import strawberry
 
-from billing.delete import DEV_ONLY_MESSAGE
-from billing.email import send_refusal
-from billing.void import void_refusal
+from billing.delivery.email import send_refusal
+from billing.invoices.delete import DEV_ONLY_MESSAGE
+from billing.invoices.void import void_refusal
 from graph.auth import BILLING_EDIT
 from graph.context import Info
 from graph.types.common import ActionState

@@ -7,7 +7,7 @@ whole yen of JPY, fils of BHD), whatever the name says.
 from tortoise import fields
 from tortoise.models import Model
 
-from orm.models.enums import ChunkStatus, RunErrorStage, RunStatus, RunTrigger
+from billing.runs.lifecycle import ChunkStatus, RunErrorStage, RunStatus, RunTrigger
 
 
 class InvoiceRun(Model):

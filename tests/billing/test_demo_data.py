@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from billing.demo_data import DEMO_TOKENS, demo_document, write_demo_file
 from billing.import_validation import validate_import
-from billing.importer import import_document, load_import_file
-from billing.periods import MONTHS_IN_PERIOD, add_months
+from billing.imports.demo_data import DEMO_TOKENS, demo_document, write_demo_file
+from billing.imports.importer import import_document, load_import_file
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.periods import MONTHS_IN_PERIOD, ServicePeriod, add_months
 from orm.models import Client, Invoice, Service, Tenant, User
-from orm.models.enums import InvoiceStatus, ServicePeriod
 
 TODAY = date(2026, 11, 25)
 

@@ -8,17 +8,20 @@ from email.message import EmailMessage
 
 import pytest
 
-from billing.documents import load_invoice_document, render_invoice_html, render_invoice_text
-from billing.email import (
+from billing.delivery.attempts import EmailResult, EmailTrigger
+from billing.delivery.email import (
     TransientEmailError,
     check_mailbox,
     email_invoice_automatically,
     send_invoice_now,
     send_refusal,
 )
+from billing.delivery.mailbox_password import seal_mailbox_password
 from billing.errors import BillingRuleError, ErrorCode
-from billing.mailbox_password import seal_mailbox_password
-from billing.preview_links import verify_preview_token
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.lines import InvoiceLineKind
+from billing.invoices.links import verify_preview_token
+from billing.invoices.preview import load_invoice_document, render_invoice_html, render_invoice_text
 from ispbox.config import Settings
 from orm.models import (
     Client,
@@ -29,7 +32,6 @@ from orm.models import (
     PaymentAllocation,
     Tenant,
 )
-from orm.models.enums import EmailResult, EmailTrigger, InvoiceLineKind, InvoiceStatus
 from tests.support.keys import TEST_SECRET_KEY
 from tests.support.services import free_port
 from tests.support.smtp import MaildirSmtpServer, PickySmtpServer

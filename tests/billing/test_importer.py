@@ -13,8 +13,11 @@ from typing import Any
 
 import pytest
 
+from billing.clients.eligibility import ChargeStatus, ClientStatus
 from billing.import_validation import validate_import
-from billing.importer import MIB, ImportRejected, import_document, load_import_file
+from billing.imports.importer import MIB, ImportRejected, import_document, load_import_file
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.lines import InvoiceLineKind
 from billing.tokens import hash_token
 from ispbox.config import get_settings
 from orm.db import connection
@@ -29,7 +32,6 @@ from orm.models import (
     Tenant,
     User,
 )
-from orm.models.enums import ChargeStatus, ClientStatus, InvoiceLineKind, InvoiceStatus
 from tests.support.database import TABLES
 
 Document = dict[str, Any]

@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 
-from billing.importer import ImportRejected, import_document
-from billing.void import void_invoice
+from billing.clients.eligibility import ChargeStatus
+from billing.imports.importer import ImportRejected, import_document
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.void import void_invoice
+from billing.runs.lifecycle import RunStatus
 from orm.models import Charge, Invoice, InvoiceLine, Service, Tenant
-from orm.models.enums import ChargeStatus, InvoiceStatus, RunStatus
 from tests.support.runs import run_invoices
 
 Document = dict[str, Any]

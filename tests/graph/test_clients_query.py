@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from orm.models.enums import ChargeStatus, ServicePeriod
+from billing.clients.eligibility import ChargeStatus
+from billing.periods import ServicePeriod
 from tests.graph.conftest import GraphQLClient, Team, error_codes
 from tests.support.builders import make_charge, make_client, make_service
 

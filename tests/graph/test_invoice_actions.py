@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from billing.delete import DEV_ONLY_MESSAGE
-from billing.email import DRAFT_REASON, VOID_REASON
-from billing.void import REVIEW_FIRST
+from billing.delivery.email import DRAFT_REASON, VOID_REASON
+from billing.invoices.delete import DEV_ONLY_MESSAGE
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.void import REVIEW_FIRST
 from orm.models import Invoice, Tenant
-from orm.models.enums import InvoiceStatus
 from tests.graph.conftest import GraphQLClient, Team, api_client, make_settings
 from tests.graph.test_mutation_send_invoice import SEND, use_mailbox
 from tests.support.builders import ApiUser, make_client, make_invoice, pay

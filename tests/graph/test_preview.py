@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from billing.preview_links import MAX_ID, make_preview_token
+from billing.invoices.links import MAX_ID, make_preview_token
 from graph.app import create_app
 from ispbox.config import Settings
 from tests.graph.conftest import Team, make_settings

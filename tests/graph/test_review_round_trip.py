@@ -7,8 +7,8 @@ from typing import Any
 import dramatiq
 import pytest
 
+from billing.clients.eligibility import ChargeStatus
 from orm.models import Charge, Service
-from orm.models.enums import ChargeStatus
 from tests.graph.conftest import GraphQLClient, Team
 from tests.support.factories import make_charge, make_client, make_service
 from tests.support.smtp import MaildirSmtpServer

@@ -10,9 +10,9 @@ import pytest_asyncio
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
+from billing.runs.lifecycle import RunStatus
 from graph.app import create_app
 from orm.models import User
-from orm.models.enums import RunStatus
 from tests.graph.conftest import Team, make_settings
 from tests.graph.ws import init, messages_until_done, receive, serve, subscribe, ws_connect
 from tests.support.builders import make_run

@@ -14,11 +14,11 @@ from tortoise.expressions import F
 from websockets.exceptions import ConnectionClosed
 
 import graph.subscriptions
+from billing.runs.lifecycle import RunStatus
 from graph.app import create_app
 from graph.errors import ClientError
 from graph.subscriptions import ProgressHub
 from orm.models import Client, InvoiceRun
-from orm.models.enums import RunStatus
 from tests.graph.conftest import Team, make_settings
 from tests.graph.ws import init, messages_until_done, receive, serve, subscribe, ws_connect
 from tests.support.builders import make_client, make_invoice, make_run, make_service

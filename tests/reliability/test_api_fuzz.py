@@ -13,8 +13,8 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 
+from billing.invoices.lifecycle import InvoiceStatus
 from graph.app import create_app
-from orm.models.enums import InvoiceStatus
 from tests.graph.conftest import API_URL, make_settings
 from tests.reliability.fuzz_cases import (
     edge_requests,

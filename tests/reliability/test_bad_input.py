@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from billing.demo_data import demo_document
-from billing.importer import ImportRejected, import_document
+from billing.imports.demo_data import demo_document
+from billing.imports.importer import ImportRejected, import_document
 from graph.queries import MAX_SEARCH_LENGTH, MAX_STATUSES
 from orm.models import Client
 from tests.reliability.responses import top_level_codes

@@ -21,18 +21,18 @@ import pytest_asyncio
 import uvicorn
 from pydantic import SecretStr
 
-from billing.charging import charge_invoice, stripe_client
-from billing.demo_data import demo_document
-from billing.email import check_mailbox
-from billing.importer import ImportRejected, import_document
-from billing.preview_links import make_preview_token
+from billing.delivery.charging import charge_invoice, stripe_client
+from billing.delivery.email import check_mailbox
+from billing.imports.demo_data import demo_document
+from billing.imports.importer import ImportRejected, import_document
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.links import make_preview_token
 from billing.tokens import MIN_TOKEN_LENGTH, hash_token
 from graph.app import create_app
 from graph.schema import schema
 from ispbox.config import Settings, SettingsError, get_settings
 from orm.db import connection
 from orm.models import Client, Invoice, InvoiceRun, Tenant, User
-from orm.models.enums import InvoiceStatus
 from tests.graph.conftest import api_client, make_settings
 from tests.reliability.log_capture import all_logs
 from tests.reliability.schema_walk import all_operations, api_schema

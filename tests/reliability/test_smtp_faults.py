@@ -19,11 +19,12 @@ from datetime import date
 import httpx
 import pytest
 
-import billing.email
-from billing.email import TransientEmailError, email_invoice_automatically
+import billing.delivery.email
+from billing.delivery.attempts import EmailResult, EmailTrigger
+from billing.delivery.email import TransientEmailError, email_invoice_automatically
+from billing.invoices.lifecycle import InvoiceStatus
 from ispbox.config import Settings
 from orm.models import Client, EmailAttempt, Invoice, Tenant
-from orm.models.enums import EmailResult, EmailTrigger, InvoiceStatus
 from tests.reliability.fault_servers import (
     PASS,
     SMTP_DROP,
@@ -52,7 +53,7 @@ TRANSIENT = [SMTP_STALL, SMTP_GREET_AND_STALL, SMTP_REFUSE_421, SMTP_DROP]
 @pytest.fixture(autouse=True)
 def short_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """A stalled mailbox is given up on after half a second instead of thirty."""
-    monkeypatch.setattr(billing.email, "SEND_TIMEOUT_SECONDS", TIMEOUT_SECONDS)
+    monkeypatch.setattr(billing.delivery.email, "SEND_TIMEOUT_SECONDS", TIMEOUT_SECONDS)
 
 
 async def tenant_behind(front: SmtpFront) -> Tenant:

@@ -7,10 +7,10 @@ import dramatiq
 import pytest
 
 import workers.runs
-from billing.runs import start_invoice_run
+from billing.runs.lifecycle import RunStatus
+from billing.runs.planning import start_invoice_run
 from ispbox.config import get_settings
 from orm.models import Invoice, InvoiceRun
-from orm.models.enums import RunStatus
 from tests.support.bulk_data import add_clients_with_services
 from tests.support.factories import make_tenant
 from tests.support.smtp import MaildirSmtpServer

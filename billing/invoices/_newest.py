@@ -14,9 +14,9 @@ from datetime import date
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.filters import escape_like
 
+from billing.invoices.lifecycle import InvoiceStatus
 from orm.db import connection, is_postgres
 from orm.models import Client, Invoice
-from orm.models.enums import InvoiceStatus
 from orm.rows import model_from_row, select_columns
 
 

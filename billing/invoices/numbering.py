@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from billing.errors import BillingRuleError, ErrorCode
+from billing.invoices.lifecycle import InvoiceStatus
 from orm.db import is_postgres, placeholders
-from orm.models.enums import InvoiceStatus
 
 NUMBER_DIGITS = 6
 # The sequence column is a signed 64-bit integer.

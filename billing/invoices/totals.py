@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
+from billing.invoices.lifecycle import InvoiceStatus
 from orm.db import connection, is_postgres, placeholders
-from orm.models.enums import InvoiceStatus
 
 # More rows than this for a tenant and the read that sees them folds them (a run appends a few
 # per chunk, an import one per statement).

@@ -23,10 +23,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from billing.dates import today_in
+from billing.delivery.attempts import ChargeAttemptStatus
+from billing.invoices.lifecycle import InvoiceStatus
 from billing.money import format_money
-from billing.payments import lock_invoice, record_invoice_payment
+from billing.payments.allocation import lock_invoice, record_invoice_payment
 from orm.models import ChargeAttempt, Client, Invoice, Payment, Tenant
-from orm.models.enums import ChargeAttemptStatus, InvoiceStatus
 
 PAYMENT_METHOD = "stripe"
 NO_STRIPE_CUSTOMER = "no_stripe_customer"

@@ -21,8 +21,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from billing.periods import BillingPeriod, period_starting
-from orm.models.enums import ChargeStatus, ServicePeriod
+from billing.clients.eligibility import ChargeStatus
+from billing.periods import BillingPeriod, ServicePeriod, period_starting
 
 
 @dataclass(frozen=True, slots=True)

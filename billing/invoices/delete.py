@@ -6,11 +6,12 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from billing.audit import record_action
+from billing.audit.actions import AuditAction
+from billing.audit.trail import record_action
+from billing.clients.eligibility import ChargeStatus
 from billing.errors import BillingRuleError, ErrorCode
-from billing.payments import lock_invoice
+from billing.payments.allocation import lock_invoice
 from orm.models import Charge, Invoice, InvoiceRun, Payment, PaymentAllocation
-from orm.models.enums import AuditAction, ChargeStatus
 
 DEV_ONLY_MESSAGE = "Invoices can only be deleted in the development environment."
 

@@ -8,7 +8,9 @@ from datetime import date
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from billing.audit import record_action
+from billing.audit.actions import AuditAction
+from billing.audit.trail import record_action
+from billing.clients.eligibility import BILLABLE_CLIENT_STATUSES
 from billing.dates import (
     InvoiceTerms,
     RunDates,
@@ -17,16 +19,10 @@ from billing.dates import (
     today_in,
 )
 from billing.errors import BillingRuleError, ErrorCode
-from billing.selection import as_date
+from billing.runs.lifecycle import ACTIVE_RUN_STATUSES, RunStatus, RunTrigger
+from billing.runs.selection import as_date
 from orm.db import connection, placeholders
 from orm.models import Client, InvoiceRun, Tenant
-from orm.models.enums import (
-    ACTIVE_RUN_STATUSES,
-    BILLABLE_CLIENT_STATUSES,
-    AuditAction,
-    RunStatus,
-    RunTrigger,
-)
 
 RUN_IN_PROGRESS_MESSAGE = (
     "Another invoice run of this tenant is queued, running or awaiting review; "

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from billing.invoices.lifecycle import InvoiceStatus
 from billing.money import format_money
 from orm.models import Invoice, InvoiceLine, PaymentAllocation
-from orm.models.enums import InvoiceStatus
 
 STATUS_LABELS = {
     InvoiceStatus.DRAFT: "Draft",

@@ -6,8 +6,8 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from billing.audit.actions import AuditAction
 from orm.models import AuditEvent
-from orm.models.enums import AuditAction
 
 
 async def record_action(

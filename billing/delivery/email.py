@@ -26,19 +26,20 @@ import aiosmtplib
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from billing.documents import (
+from billing.delivery.attempts import EmailResult, EmailTrigger
+from billing.delivery.mailbox_password import MailboxPasswordUnreadable, open_mailbox_password
+from billing.errors import BillingRuleError, ErrorCode
+from billing.idempotency import claim_alone, complete_alone, idempotent_request, release
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.links import make_preview_token, preview_url
+from billing.invoices.preview import (
     InvoiceDocument,
     load_invoice_document,
     render_invoice_html,
     render_invoice_text,
 )
-from billing.errors import BillingRuleError, ErrorCode
-from billing.idempotency import claim_alone, complete_alone, idempotent_request, release
-from billing.mailbox_password import MailboxPasswordUnreadable, open_mailbox_password
-from billing.preview_links import make_preview_token, preview_url
 from ispbox.config import Settings, get_settings
 from orm.models import Client, EmailAttempt, Invoice, Tenant
-from orm.models.enums import EmailResult, EmailTrigger, InvoiceStatus
 
 logger = logging.getLogger(__name__)
 

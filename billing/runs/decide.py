@@ -12,9 +12,9 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
+from billing.invoices.lines import InvoiceLineKind
 from billing.money import line_amount_cents, total_minor_units
-from billing.periods import BillingPeriod, periods_due
-from orm.models.enums import InvoiceLineKind, ServicePeriod
+from billing.periods import BillingPeriod, ServicePeriod, periods_due
 
 MAX_PERIODS_PER_SERVICE = 120  # ten years of monthly arrears: anything beyond is broken data
 
@@ -52,7 +52,7 @@ class LineDraft:
     period_end: date | None = None
     service_id: int | None = None
     charge_id: int | None = None
-    # A period a void with reset put back (see billing.void), billed again by this line.
+    # A period a void with reset put back (see billing.invoices.void), billed again by this line.
     rebilled: bool = False
 
 

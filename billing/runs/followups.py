@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from billing.invoices.lifecycle import InvoiceStatus
 from orm.models import Invoice, Tenant
-from orm.models.enums import InvoiceStatus
 
 CHARGEABLE = (InvoiceStatus.UNPAID, InvoiceStatus.PARTIAL)
 ISSUED = (InvoiceStatus.UNPAID, InvoiceStatus.PARTIAL, InvoiceStatus.PAID)

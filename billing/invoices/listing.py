@@ -16,16 +16,16 @@ from tortoise.filters import Like, escape_like
 from tortoise.query_utils import QueryModifier
 from tortoise.queryset import QuerySet
 
-from billing.invoice_totals import invoice_count
-from billing.newest_invoices import (
+from billing.invoices._newest import (
     PageSpec,
     count_matches,
     newest_invoices,
     newest_matches_among_recent,
 )
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.totals import invoice_count
 from orm.db import is_postgres
 from orm.models import Client, Invoice, InvoiceRun
-from orm.models.enums import InvoiceStatus
 
 NEWEST_FIRST = ("-issued_on", "-id")
 # A search matching at least this many invoices first looks through the newest invoices only.

@@ -25,8 +25,7 @@ from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
 from billing.money import CENT
-from billing.periods import MONTHS_IN_PERIOD, add_months
-from orm.models.enums import ServicePeriod
+from billing.periods import MONTHS_IN_PERIOD, ServicePeriod, add_months
 
 DEMO_TOKENS = {
     "northwind": {

@@ -17,10 +17,9 @@ from decimal import Decimal
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from billing.invoicing import DueCharge, DueService
-from billing.periods import BillingPeriod
+from billing.periods import BillingPeriod, ServicePeriod
+from billing.runs.decide import DueCharge, DueService
 from orm.db import is_postgres, placeholders, sql_date
-from orm.models.enums import ServicePeriod
 
 ELIGIBLE_CLIENT = "c.status IN ('active', 'overdue') AND NOT c.blocked"
 BILLABLE_SERVICE = "s.status = 'active' AND s.billable"

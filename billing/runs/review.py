@@ -13,12 +13,15 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from billing.audit import record_action
+from billing.audit.actions import AuditAction
+from billing.audit.trail import record_action
+from billing.clients.eligibility import ChargeStatus
 from billing.errors import BillingRuleError, ErrorCode
-from billing.numbering import DraftScope, issue_drafts
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.numbering import DraftScope, issue_drafts
+from billing.runs.lifecycle import RunStatus
 from orm.db import placeholders, sql_date
 from orm.models import Charge, Invoice, InvoiceRun, ServiceScheduleSnapshot
-from orm.models.enums import AuditAction, ChargeStatus, InvoiceStatus, RunStatus
 
 
 async def finalize_invoice_run(*, tenant_id: int, user_id: int | None, run_id: int) -> InvoiceRun:

@@ -17,10 +17,14 @@ from datetime import UTC, date, datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from billing.audit import record_action
+from billing.audit.actions import AuditAction
+from billing.audit.trail import record_action
+from billing.clients.eligibility import ChargeStatus
 from billing.errors import BillingRuleError, ErrorCode
 from billing.idempotency import claim, complete, idempotent_request, purge_expired
-from billing.payments import has_charge_in_flight, lock_invoice
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.lines import InvoiceLineKind
+from billing.payments.allocation import has_charge_in_flight, lock_invoice
 from billing.periods import period_starting
 from billing.text import unstorable_text
 from orm.models import (
@@ -30,12 +34,6 @@ from orm.models import (
     PaymentAllocation,
     Service,
     ServiceRebillPeriod,
-)
-from orm.models.enums import (
-    AuditAction,
-    ChargeStatus,
-    InvoiceLineKind,
-    InvoiceStatus,
 )
 
 REVIEW_FIRST = "It is a draft of a run awaiting review: finalize or discard the run first."

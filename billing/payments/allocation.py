@@ -13,8 +13,9 @@ from datetime import date
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from billing.delivery.attempts import ChargeAttemptStatus
+from billing.invoices.lifecycle import InvoiceStatus
 from orm.models import ChargeAttempt, Invoice, Payment, PaymentAllocation
-from orm.models.enums import ChargeAttemptStatus, InvoiceStatus
 
 PAYABLE_STATUSES = (InvoiceStatus.UNPAID, InvoiceStatus.PARTIAL)
 

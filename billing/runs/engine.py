@@ -24,9 +24,11 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from billing.dates import due_date, grace_date
-from billing.invoicing import ClientBill, bill_client, charge_problem, service_problem
-from billing.numbering import LAST_SEQUENCE, NUMBERS_USED_UP, issued_status, take_numbers
-from billing.selection import (
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.numbering import LAST_SEQUENCE, NUMBERS_USED_UP, issued_status, take_numbers
+from billing.runs.decide import ClientBill, bill_client, charge_problem, service_problem
+from billing.runs.lifecycle import ChunkStatus, RunErrorStage, RunStatus
+from billing.runs.selection import (
     due_charges,
     due_services,
     eligible_client_ids,
@@ -35,7 +37,7 @@ from billing.selection import (
     rebill_periods,
     take_rebilled_periods,
 )
-from billing.tenant_settings import tenant_settings_problems
+from billing.tenants.settings import tenant_settings_problems
 from orm.bulk import defer_constraint, insert_rows, reserve_ids, set_column_by_id
 from orm.db import placeholders
 from orm.models import (
@@ -45,7 +47,6 @@ from orm.models import (
     RunError,
     Tenant,
 )
-from orm.models.enums import ChunkStatus, InvoiceStatus, RunErrorStage, RunStatus
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ follow the file (a line the file no longer has is removed, as the invoice total 
 What the billing system does after an import is kept by a later import: an invoice voided in the
 product stays void, an `emailed_at` the file leaves null does not clear a recorded send, and
 payments allocated in the product count toward an imported invoice's balance. A service's next
-bill date and a charge's status merge with what runs and voids did (`billing.import_merge`).
+bill date and a charge's status merge with what runs and voids did (`billing.imports.merge`).
 
 Each tenant is read once (its stored keys loaded into dicts), then new rows are bulk-created and
 changed rows bulk-updated, so a file of 100,000 clients imports without per-row round trips.
@@ -33,8 +33,15 @@ from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from billing.clients.eligibility import ChargeStatus, ClientStatus, ServiceStatus
+from billing.delivery.mailbox_password import (
+    MailboxPasswordUnreadable,
+    open_mailbox_password,
+    seal_mailbox_password,
+)
 from billing.errors import BillingRuleError, ErrorCode
-from billing.import_merge import (
+from billing.import_validation import VOID, ServiceReference, check_document
+from billing.imports.merge import (
     LiveLine,
     Schedule,
     charge_change_problem,
@@ -44,13 +51,10 @@ from billing.import_merge import (
     history_line_problem,
     schedule_move_problem,
 )
-from billing.import_validation import VOID, ServiceReference, check_document
-from billing.mailbox_password import (
-    MailboxPasswordUnreadable,
-    open_mailbox_password,
-    seal_mailbox_password,
-)
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.lines import InvoiceLineKind
 from billing.money import to_minor_units
+from billing.periods import ServicePeriod
 from billing.tokens import hash_token
 from ispbox.config import Settings, get_settings
 from orm.db import connection, placeholders
@@ -64,14 +68,6 @@ from orm.models import (
     Service,
     Tenant,
     User,
-)
-from orm.models.enums import (
-    ChargeStatus,
-    ClientStatus,
-    InvoiceLineKind,
-    InvoiceStatus,
-    ServicePeriod,
-    ServiceStatus,
 )
 
 # The largest document the import reads (after decompression): a bound on the memory a file

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from billing.invoice_totals import StatusTotals, totals_by_status
-from orm.models.enums import InvoiceStatus
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.totals import StatusTotals, totals_by_status
 
 
 @dataclass(frozen=True, slots=True)
