@@ -34,7 +34,7 @@ from bench.scratch import (
 )
 from bench.sql_equivalents import SqlTimer, sql_statements
 
-ANALYST_TOKEN = "demo-analyst-token"
+ANALYST_TOKEN = "demo-analyst-token-northwind"
 OVERVIEW = """query Overview($filter: InvoiceFilter) {
   invoices(filter: $filter, first: 50) {
     totalCount pageInfo { hasNextPage endCursor }

@@ -16,7 +16,7 @@ from orm.db import close_database, migrate_database, open_database
 
 ADMIN_URL = os.environ.get("ISPBOX_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 DEMO_TENANT = "northwind"
-EDITOR_TOKEN = "demo-editor-token"
+EDITOR_TOKEN = "demo-editor-token-northwind"
 
 
 def database_url(name: str) -> str:

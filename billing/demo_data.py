@@ -4,8 +4,10 @@ Two tenants: Northwind Fiber (the main one, with as many clients as asked) and H
 (a dozen clients, to show that tenants see only their own data). The API tokens are fixed so the
 demo can be driven at once:
 
-    northwind  demo-analyst-token (billing.view)   demo-editor-token (billing.view, billing.edit)
-    harbor     harbor-analyst-token (billing.view) harbor-editor-token (billing.view, billing.edit)
+    northwind  demo-analyst-token-northwind (billing.view)
+               demo-editor-token-northwind (billing.view, billing.edit)
+    harbor     demo-analyst-token-harbor (billing.view)
+               demo-editor-token-harbor (billing.view, billing.edit)
 
 The same arguments always give the same document. The first clients of each tenant show one
 notable case each (a service anchored on the 31st, a blocked client, a partial payment, a void
@@ -27,8 +29,11 @@ from billing.periods import MONTHS_IN_PERIOD, add_months
 from orm.models.enums import ServicePeriod
 
 DEMO_TOKENS = {
-    "northwind": {"analyst": "demo-analyst-token", "editor": "demo-editor-token"},
-    "harbor": {"analyst": "harbor-analyst-token", "editor": "harbor-editor-token"},
+    "northwind": {
+        "analyst": "demo-analyst-token-northwind",
+        "editor": "demo-editor-token-northwind",
+    },
+    "harbor": {"analyst": "demo-analyst-token-harbor", "editor": "demo-editor-token-harbor"},
 }
 SECOND_TENANT_CLIENTS = 12
 

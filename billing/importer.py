@@ -45,7 +45,7 @@ from billing.import_merge import (
     history_line_problem,
     schedule_move_problem,
 )
-from billing.import_validation import VOID, ServiceReference, check_document
+from billing.imports.validation import VOID, ServiceReference, check_document
 from billing.money import to_minor_units
 from orm.db import connection, placeholders
 from orm.models import (

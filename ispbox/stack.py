@@ -19,8 +19,8 @@ import httpx
 
 from ispbox.config import get_settings
 
-DEMO_EDITOR_TOKEN = "demo-editor-token"
-DEMO_ANALYST_TOKEN = "demo-analyst-token"
+DEMO_EDITOR_TOKEN = "demo-editor-token-northwind"
+DEMO_ANALYST_TOKEN = "demo-analyst-token-northwind"
 MAIL_SINK_PORT = 1025
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from billing.demo_data import DEMO_TOKENS, demo_document, write_demo_file
-from billing.import_validation import validate_import
+from billing.imports.validation import validate_import
 from billing.importer import import_document, load_import_file
 from billing.periods import MONTHS_IN_PERIOD, add_months
 from orm.models import Client, Invoice, Service, Tenant, User
@@ -94,8 +94,8 @@ def test_each_tenant_has_a_view_only_analyst_and_an_editor_with_fixed_tokens(
             ["billing.view", "billing.edit"],
         )
     assert DEMO_TOKENS["northwind"] == {
-        "analyst": "demo-analyst-token",
-        "editor": "demo-editor-token",
+        "analyst": "demo-analyst-token-northwind",
+        "editor": "demo-editor-token-northwind",
     }
 
 

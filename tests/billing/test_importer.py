@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from billing.import_validation import validate_import
+from billing.imports.validation import validate_import
 from billing.importer import MIB, ImportRejected, import_document, load_import_file
 from orm.db import connection
 from orm.models import (
@@ -86,13 +86,13 @@ def sample_document() -> Document:
                     {
                         "key": "ana",
                         "name": "Ana Analyst",
-                        "token": "ana-secret-token",
+                        "token": "ana-secret-token-0123456789",
                         "permissions": ["billing.view"],
                     },
                     {
                         "key": "bo",
                         "name": "Bo Billing",
-                        "token": "bo-secret-token",
+                        "token": "bo-secret-token-0123456789",
                         "permissions": ["billing.view", "billing.edit"],
                     },
                 ],
@@ -247,7 +247,7 @@ async def test_import_creates_tenants_users_clients_services_and_charges(db: str
     other = await Tenant.get(key="other")
     assert (other.billing_cycle_day, other.review_runs, other.mailbox_host) == (15, False, None)
     bo = await User.get(tenant=acme, key="bo")
-    assert bo.token_hash == hashlib.sha256(b"bo-secret-token").hexdigest()
+    assert bo.token_hash == hashlib.sha256(b"bo-secret-token-0123456789").hexdigest()
     assert bo.permissions == ["billing.view", "billing.edit"]
     jane = await Client.get(tenant=acme, key="c-1")
     assert (jane.status, jane.blocked) == (ClientStatus.OVERDUE, True)
@@ -423,7 +423,7 @@ async def test_every_kind_of_record_takes_its_changed_fields(db: str) -> None:
     acme = document["tenants"][0]
     acme["settings"] |= {"payment_terms_days": 30, "mailbox": None, "review_runs": True}
     acme["users"][0] |= {
-        "token": "ana-rotated-token",
+        "token": "ana-rotated-token-0123456789",
         "permissions": ["billing.view", "billing.edit"],
     }
     acme_client(document)["charges"][0]["status"] = "cancelled"
@@ -441,7 +441,7 @@ async def test_every_kind_of_record_takes_its_changed_fields(db: str) -> None:
     tenant = await Tenant.get(key="acme")
     assert (tenant.payment_terms_days, tenant.mailbox_host, tenant.review_runs) == (30, None, True)
     ana = await User.get(key="ana")
-    assert ana.token_hash == hashlib.sha256(b"ana-rotated-token").hexdigest()
+    assert ana.token_hash == hashlib.sha256(b"ana-rotated-token-0123456789").hexdigest()
     assert ana.permissions == ["billing.view", "billing.edit"]
     assert (await Charge.get(key="ch-1")).status == ChargeStatus.CANCELLED
     static_ip = await Service.get(key="s-2")
@@ -803,7 +803,7 @@ def test_the_same_key_under_different_parents_is_allowed() -> None:
 def test_tokens_are_unique_across_tenants() -> None:
     def share_token(document: Document) -> None:
         document["tenants"][1]["users"] = [
-            {"key": "eve", "name": "Eve", "token": "bo-secret-token", "permissions": []}
+            {"key": "eve", "name": "Eve", "token": "bo-secret-token-0123456789", "permissions": []}
         ]
 
     assert problems_after(share_token) == [
@@ -965,9 +965,9 @@ async def test_a_token_held_by_a_stored_user_of_another_tenant_is_rejected(db: s
     await import_document(sample_document())
     document = sample_document()
     document["tenants"][1]["users"] = [
-        {"key": "eve", "name": "Eve", "token": "ana-secret-token", "permissions": []}
+        {"key": "eve", "name": "Eve", "token": "ana-secret-token-0123456789", "permissions": []}
     ]
-    document["tenants"][0]["users"][0]["token"] = "ana-new-token"
+    document["tenants"][0]["users"][0]["token"] = "ana-new-token-0123456789"
 
     problems = await rejection(document)
 

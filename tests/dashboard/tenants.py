@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-DEMO_EDITOR_TOKEN = "demo-editor-token"
-DEMO_ANALYST_TOKEN = "demo-analyst-token"
+DEMO_EDITOR_TOKEN = "demo-editor-token-northwind"
+DEMO_ANALYST_TOKEN = "demo-analyst-token-northwind"
 DUE_CLIENT_NAME = "Dana Duenow"
 ELIGIBLE_CLIENT_STATUSES = ("active", "overdue")
 
@@ -25,11 +25,11 @@ class LabTenant:
 
     @property
     def editor_token(self) -> str:
-        return f"{self.key}-editor-token"
+        return f"{self.key}-dashboard-editor-token"
 
     @property
     def analyst_token(self) -> str:
-        return f"{self.key}-analyst-token"
+        return f"{self.key}-dashboard-analyst-token"
 
 
 def cycle_day_away_from_today(today: date) -> int:
