@@ -19,7 +19,7 @@ from typing import Annotated, Any, Self, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError
-from pydantic_core.core_schema import ValidatorFunctionWrapHandler, ValidationInfo
+from pydantic_core.core_schema import ValidationInfo, ValidatorFunctionWrapHandler
 
 from billing.imports.fields import (
     CURRENCY_DIGITS,
@@ -48,7 +48,6 @@ from billing.imports.fields import (
     checked_by,
     choice,
     digits_of,
-    rule_error,
     text,
     whole_number,
 )
@@ -154,10 +153,10 @@ class Record(BaseModel):
         """The record as far as its fields are valid: a field with a problem is INVALID, a list
         of records holds each record's valid part (None for an item that is no object)."""
         failed: dict[str, set[int]] = {}
-        for location in (error["loc"] for error in error.errors()):
-            items = failed.setdefault(str(location[0]), set()) if location else set()
+        for location in (detail["loc"] for detail in error.errors()):
+            failed_items = failed.setdefault(str(location[0]), set())
             if len(location) > 1 and isinstance(location[1], int):
-                items.add(location[1])
+                failed_items.add(location[1])
         values: dict[str, Any] = {}
         for name, info in cls.model_fields.items():
             if name not in data:
@@ -167,24 +166,22 @@ class Record(BaseModel):
         return cls.model_construct(**values)
 
     @classmethod
-    def valid_value(
-        cls, name: str, raw: Any, failed_items: set[int] | None, context: dict
-    ) -> Any:
+    def valid_value(cls, name: str, raw: Any, failed_items: set[int] | None, context: dict) -> Any:
         """A field's value in the record's valid part (`failed_items`: None where the field
         has no problem, else the positions of its items that have one)."""
         info = cls.model_fields[name]
         nested = record_class(info)
+        found = context.get(FOUND, {})
         if nested is not None and is_list(info) and isinstance(raw, list):
             failed_items = failed_items or set()
-            found = context.get(FOUND, {})
             return [
-                found.get(id(item)) if index in failed_items else nested.model_validate(
-                    item, context=context
-                )
+                found.get(id(item))
+                if index in failed_items
+                else nested.model_validate(item, context=context)
                 for index, item in enumerate(raw)
             ]
         if nested is not None and isinstance(raw, dict) and failed_items is not None:
-            return context.get(FOUND, {}).get(id(raw), INVALID)
+            return found.get(id(raw), INVALID)
         if failed_items is not None:
             return INVALID
         return field_adapter(cls, name).validate_python(raw, context=context)

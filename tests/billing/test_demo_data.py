@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from billing.demo_data import DEMO_TOKENS, demo_document, write_demo_file
-from billing.imports.validation import validate_import
 from billing.importer import import_document, load_import_file
+from billing.imports.validation import validate_import
 from billing.periods import MONTHS_IN_PERIOD, add_months
 from orm.models import Client, Invoice, Service, Tenant, User
 from orm.models.enums import InvoiceStatus, ServicePeriod

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from billing.imports.validation import validate_import
 from billing.importer import MIB, ImportRejected, import_document, load_import_file
+from billing.imports.validation import validate_import
 from orm.db import connection
 from orm.models import (
     Charge,
