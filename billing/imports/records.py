@@ -23,7 +23,6 @@ from pydantic_core.core_schema import ValidationInfo, ValidatorFunctionWrapHandl
 
 from billing.imports.fields import (
     CURRENCY_DIGITS,
-    KEY_LENGTH,
     MAX_MONEY,
     RULE,
     VOID,
@@ -48,7 +47,6 @@ from billing.imports.fields import (
     checked_by,
     choice,
     digits_of,
-    text,
     whole_number,
 )
 from billing.tenant_settings import (
@@ -67,6 +65,12 @@ MAX_SEQUENCE = 10**18 - 1
 FOUND = "found"
 
 Loc = tuple[str | int, ...]
+
+ClientStatusName = choice(*ClientStatus)
+ServicePeriodName = choice(*ServicePeriod)
+ServiceStatusName = choice(*ServiceStatus)
+ChargeStatusName = choice(*ChargeStatus)
+Port = whole_number(1, 65535)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +275,7 @@ def amounts_total(records: list[tuple[int, Any]]) -> Decimal | None:
 
 class Mailbox(Record):
     host: MailboxText
-    port: whole_number(1, 65535)  # type: ignore[valid-type]
+    port: Port
     username: MailboxText | None = None
     password: MailboxText | None = None
     starttls: Flag = False
@@ -306,9 +310,9 @@ class Service(Record):
     description: Description
     price: Money
     quantity: Quantity = Decimal(1)
-    period: choice(*ServicePeriod)  # type: ignore[valid-type]
+    period: ServicePeriodName
     next_bill_date: IsoDate
-    status: choice(*ServiceStatus) = ServiceStatus.ACTIVE.value  # type: ignore[valid-type]
+    status: ServiceStatusName = ServiceStatus.ACTIVE.value
     billable: Flag = True
     auto_email: Flag | None = None
 
@@ -328,7 +332,7 @@ class Charge(Record):
     description: Description
     amount: Money
     scheduled_on: IsoDate
-    status: choice(*ChargeStatus) = ChargeStatus.PENDING.value  # type: ignore[valid-type]
+    status: ChargeStatusName = ChargeStatus.PENDING.value
 
 
 class Line(Record):
@@ -336,8 +340,8 @@ class Line(Record):
     amount: Money
     period_start: IsoDate | None = None
     period_end: IsoDate | None = None
-    service: text(KEY_LENGTH) | None = None  # type: ignore[valid-type]
-    charge: text(KEY_LENGTH) | None = None  # type: ignore[valid-type]
+    service: Key | None = None
+    charge: Key | None = None
 
     def rule_problems(self) -> list[Problem]:
         """A line bills a service or a charge; a service line bills a period; any line's
@@ -417,7 +421,7 @@ class Client(Record):
     key: Key
     name: Name
     email: EmailAddress | None = None
-    status: choice(*ClientStatus) = ClientStatus.ACTIVE.value  # type: ignore[valid-type]
+    status: ClientStatusName = ClientStatus.ACTIVE.value
     blocked: Flag = False
     stripe_customer_id: MailboxText | None = None
     stripe_payment_method_id: MailboxText | None = None
