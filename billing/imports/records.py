@@ -188,7 +188,10 @@ class Record(BaseModel):
             return found.get(id(raw), INVALID)
         if failed_items is not None:
             return INVALID
-        return field_adapter(cls, name).validate_python(raw, context=context)
+        try:
+            return field_adapter(cls, name).validate_python(raw, context=context)
+        except ValidationError:
+            return INVALID
 
 
 def with_problems(
@@ -274,6 +277,8 @@ def amounts_total(records: list[tuple[int, Any]]) -> Decimal | None:
 
 
 class Mailbox(Record):
+    """The tenant's SMTP server for invoice emails."""
+
     host: MailboxText
     port: Port
     username: MailboxText | None = None
@@ -283,6 +288,8 @@ class Mailbox(Record):
 
 
 class Settings(Record):
+    """A tenant's invoice settings (the rules of `billing.tenant_settings`)."""
+
     payment_terms_days: Annotated[int, checked_by(whole_days_problem)]
     grace_period_days: Annotated[int, checked_by(whole_days_problem)]
     billing_cycle_day: Annotated[int | None, checked_by(billing_cycle_day_problem)] = None
@@ -299,6 +306,8 @@ class Settings(Record):
 
 
 class User(Record):
+    """An API user of a tenant, with a token given in plain text."""
+
     key: Key
     name: Name
     token: ApiToken
@@ -306,6 +315,8 @@ class User(Record):
 
 
 class Service(Record):
+    """A recurring service of a client, billed in advance per period."""
+
     key: Key
     description: Description
     price: Money
@@ -328,6 +339,8 @@ class Service(Record):
 
 
 class Charge(Record):
+    """A one-time charge of a client."""
+
     key: Key
     description: Description
     amount: Money
@@ -336,6 +349,8 @@ class Charge(Record):
 
 
 class Line(Record):
+    """A line of an imported invoice: a service period, a charge, or neither."""
+
     description: Description
     amount: Money
     period_start: IsoDate | None = None
@@ -368,12 +383,16 @@ class Line(Record):
 
 
 class Payment(Record):
+    """A payment of an imported invoice."""
+
     amount: PaymentAmount
     paid_on: IsoDate
     method: PaymentMethod
 
 
 class Invoice(Record):
+    """An invoice of the history carried over; void, or settled by its payments."""
+
     key: Key
     number: InvoiceNumber | None = None
     issued_on: IsoDate
@@ -418,6 +437,8 @@ class ServiceReference:
 
 
 class Client(Record):
+    """A client of a tenant, with its services, charges and invoice history."""
+
     key: Key
     name: Name
     email: EmailAddress | None = None
@@ -505,6 +526,8 @@ class Client(Record):
 
 
 class Tenant(Record):
+    """An ISP using the product; its amounts are in its currency."""
+
     key: Key
     name: Name
     currency: Currency
@@ -558,6 +581,8 @@ class Tenant(Record):
 
 
 class Document(Record):
+    """A whole import file."""
+
     tenants: list[Tenant]
 
     def rule_problems(self) -> list[Problem]:

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from billing.importer import ImportRejected, import_document
 from billing.imports.validation import validate_import
+from orm.models import Tenant
 from tests.billing.test_importer import C0, acme_client, sample_document
 
 Document = dict[str, Any]
@@ -148,3 +150,18 @@ def test_every_field_describes_a_bad_value_in_the_projects_words(value: Any) -> 
     assert problems
     pydantic_words = ("Input should", "String should", "List should", "Value error")
     assert [problem for problem in problems if any(w in problem for w in pydantic_words)] == []
+
+
+@pytest.mark.asyncio
+async def test_an_import_with_more_digits_than_its_currency_is_rejected_and_writes_nothing(
+    db: str,
+) -> None:
+    document = in_currency("JPY", "5000.5")
+
+    with pytest.raises(ImportRejected) as caught:
+        await import_document(document)
+
+    assert caught.value.problems == [
+        f"{C0}.services[0].price: must have no decimal places: the currency has no minor unit"
+    ]
+    assert not await Tenant.exists()
