@@ -105,13 +105,11 @@ class Invalid:
 INVALID: Any = Invalid()
 
 
-def present(items: Any) -> Iterator[tuple[int, Any]]:
+def present(items: Any) -> list[tuple[int, Any]]:
     """The records of a list field with their positions, leaving out items that are no record."""
     if not isinstance(items, list):
-        return
-    for index, item in enumerate(items):
-        if item is not None:
-            yield index, item
+        return []
+    return [(index, item) for index, item in enumerate(items) if item is not None]
 
 
 class Record(BaseModel):
@@ -409,7 +407,7 @@ class Invoice(Record):
 
     def rule_problems(self) -> list[Problem]:
         problems: list[Problem] = []
-        lines, payments = list(present(self.lines)), list(present(self.payments))
+        lines, payments = present(self.lines), present(self.payments)
         if payments and self.void:
             problems.append(Problem(("status",), "a void invoice cannot have payments"))
         total = amounts_total(lines)

@@ -59,14 +59,19 @@ def validate_import(document: Any) -> list[str]:
 
 def check_document(document: Any) -> DocumentCheck:
     """Checks a whole document, collecting every problem."""
+    with cyclic_collection_paused():
+        # The models are freed on return, while the collector still sleeps.
+        return checked_document(document)
+
+
+def checked_document(document: Any) -> DocumentCheck:
     context: dict[str, Any] = {}
     try:
-        with cyclic_collection_paused():
-            valid = Document.model_validate(document, context=context)
+        valid = Document.model_validate(document, context=context)
     except ValidationError as error:
-        problems = reported_problems(document, error)
         partial = context.get(FOUND, {}).get(id(document))
-        return DocumentCheck(problems, list(service_references(partial)) if partial else [])
+        references = list(service_references(partial)) if partial else []
+        return DocumentCheck(reported_problems(document, error), references)
     return DocumentCheck([], list(service_references(valid)))
 
 
