@@ -141,19 +141,19 @@ def whole_number(low: int, high: int) -> Any:
     ]
 
 
-Permissions = Annotated[
-    list[Literal[PERMISSIONS]],
-    Field(strict=True),
-    AfterValidator(lambda permissions: no_repeated_permission(permissions)),
-    Wording.fixed(f"must hold only {', '.join(PERMISSIONS)}", "literal_error"),
-]
-VoidStatus = Annotated[Literal["void"], Wording.fixed('must be "void" or null')]
-
-
 def no_repeated_permission(permissions: list[str]) -> list[str]:
     if len(set(permissions)) != len(permissions):
         raise rule_error("must not repeat a permission")
     return permissions
+
+
+Permissions = Annotated[
+    list[Literal[PERMISSIONS]],
+    Field(strict=True),
+    AfterValidator(no_repeated_permission),
+    Wording.fixed(f"must hold only {', '.join(PERMISSIONS)}", "literal_error"),
+]
+VoidStatus = Annotated[Literal[VOID], Wording.fixed(f'must be "{VOID}" or null')]
 
 
 def chained(*schemas: core_schema.CoreSchema) -> GetPydanticSchema:
