@@ -40,7 +40,6 @@ from billing.delivery.mailbox_password import (
     seal_mailbox_password,
 )
 from billing.errors import BillingRuleError, ErrorCode
-from billing.import_validation import VOID, ServiceReference, check_document
 from billing.imports.merge import (
     LiveLine,
     Schedule,
@@ -51,6 +50,7 @@ from billing.imports.merge import (
     history_line_problem,
     schedule_move_problem,
 )
+from billing.imports.validation import VOID, ServiceReference, check_document
 from billing.invoices.lifecycle import InvoiceStatus
 from billing.invoices.lines import InvoiceLineKind
 from billing.money import to_minor_units

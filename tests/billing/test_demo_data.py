@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from billing.import_validation import validate_import
 from billing.imports.demo_data import DEMO_TOKENS, demo_document, write_demo_file
 from billing.imports.importer import import_document, load_import_file
+from billing.imports.validation import validate_import
 from billing.invoices.lifecycle import InvoiceStatus
 from billing.periods import MONTHS_IN_PERIOD, ServicePeriod, add_months
 from orm.models import Client, Invoice, Service, Tenant, User

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from billing.clients.eligibility import ChargeStatus, ClientStatus
-from billing.import_validation import validate_import
 from billing.imports.importer import MIB, ImportRejected, import_document, load_import_file
+from billing.imports.validation import validate_import
 from billing.invoices.lifecycle import InvoiceStatus
 from billing.invoices.lines import InvoiceLineKind
 from billing.tokens import hash_token

@@ -217,13 +217,14 @@ async def test_the_currency_cannot_change_once_the_tenant_has_invoices(db: str) 
     await import_document(isp_file())
     await run_on(date(2026, 10, 1))
     document = isp_file()
-    document["tenants"][0]["currency"] = "JPY"
+    # A currency with the same minor digits: the file's amounts stay valid in it.
+    document["tenants"][0]["currency"] = "EUR"
 
     with pytest.raises(ImportRejected) as caught:
         await import_document(document)
 
     assert caught.value.problems == [
-        "tenants[0].currency: cannot change from USD to JPY: the tenant has invoices in USD"
+        "tenants[0].currency: cannot change from USD to EUR: the tenant has invoices in USD"
     ]
     assert (await Tenant.get(key="isp")).currency == "USD"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from billing.import_validation import validate_import
+from billing.imports.validation import validate_import
 from billing.tenants.settings import tenant_settings_problems
 from tests.billing.test_importer import sample_document
 
