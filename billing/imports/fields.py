@@ -27,7 +27,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError, core_schema
 
 from billing.delivery.mailbox_password import MAX_PASSWORD_LENGTH
-from billing.money import AmountError, minor_unit_digits
+from billing.money import minor_unit_digits
 from billing.tenants.settings import currency_problem
 from billing.text import single_line_text_problem
 from billing.tokens import MIN_TOKEN_LENGTH, token_too_short
@@ -186,10 +186,6 @@ def iso_currency(value: Any) -> str:
     """The tenant's currency: three upper-case letters ISO 4217 gives a minor unit."""
     if message := currency_problem(value):
         raise rule_error(message)
-    try:
-        minor_unit_digits(value)
-    except AmountError:
-        raise rule_error("must be an ISO 4217 currency code with a minor unit (e.g. USD)") from None
     return value
 
 

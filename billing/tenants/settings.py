@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from billing.money import AmountError, minor_unit_digits
 from billing.text import single_line_text_problem
 
 if TYPE_CHECKING:
@@ -53,9 +54,14 @@ def invoice_number_prefix_problem(value: Any) -> str | None:
 
 
 def currency_problem(value: Any) -> str | None:
-    if isinstance(value, str) and CURRENCY_CODE.fullmatch(value):
-        return None
-    return "must be 3 upper-case letters (an ISO 4217 code such as USD)"
+    """Why the value is no currency an invoice can be in: an ISO 4217 code with a minor unit."""
+    if not (isinstance(value, str) and CURRENCY_CODE.fullmatch(value)):
+        return "must be 3 upper-case letters (an ISO 4217 code such as USD)"
+    try:
+        minor_unit_digits(value)
+    except AmountError:
+        return "must be an ISO 4217 currency code with a minor unit (e.g. USD)"
+    return None
 
 
 def timezone_problem(value: Any) -> str | None:

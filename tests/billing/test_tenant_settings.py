@@ -42,6 +42,8 @@ def test_a_run_refuses_automatic_generation_without_a_billing_cycle_day() -> Non
         ("payment_terms_days", 366),
         ("billing_cycle_day", 29),
         ("currency", "usd"),
+        ("currency", "XAU"),
+        ("currency", "QQQ"),
         ("timezone", "Mars/Olympus"),
     ],
 )
