@@ -85,7 +85,7 @@ def fetch_invoice_page(
 ) -> InvoicePage:
     """One page of the tenant's invoices, newest first, cut by the server."""
     criteria_filter = InvoiceFilter.model_validate(dict(criteria or {}))
-    return api.fetch_invoice_page(filter=criteria_filter, first=first, after=after).invoices
+    return api.fetch_invoice_page(filter_=criteria_filter, first=first, after=after).invoices
 
 
 def iter_invoices(

@@ -17,12 +17,12 @@ from .base_model import UNSET
 class BillingApiBase(GraphQLTransport):
     """Sends each generated operation with its variables as JSON (arguments left out unsent)."""
 
+    # No **kwargs: an argument an operation does not have fails here instead of going unsent.
     def execute(
         self,
         query: str,
         operation_name: str | None = None,
         variables: dict[str, Any] | None = None,
-        **kwargs: Any,
     ) -> httpx.Response:
         sent = {
             name: json_value(value)
