@@ -1,5 +1,6 @@
 """The dashboard's GraphQL operations hold against the API's schema, and its typed client is the
-one they generate: a schema change that breaks the dashboard fails here, not on a page."""
+one they generate: a schema change that breaks the dashboard fails here, not on a page. The
+client sends its variables and reads its answers as the schema spells them."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import filecmp
 import json
 import subprocess
 import tomllib
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from graphql import (
     DocumentNode,
@@ -25,6 +29,8 @@ from graphql import (
 )
 from graphql.validation import NoUnusedFragmentsRule
 
+from dashboard.api import GraphQLClient, fetch_invoice_page, fetch_kpis, invoice_filter, start_run
+from dashboard.models import InvoiceStatus
 from tests.support.services import under_ci
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -132,7 +138,7 @@ def codegen_config(target: Path) -> str:
 def toml_tables(tables: dict[str, Any], prefix: str = "") -> str:
     """TOML for nested tables of strings, booleans, numbers and lists (JSON spells those alike)."""
     values = [
-        f'"{name}" = {json.dumps(value)}'
+        f"{json.dumps(name)} = {json.dumps(value)}"
         for name, value in tables.items()
         if not isinstance(value, dict)
     ]
@@ -152,3 +158,61 @@ def differing_modules(committed: Path, regenerated: Path) -> list[str]:
     }
     _, mismatch, errors = filecmp.cmpfiles(committed, regenerated, sorted(names), shallow=False)
     return sorted(mismatch + errors)
+
+
+class RecordingApi:
+    """An API that records each request's body and answers every one with `data`."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.bodies: list[dict[str, Any]] = []
+
+    def client(self) -> GraphQLClient:
+        http = httpx.Client(transport=httpx.MockTransport(self.answer))
+        return GraphQLClient("http://billing.test/graphql", "token", http=http)
+
+    def answer(self, request: httpx.Request) -> httpx.Response:
+        self.bodies.append(json.loads(request.content))
+        return httpx.Response(200, json={"data": self.data})
+
+
+def test_invoice_search_sends_its_filter_as_the_schema_names_it():
+    page = {"totalCount": 0, "pageInfo": {"hasNextPage": False, "endCursor": None}, "edges": []}
+    api = RecordingApi({"invoices": page})
+
+    fetch_invoice_page(api.client(), criteria=invoice_filter(search="Ada", client_id="7"), first=5)
+
+    [body] = api.bodies
+    assert body["operationName"] == "FetchInvoicePage"
+    assert body["variables"] == {
+        "filter": {"search": "Ada", "clientId": "7"},
+        "first": 5,
+        "after": None,
+    }
+
+
+def test_run_start_sends_its_billing_date_as_an_iso_date():
+    api = RecordingApi({"runBulk": {"run": None, "errors": []}})
+
+    start_run(api.client(), billing_date=date(2026, 12, 1), client_id="7", review=True)
+
+    [body] = api.bodies
+    assert body["variables"] == {
+        "input": {"billingDate": "2026-12-01", "clientId": "7", "review": True}
+    }
+
+
+def test_amounts_arrive_as_decimals_with_the_currency_digits():
+    kpis = {
+        "totalInvoices": 3,
+        "outstandingBalance": "12.340",
+        "paidInvoices": 1,
+        "currency": "BHD",
+        "byStatus": [{"status": "UNPAID", "count": 2, "total": "20.000", "balance": "12.340"}],
+    }
+
+    answer = fetch_kpis(RecordingApi({"invoiceKpis": kpis}).client())
+
+    assert answer.outstanding_balance == Decimal("12.340")
+    assert str(answer.by_status[0].total) == "20.000"
+    assert answer.by_status[0].status is InvoiceStatus.UNPAID
