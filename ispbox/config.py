@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import secrets
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from billing.delivery.email import EmailSettings
 
 # HMAC-SHA256 keys shorter than its block are guessable long before the hash is.
 MIN_SECRET_KEY_BYTES = 32
@@ -129,6 +132,18 @@ class Settings(BaseSettings):
         self.check_ready_to_start()
         assert self.secret_key is not None
         return self.secret_key.get_secret_value()
+
+    def email_settings(self) -> EmailSettings:
+        """What emailing invoices needs of these settings (links in emails point to the
+        configured public address)."""
+        # Imported here: reading the settings loads no billing code.
+        from billing.delivery.email import EmailSettings
+
+        return EmailSettings(
+            secret_key=self.signing_key,
+            public_url=self.fallback_public_url,
+            preview_link_ttl_seconds=self.preview_link_ttl_seconds,
+        )
 
     @property
     def introspection_enabled(self) -> bool:
