@@ -18,6 +18,10 @@ MIN_SECRET_KEY_BYTES = 32
 KNOWN_PLACEHOLDER_KEYS = frozenset({"change-me-in-production", "changeme", "secret"})
 
 
+# The dashboard's client billing page (dashboard/pages/client_billing.py reads `client_id`).
+DEFAULT_CLIENT_BILLING_URL = "{dashboard_url}/client_billing?client_id={id}"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ISPBOX_", extra="ignore")
 
@@ -50,6 +54,11 @@ class Settings(BaseSettings):
     dashboard_url: str = Field(
         default="http://127.0.0.1:8501",
         description="Where browsers reach the dashboard (client billing links).",
+    )
+    client_billing_url: str = Field(
+        default=DEFAULT_CLIENT_BILLING_URL,
+        description="The dashboard page of one client's billing (a client's billingUrl): "
+        "{dashboard_url} and {id} (the client's id) are filled in.",
     )
     preview_link_ttl_seconds: int = 7 * 24 * 3600
     # Schema introspection and "did you mean" suggestions: on in development, off in
@@ -105,6 +114,18 @@ class Settings(BaseSettings):
     def _unset_when_empty(cls, value: str | None) -> str | None:
         return value or None
 
+    @field_validator("client_billing_url")
+    @classmethod
+    def _fillable_template(cls, value: str) -> str:
+        try:
+            value.format(dashboard_url="", id=0)
+        except (KeyError, IndexError, ValueError) as error:
+            raise ValueError(
+                "must be a URL in which only {dashboard_url} and {id} are filled in "
+                f"(problem: {error})"
+            ) from error
+        return value
+
     @model_validator(mode="after")
     def _development_key(self) -> Settings:
         """Development without a key makes one for this process."""
@@ -132,6 +153,12 @@ class Settings(BaseSettings):
         self.check_ready_to_start()
         assert self.secret_key is not None
         return self.secret_key.get_secret_value()
+
+    def client_billing_link(self, client_id: int) -> str:
+        """Where browsers open the dashboard's billing page of this client."""
+        return self.client_billing_url.format(
+            dashboard_url=self.dashboard_url.rstrip("/"), id=client_id
+        )
 
     def email_settings(self) -> EmailSettings:
         """What emailing invoices needs of these settings (links in emails point to the
