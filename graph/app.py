@@ -23,6 +23,7 @@ from graph.access_log import redact_access_log
 from graph.auth import authenticate
 from graph.context import Context
 from graph.graphiql import graphiql_assets, graphiql_page
+from graph.jobs import Jobs
 from graph.limits import RequestLimits
 from graph.preview import invoice_preview
 from graph.request_id import RequestIdMiddleware
@@ -31,6 +32,7 @@ from graph.sockets import CheckedTransportWSHandler, CheckedWSHandler
 from graph.stripe_webhook import stripe_webhook
 from ispbox.config import Settings, get_settings
 from orm.db import close_database, connection, open_database
+from workers.process import sending_broker, start_actors
 
 UNAUTHENTICATED_MESSAGE = "Authentication required: send `Authorization: Bearer <api token>`."
 
@@ -52,13 +54,14 @@ class GraphQLApp(GraphQL):
     graphql_transport_ws_handler_class = CheckedTransportWSHandler
     graphql_ws_handler_class = CheckedWSHandler
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, jobs: Jobs) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.is_development else None,
             allow_queries_via_get=False,
         )
         self.settings = settings
+        self.jobs = jobs
 
     def _asks_for_ide(self, scope: Scope) -> bool:
         accept = dict(scope.get("headers") or []).get(b"accept", b"")
@@ -100,7 +103,13 @@ class GraphQLApp(GraphQL):
             )
         else:
             viewer = getattr(request.state, "viewer", None)
-        return Context(request=request, response=response, settings=self.settings, viewer=viewer)
+        return Context(
+            request=request,
+            response=response,
+            settings=self.settings,
+            jobs=self.jobs,
+            viewer=viewer,
+        )
 
     async def on_ws_connect(self, context: Context) -> UnsetType:
         if context.viewer is None:
@@ -132,26 +141,31 @@ def create_app(
     broker is the embedded one."""
     settings = settings or get_settings()
     settings.check_ready_to_start()
-    graphql = GraphQLApp(settings)
+    broker = sending_broker(settings)
+    graphql = GraphQLApp(settings, Jobs(broker, settings.queue_prefix))
     redact_access_log()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         run_workers = embedded_workers and settings.embedded_broker
         if run_workers:
-            # The worker machinery (actors, scheduler) is loaded only where this process runs it.
+            # The actors are declared, and the worker machinery (workers, scheduler) loaded,
+            # only where this process runs them.
+            start_actors(settings)
             from workers import embedded
         if manage_database:
             await open_database(settings.database_url)
         try:
             if run_workers:
-                await embedded.start_embedded_workers()
+                await embedded.start_embedded_workers(settings)
             yield
         finally:
             if run_workers:
                 await embedded.stop_embedded_workers()
             if manage_database:
                 await close_database()
+            if not settings.embedded_broker:
+                broker.close()
 
     app = Starlette(
         routes=[

@@ -38,12 +38,13 @@ async def prepare_database(clients: int) -> bool:
     from orm.db import close_database, migrate_database, open_database
     from orm.models import Tenant
 
-    await migrate_database()
-    await open_database()
+    settings = get_settings()
+    await migrate_database(settings.database_url)
+    await open_database(settings.database_url)
     try:
         if await Tenant.exists():
             return False
-        await import_document(demo_document(clients))
+        await import_document(demo_document(clients), signing_key=settings.signing_key)
         return True
     finally:
         await close_database()

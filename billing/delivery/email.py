@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.errors import MessageError
 from email.headerregistry import Address
@@ -38,7 +38,6 @@ from billing.invoices.preview import (
     render_invoice_html,
     render_invoice_text,
 )
-from ispbox.config import Settings, get_settings
 from orm.models import Client, EmailAttempt, Invoice, Tenant
 
 logger = logging.getLogger(__name__)
@@ -54,6 +53,16 @@ RECENTLY_SENT_REASON = (
     "send it with force to email it again."
 )
 SEND_OPERATION = "send_invoice"
+
+
+@dataclass(frozen=True, slots=True)
+class EmailSettings:
+    """What emailing needs from the installation: the key that opens mailbox passwords and
+    signs preview links, where those links point, and how long they stay valid."""
+
+    secret_key: str = field(repr=False)
+    public_url: str
+    preview_link_ttl_seconds: int
 
 
 class TransientEmailError(Exception):
@@ -116,7 +125,7 @@ def mailbox_problem(tenant: Tenant) -> str | None:
     return None
 
 
-async def check_mailbox(tenant: Tenant, settings: Settings | None = None) -> str | None:
+async def check_mailbox(tenant: Tenant, settings: EmailSettings) -> str | None:
     """Connect to the tenant's mailbox (STARTTLS and login where configured) and leave.
 
     None when the mailbox is reachable and accepts the login, else the reason in words.
@@ -125,7 +134,7 @@ async def check_mailbox(tenant: Tenant, settings: Settings | None = None) -> str
     if problem:
         return problem
     try:
-        login = _mailbox_login(tenant, settings or get_settings())
+        login = _mailbox_login(tenant, settings)
     except MailboxPasswordUnreadable as exc:
         return f"The mailbox is not usable: {exc}."
     try:
@@ -137,7 +146,7 @@ async def check_mailbox(tenant: Tenant, settings: Settings | None = None) -> str
 
 
 async def email_invoice_automatically(
-    *, tenant_id: int, invoice_id: int, settings: Settings | None = None
+    *, tenant_id: int, invoice_id: int, settings: EmailSettings
 ) -> EmailOutcome:
     """Email an issued invoice that is to be auto-emailed and has not been emailed yet.
 
@@ -158,7 +167,7 @@ async def email_invoice_automatically(
         return EmailOutcome(
             sent=False, reason=refusal.message, attempt_id=attempt.id, permanent=True
         )
-    outcome, failure = await _deliver(invoice, EmailTrigger.AUTO, settings or get_settings())
+    outcome, failure = await _deliver(invoice, EmailTrigger.AUTO, settings)
     if failure is not None and not failure.permanent:
         raise TransientEmailError(failure.message)
     return outcome
@@ -168,7 +177,7 @@ async def send_invoice_now(
     *,
     tenant_id: int,
     invoice_id: int,
-    settings: Settings | None = None,
+    settings: EmailSettings,
     force: bool = False,
     idempotency_key: str | None = None,
 ) -> EmailOutcome:
@@ -187,7 +196,7 @@ async def send_invoice_now(
     if earlier is not None:
         return EmailOutcome(sent=True, attempt_id=earlier["attempt_id"], replayed=True)
     try:
-        outcome = await _send_now(tenant_id, invoice_id, settings or get_settings(), force)
+        outcome = await _send_now(tenant_id, invoice_id, settings, force)
     except Exception:
         await release(request)
         raise
@@ -196,7 +205,7 @@ async def send_invoice_now(
 
 
 async def _send_now(
-    tenant_id: int, invoice_id: int, settings: Settings, force: bool
+    tenant_id: int, invoice_id: int, settings: EmailSettings, force: bool
 ) -> EmailOutcome:
     invoice = await _load_invoice(tenant_id, invoice_id)
     if invoice is None:
@@ -270,7 +279,7 @@ def _why_not_auto_email(invoice: Invoice) -> str | None:
 
 
 async def _deliver(
-    invoice: Invoice, trigger: EmailTrigger, settings: Settings
+    invoice: Invoice, trigger: EmailTrigger, settings: EmailSettings
 ) -> tuple[EmailOutcome, _DeliveryFailure | None]:
     """Send the invoice to the client and record the attempt, whatever happens."""
     doc = await load_invoice_document(invoice.tenant_id, invoice.id)
@@ -295,15 +304,15 @@ async def _deliver(
     return EmailOutcome(sent=True, attempt_id=attempt.id), None
 
 
-def invoice_preview_url(doc: InvoiceDocument, settings: Settings) -> str:
+def invoice_preview_url(doc: InvoiceDocument, settings: EmailSettings) -> str:
     """A signed link to the invoice's preview page, valid for the configured time."""
     token = make_preview_token(
         tenant_id=doc.tenant_id,
         invoice_id=doc.invoice_id,
-        secret=settings.signing_key,
+        secret=settings.secret_key,
         ttl_seconds=settings.preview_link_ttl_seconds,
     )
-    return preview_url(settings.fallback_public_url, doc.invoice_id, token)
+    return preview_url(settings.public_url, doc.invoice_id, token)
 
 
 def build_invoice_message(
@@ -336,13 +345,13 @@ class _MailboxLogin:
     password: str | None
 
 
-def _mailbox_login(tenant: Tenant, settings: Settings) -> _MailboxLogin:
+def _mailbox_login(tenant: Tenant, settings: EmailSettings) -> _MailboxLogin:
     """The login, with the stored password decrypted; none where no username is configured."""
     username = tenant.mailbox_username or None
     if username is None:
         return _MailboxLogin(None, None)
     sealed = tenant.mailbox_password
-    password = open_mailbox_password(sealed, settings.signing_key) if sealed else ""
+    password = open_mailbox_password(sealed, settings.secret_key) if sealed else ""
     return _MailboxLogin(username, password)
 
 
@@ -358,7 +367,7 @@ def _smtp_options(tenant: Tenant, login: _MailboxLogin) -> dict[str, object]:
 
 
 async def _send_message(
-    tenant: Tenant, message: EmailMessage, settings: Settings
+    tenant: Tenant, message: EmailMessage, settings: EmailSettings
 ) -> _DeliveryFailure | None:
     """Hand the message to the tenant's mailbox; None once the server accepted it."""
     try:

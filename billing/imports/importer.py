@@ -56,7 +56,6 @@ from billing.invoices.lines import InvoiceLineKind
 from billing.money import to_minor_units
 from billing.periods import ServicePeriod
 from billing.tokens import hash_token
-from ispbox.config import Settings, get_settings
 from orm.db import connection, placeholders
 from orm.models import (
     Charge,
@@ -192,21 +191,18 @@ def describe_bytes(count: int) -> str:
     return f"{count} bytes"
 
 
-async def import_document(
-    document: dict[str, Any], settings: Settings | None = None
-) -> ImportSummary:
+async def import_document(document: dict[str, Any], *, signing_key: str) -> ImportSummary:
     """Validates the document and writes it in one transaction; raises ImportRejected listing
     every problem (the file's and those found against the stored data) and writes nothing.
 
-    API tokens are stored hashed and mailbox passwords encrypted under the settings' secret key,
-    the one the API authenticates and the workers send email with."""
+    API tokens are stored hashed and mailbox passwords encrypted under `signing_key`, the
+    installation's secret key, the one the API authenticates and the workers send email with."""
     check = check_document(document)
     if check.problems:
         raise ImportRejected(check.problems)
     summary = ImportSummary()
-    server_key = (settings or get_settings()).signing_key
     tenant_imports = [
-        TenantImport(tenant, f"tenants[{index}]", summary, server_key)
+        TenantImport(tenant, f"tenants[{index}]", summary, signing_key)
         for index, tenant in enumerate(document["tenants"])
     ]
     async with in_transaction():

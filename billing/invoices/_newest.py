@@ -15,7 +15,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.filters import escape_like
 
 from billing.invoices.lifecycle import InvoiceStatus
-from orm.db import connection, is_postgres
+from orm.db import connection, sql_date
+from orm.dialect import in_subquery, numbered_placeholder
 from orm.models import Client, Invoice
 from orm.rows import model_from_row, select_columns
 
@@ -41,7 +42,7 @@ class _Params:
 
     def add(self, value: object) -> str:
         self.values.append(value)
-        return f"{'$' if is_postgres(self.conn) else '?'}{len(self.values)}"
+        return numbered_placeholder(self.conn, len(self.values))
 
 
 def _where(spec: PageSpec, params: _Params, table: str) -> str:
@@ -56,7 +57,7 @@ def _where(spec: PageSpec, params: _Params, table: str) -> str:
         where.append(f"{table}.run_id = {params.add(spec.run_id)}")
     if spec.after is not None:
         day, last_id = spec.after
-        stored_day = day if is_postgres(params.conn) else day.isoformat()
+        stored_day = sql_date(params.conn, day)
         where.append(
             f"({table}.issued_on < {params.add(stored_day)} OR ({table}.issued_on = "
             f"{params.add(stored_day)} AND {table}.id < {params.add(last_id)}))"
@@ -89,7 +90,7 @@ async def count_matches(spec: PageSpec, search: str) -> int:
         f"SELECT id FROM clients WHERE tenant_id = {owner} "
         f"AND lower(name) LIKE lower({pattern}) ESCAPE '\\'"
     )
-    by_name = f"client_id = ANY(ARRAY({names}))" if is_postgres(conn) else f"client_id IN ({names})"
+    by_name = in_subquery(conn, "client_id", names)
     where = _where(spec, params, "invoices")
     rows = await conn.execute_query_dict(
         f"SELECT (SELECT count(*) FROM invoices WHERE {where} AND {by_name}) "

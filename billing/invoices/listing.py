@@ -7,11 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from pypika_tortoise.context import SqlContext
-from pypika_tortoise.enums import Equality
 from pypika_tortoise.functions import Lower
-from pypika_tortoise.terms import BasicCriterion, Function, Term, ValueWrapper
-from tortoise.expressions import Q, ResolveContext, Subquery
+from pypika_tortoise.terms import ValueWrapper
+from tortoise.expressions import Q, ResolveContext
 from tortoise.filters import Like, escape_like
 from tortoise.query_utils import QueryModifier
 from tortoise.queryset import QuerySet
@@ -24,7 +22,7 @@ from billing.invoices._newest import (
 )
 from billing.invoices.lifecycle import InvoiceStatus
 from billing.invoices.totals import invoice_count
-from orm.db import is_postgres
+from orm.dialect import InSubquery
 from orm.models import Client, Invoice, InvoiceRun
 
 NEWEST_FIRST = ("-issued_on", "-id")
@@ -72,34 +70,6 @@ class LowerLike(Q):
     def resolve(self, resolve_context: ResolveContext) -> QueryModifier:
         column = resolve_context.table[self.column]
         return QueryModifier(where_criterion=Like(Lower(column), Lower(ValueWrapper(self.pattern))))
-
-
-class _ArrayOf(Term):
-    """`ARRAY(subquery)` (PostgreSQL)."""
-
-    def __init__(self, subquery: Subquery) -> None:
-        super().__init__()
-        self.subquery = subquery
-
-    def get_sql(self, ctx: SqlContext) -> str:
-        return f"ARRAY({self.subquery.get_sql(ctx.copy(with_alias=False))})"
-
-
-class InSubquery(Q):
-    """`column IN (subquery)`; on PostgreSQL written `column = ANY(ARRAY(subquery))`, which a
-    bitmap index scan can serve, so an OR with another indexed condition keeps both indexes."""
-
-    def __init__(self, column: str, subquery: QuerySet) -> None:
-        super().__init__()
-        self.column = column
-        self.subquery = subquery
-
-    def resolve(self, resolve_context: ResolveContext) -> QueryModifier:
-        column = resolve_context.table[self.column]
-        if not is_postgres(resolve_context.model._meta.db):
-            return Q(**{f"{self.column}__in": Subquery(self.subquery)}).resolve(resolve_context)
-        any_of = Function("ANY", _ArrayOf(Subquery(self.subquery)))
-        return QueryModifier(where_criterion=BasicCriterion(Equality.eq, column, any_of))
 
 
 def contains_pattern(text: str) -> str:

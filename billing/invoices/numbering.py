@@ -15,7 +15,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from billing.errors import BillingRuleError, ErrorCode
 from billing.invoices.lifecycle import InvoiceStatus
-from orm.db import is_postgres, placeholders
+from orm.db import placeholders
+from orm.dialect import bigint_parameter, zero_padded
 
 NUMBER_DIGITS = 6
 # The sequence column is a signed 64-bit integer.
@@ -104,14 +105,8 @@ def _numbering_update(
 ) -> tuple[str, list[object]]:
     head = placeholders(conn, 2)
     where, params = scope.where(conn, 3)
-    if is_postgres(conn):
-        sequence = f"({head[1]}::bigint - 1 + ranked.position)"
-        number = (
-            f"{head[0]}::text || lpad({sequence}::text, "
-            f"greatest({NUMBER_DIGITS}, length({sequence}::text)), '0')"
-        )
-    else:
-        number = f"{head[0]} || printf('%0{NUMBER_DIGITS}d', {head[1]} - 1 + ranked.position)"
+    sequence = f"({bigint_parameter(conn, head[1])} - 1 + ranked.position)"
+    number = zero_padded(conn, head[0], sequence, NUMBER_DIGITS)
     sql = (
         f"UPDATE invoices SET number = {number}, "
         "status = CASE WHEN invoices.total_cents = 0 THEN 'paid' ELSE 'unpaid' END, "

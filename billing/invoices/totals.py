@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from billing.invoices.lifecycle import InvoiceStatus
-from orm.db import connection, is_postgres, placeholders
+from orm.db import connection, placeholders
+from orm.dialect import writers_run_concurrently
 
 # More rows than this for a tenant and the read that sees them folds them (a run appends a few
 # per chunk, an import one per statement).
@@ -75,8 +76,8 @@ async def fold_invoice_totals(tenant_id: int) -> None:
     """Replace the tenant's rows by one per status, their sums. Safe beside writers and other
     folds: a row another transaction has not committed is not seen, one it folded is skipped."""
     async with in_transaction() as conn:
-        if not is_postgres(conn):
-            return  # SQLite's triggers keep one row per status
+        if not writers_run_concurrently(conn):
+            return  # one writer at a time: the triggers keep one row per status
         await conn.execute_query(
             "WITH folded AS (DELETE FROM invoice_status_totals WHERE tenant_id = $1 "
             "RETURNING status, invoice_count, total_cents, balance_cents, outstanding_cents) "

@@ -19,7 +19,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from billing.periods import BillingPeriod, ServicePeriod
 from billing.runs.decide import DueCharge, DueService
-from orm.db import is_postgres, placeholders, sql_date
+from orm.db import placeholders, sql_date
+from orm.dialect import row_lock
 
 ELIGIBLE_CLIENT = "c.status IN ('active', 'overdue') AND NOT c.blocked"
 BILLABLE_SERVICE = "s.status = 'active' AND s.billable"
@@ -77,7 +78,7 @@ async def due_services(
 ) -> list[DueService]:
     """Due services of eligible clients in the range, locked against a concurrent void."""
     m = placeholders(conn, 5)
-    lock = " FOR UPDATE OF s" if is_postgres(conn) else ""
+    lock = row_lock(conn, "s")
     rows = await conn.execute_query_dict(
         "SELECT s.id, s.client_id, s.description, s.price_cents, s.quantity, s.period, "
         "s.next_bill_date, s.anchor_day, s.auto_email "
@@ -108,7 +109,7 @@ async def due_charges(
     conn: BaseDBAsyncClient, tenant_id: int, first_id: int, last_id: int, run_date: date
 ) -> list[DueCharge]:
     m = placeholders(conn, 4)
-    lock = " FOR UPDATE OF ch" if is_postgres(conn) else ""
+    lock = row_lock(conn, "ch")
     rows = await conn.execute_query_dict(
         "SELECT ch.id, ch.client_id, ch.description, ch.amount_cents, ch.scheduled_on "
         "FROM charges ch JOIN clients c ON c.id = ch.client_id "

@@ -47,7 +47,7 @@ async def send_invoice(info: Info, input: SendInvoiceInput) -> InvoicePayload:
         outcome = await send_invoice_now(
             tenant_id=viewer.tenant.id,
             invoice_id=invoice_id,
-            settings=info.context.settings,
+            settings=info.context.settings.email_settings(),
             force=bool(input.force),
             idempotency_key=input.idempotency_key,
         )

@@ -43,6 +43,7 @@ pytestmark = [
 ]
 
 SETTINGS = Settings(secret_key=TEST_SECRET_KEY, public_url="https://billing.example.test")
+EMAIL = SETTINGS.email_settings()
 CLIENT_EMAIL = "ada@example.test"
 
 
@@ -126,7 +127,7 @@ async def test_auto_email_sends_number_total_lines_and_preview_link(
     invoice = await make_invoice(tenant)
 
     outcome = await email_invoice_automatically(
-        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+        tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
     )
 
     assert outcome.sent
@@ -159,7 +160,7 @@ async def test_sent_email_sets_emailed_at_and_records_the_attempt(
     invoice = await make_invoice(tenant)
 
     outcome = await email_invoice_automatically(
-        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+        tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
     )
 
     await invoice.refresh_from_db()
@@ -190,7 +191,7 @@ async def test_email_shows_payments_and_remaining_balance(
     )
     await Invoice.filter(id=invoice.id).update(balance_cents=100_000)
 
-    await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+    await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     text, html = text_and_html(smtp_server.messages()[0])
     for body in (text, html):
@@ -206,7 +207,7 @@ async def test_server_down_records_attempt_and_raises_transient_error(db: str) -
 
     with pytest.raises(TransientEmailError):
         await email_invoice_automatically(
-            tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+            tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
         )
 
     await invoice.refresh_from_db()
@@ -224,12 +225,12 @@ async def test_retry_after_server_down_sends_and_keeps_both_attempts(
     invoice = await make_invoice(tenant)
     with pytest.raises(TransientEmailError):
         await email_invoice_automatically(
-            tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+            tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
         )
     await Tenant.filter(id=tenant.id).update(mailbox_port=smtp_server.port)
 
     outcome = await email_invoice_automatically(
-        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+        tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
     )
 
     assert outcome.sent
@@ -245,7 +246,7 @@ async def test_refused_recipient_is_recorded_as_permanent_and_not_raised(
     invoice = await make_invoice(tenant)
 
     outcome = await email_invoice_automatically(
-        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+        tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
     )
 
     assert not outcome.sent and outcome.permanent
@@ -267,7 +268,7 @@ async def test_recipient_deferred_with_4xx_is_transient(
 
     with pytest.raises(TransientEmailError):
         await email_invoice_automatically(
-            tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+            tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
         )
 
     [attempt] = await attempts_of(invoice)
@@ -289,7 +290,7 @@ async def test_mailbox_login_is_used_where_configured(
     tenant = await make_picky_tenant(picky_smtp_server)
     invoice = await make_invoice(tenant)
 
-    outcome = await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+    outcome = await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert outcome.sent
     assert len(picky_smtp_server.messages) == 1
@@ -303,8 +304,8 @@ async def test_wrong_mailbox_password_is_never_shown(
     invoice = await make_invoice(tenant)
 
     with pytest.raises(BillingRuleError) as refused:
-        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
-    reason = await check_mailbox(tenant)
+        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
+    reason = await check_mailbox(tenant, EMAIL)
 
     assert refused.value.code == ErrorCode.MAILBOX_UNAVAILABLE
     assert reason is not None and "535" in reason
@@ -335,7 +336,7 @@ async def test_auto_email_skips_invoices_not_to_be_emailed(
     await Invoice.filter(id=invoice.id).update(emailed_at=emailed_at)
 
     outcome = await email_invoice_automatically(
-        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+        tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
     )
 
     assert not outcome.sent and outcome.reason
@@ -351,7 +352,7 @@ async def test_auto_email_skips_invoices_not_set_to_be_emailed(
     await Invoice.filter(id=invoice.id).update(auto_email=False)
 
     outcome = await email_invoice_automatically(
-        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+        tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
     )
 
     assert not outcome.sent
@@ -363,7 +364,7 @@ async def test_auto_email_without_client_email_is_recorded_as_permanent(db: str)
     invoice = await make_invoice(tenant, email=None)
 
     outcome = await email_invoice_automatically(
-        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+        tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
     )
 
     assert not outcome.sent and outcome.permanent
@@ -379,7 +380,7 @@ async def test_manual_send_emails_again_an_invoice_already_emailed(
     earlier = datetime(2026, 11, 2, tzinfo=UTC)
     await Invoice.filter(id=invoice.id).update(emailed_at=earlier)
 
-    outcome = await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+    outcome = await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert outcome.sent
     assert len(smtp_server.messages()) == 1
@@ -395,7 +396,7 @@ async def test_manual_send_of_zero_total_invoice_is_sent(
     tenant = await make_tenant(port=smtp_server.port)
     invoice = await make_invoice(tenant, status=InvoiceStatus.PAID, total_cents=0)
 
-    outcome = await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+    outcome = await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert outcome.sent
 
@@ -407,7 +408,7 @@ async def test_manual_send_without_client_email_is_refused(
     invoice = await make_invoice(tenant, email=None)
 
     with pytest.raises(BillingRuleError) as refused:
-        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert refused.value.code == ErrorCode.CLIENT_EMAIL_MISSING
     assert await attempts_of(invoice) == []
@@ -418,7 +419,7 @@ async def test_manual_send_without_mailbox_settings_is_refused(db: str) -> None:
     invoice = await make_invoice(tenant)
 
     with pytest.raises(BillingRuleError) as refused:
-        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert refused.value.code == ErrorCode.MAILBOX_UNAVAILABLE
     assert "not configured" in refused.value.message
@@ -429,7 +430,7 @@ async def test_manual_send_to_unreachable_mailbox_is_refused(db: str) -> None:
     invoice = await make_invoice(tenant)
 
     with pytest.raises(BillingRuleError) as refused:
-        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert refused.value.code == ErrorCode.MAILBOX_UNAVAILABLE
     await invoice.refresh_from_db()
@@ -446,7 +447,7 @@ async def test_manual_send_to_refused_address_is_refused_as_invalid(
     invoice = await make_invoice(tenant)
 
     with pytest.raises(BillingRuleError) as refused:
-        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert refused.value.code == ErrorCode.INVALID_INPUT
     assert CLIENT_EMAIL in refused.value.message
@@ -457,7 +458,7 @@ async def test_manual_send_of_draft_is_refused(db: str, smtp_server: MaildirSmtp
     invoice = await make_invoice(tenant, status=InvoiceStatus.DRAFT)
 
     with pytest.raises(BillingRuleError) as refused:
-        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert refused.value.code == ErrorCode.INVALID_INPUT
     assert "finalize or discard the run first" in refused.value.message
@@ -472,7 +473,7 @@ async def test_manual_send_of_another_tenants_invoice_is_not_found(
     other = await Tenant.create(key="other", name="Other ISP")
 
     with pytest.raises(BillingRuleError) as refused:
-        await send_invoice_now(tenant_id=other.id, invoice_id=invoice.id, settings=SETTINGS)
+        await send_invoice_now(tenant_id=other.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert refused.value.code == ErrorCode.NOT_FOUND
     assert smtp_server.messages() == []
@@ -489,9 +490,9 @@ async def test_check_mailbox_reports_reachable_unreachable_and_unconfigured(
     )
     unconfigured = Tenant(mailbox_host=None, mailbox_port=None, mailbox_from_address=None)
 
-    assert await check_mailbox(reachable) is None
-    assert "not reachable" in (await check_mailbox(unreachable) or "")
-    assert "not configured" in (await check_mailbox(unconfigured) or "")
+    assert await check_mailbox(reachable, EMAIL) is None
+    assert "not reachable" in (await check_mailbox(unreachable, EMAIL) or "")
+    assert "not configured" in (await check_mailbox(unconfigured, EMAIL) or "")
 
 
 async def test_preview_page_escapes_values_and_shows_drafts_by_id(db: str) -> None:
@@ -534,7 +535,7 @@ async def test_manual_send_of_void_or_draft_is_refused_and_sends_nothing(
     invoice = await make_invoice(tenant, status=status)
 
     with pytest.raises(BillingRuleError) as refused:
-        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert refused.value.code == ErrorCode.INVALID_INPUT
     assert reason in refused.value.message.lower()
@@ -560,7 +561,7 @@ async def test_auto_email_that_cannot_be_built_is_recorded_as_permanent_and_not_
     invoice = await make_invoice(tenant, client_name=client_name, email=email)
 
     outcome = await email_invoice_automatically(
-        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+        tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
     )
 
     assert not outcome.sent and outcome.permanent
@@ -577,7 +578,7 @@ async def test_manual_send_that_cannot_be_built_is_refused_and_recorded(
     invoice = await make_invoice(tenant, client_name="Ada\r\nBcc: victim@example.test")
 
     with pytest.raises(BillingRuleError) as refused:
-        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert refused.value.code == ErrorCode.INVALID_INPUT
     assert "could not be built" in refused.value.message
@@ -592,10 +593,10 @@ async def test_a_failed_manual_send_does_not_hold_back_the_next(
     tenant = await make_tenant(port=free_port())
     invoice = await make_invoice(tenant)
     with pytest.raises(BillingRuleError):
-        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
     await Tenant.filter(id=tenant.id).update(mailbox_port=smtp_server.port)
 
-    outcome = await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+    outcome = await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert outcome.sent
     assert len(smtp_server.messages()) == 1

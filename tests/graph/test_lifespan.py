@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from graph.app import create_app
+from ispbox.config import Settings
 from tests.graph.conftest import make_settings
 from tests.graph.ws import serve
 from workers import embedded
@@ -15,7 +16,7 @@ from workers import embedded
 def worker_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
 
-    async def start() -> None:
+    async def start(settings: Settings) -> None:
         calls.append("start")
 
     async def stop() -> None:

@@ -18,6 +18,7 @@ from billing.runs.lifecycle import RunStatus
 from graph.app import create_app
 from graph.errors import ClientError
 from graph.subscriptions import ProgressHub
+from ispbox.config import get_settings
 from orm.models import Client, InvoiceRun
 from tests.graph.conftest import Team, make_settings
 from tests.graph.ws import init, messages_until_done, receive, serve, subscribe, ws_connect
@@ -131,7 +132,7 @@ async def test_a_run_started_over_http_is_followed_to_its_end_by_the_embedded_wo
         await make_service(client, next_bill_date=date(2026, 11, 1))
     dramatiq.get_broker().flush_all()  # messages other tests queued with no worker running
     app = create_app(settings, manage_database=False, embedded_workers=False)
-    await start_embedded_workers(scheduler=False)
+    await start_embedded_workers(get_settings(), scheduler=False)
     try:
         async with serve(app) as url, ws_connect(url, headers=acme.editor.headers) as ws:
             await init(ws)

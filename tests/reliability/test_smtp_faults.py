@@ -44,6 +44,7 @@ from workers.delivery import email_invoice_job
 pytestmark = pytest.mark.asyncio
 
 SETTINGS = Settings(secret_key=TEST_SECRET_KEY, public_url="https://billing.example.test")
+EMAIL = SETTINGS.email_settings()
 TIMEOUT_SECONDS = 0.5
 CHAOS_INVOICES = 20
 MAX_TRIES = 30
@@ -107,12 +108,12 @@ async def test_a_transient_mailbox_fault_is_recorded_and_the_retry_delivers_once
         async with asyncio.timeout(TIMEOUT_SECONDS * 10):
             with pytest.raises(TransientEmailError):
                 await email_invoice_automatically(
-                    tenant_id=invoice.tenant_id, invoice_id=invoice.id, settings=SETTINGS
+                    tenant_id=invoice.tenant_id, invoice_id=invoice.id, settings=EMAIL
                 )
         await invoice.refresh_from_db()
         assert invoice.emailed_at is None
         retried = await email_invoice_automatically(
-            tenant_id=invoice.tenant_id, invoice_id=invoice.id, settings=SETTINGS
+            tenant_id=invoice.tenant_id, invoice_id=invoice.id, settings=EMAIL
         )
 
     assert retried.sent
@@ -128,7 +129,7 @@ async def test_a_mailbox_refusing_for_good_is_recorded_as_permanent_and_not_rais
     async with serving(front):
         invoice = await issued_invoice(await tenant_behind(front))
         outcome = await email_invoice_automatically(
-            tenant_id=invoice.tenant_id, invoice_id=invoice.id, settings=SETTINGS
+            tenant_id=invoice.tenant_id, invoice_id=invoice.id, settings=EMAIL
         )
 
     assert not outcome.sent and outcome.permanent and "554" in (outcome.reason or "")
@@ -197,7 +198,7 @@ async def test_invoices_emailed_through_a_flaky_mailbox_arrive_exactly_once(
                 tries += 1
                 try:
                     outcome = await email_invoice_automatically(
-                        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+                        tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
                     )
                 except TransientEmailError:
                     continue  # as the worker would, later

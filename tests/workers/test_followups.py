@@ -29,7 +29,7 @@ pytestmark = pytest.mark.asyncio
 @pytest_asyncio.fixture
 async def embedded_workers(db: str) -> AsyncIterator[None]:
     dramatiq.get_broker().flush_all()  # messages other tests queued with no worker running
-    await start_embedded_workers(scheduler=False)
+    await start_embedded_workers(get_settings(), scheduler=False)
     try:
         yield
     finally:
