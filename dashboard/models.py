@@ -40,6 +40,12 @@ class RunStatus(StrEnum):
         return self in (RunStatus.QUEUED, RunStatus.RUNNING)
 
     @property
+    def active(self) -> bool:
+        """True while the run keeps the tenant from starting another: working, or awaiting
+        review (the API's RUN_IN_PROGRESS rule; a test holds the two together)."""
+        return self.working or self is RunStatus.AWAITING_REVIEW
+
+    @property
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
 

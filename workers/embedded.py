@@ -15,7 +15,7 @@ import logging
 import dramatiq
 from dramatiq import Worker
 
-from billing.runs.lifecycle import RunStatus
+from billing.runs.lifecycle import WORKING_RUN_STATUSES
 from ispbox.config import get_settings
 from orm.models import InvoiceRun
 from workers import actors  # noqa: F401  (declares every actor)
@@ -40,7 +40,7 @@ async def start_embedded_workers(*, scheduler: bool = True, threads: int = 4) ->
 
 
 async def resume_unfinished_runs() -> None:
-    async for run in InvoiceRun.filter(status__in=(RunStatus.QUEUED, RunStatus.RUNNING)):
+    async for run in InvoiceRun.filter(status__in=WORKING_RUN_STATUSES):
         log.info("resuming run %s", run.id)
         enqueue_invoice_run(run.id)
 

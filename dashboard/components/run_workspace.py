@@ -55,7 +55,7 @@ def render_run_workspace(
 def active_run(api: GraphQLClient) -> InvoiceRun | None:
     """The tenant's run that is queued, running or awaiting review (there is at most one)."""
     for run in fetch_recent_runs(api, first=20):
-        if run.status.working or run.status is RunStatus.AWAITING_REVIEW:
+        if run.status.active:
             return run
     return None
 
