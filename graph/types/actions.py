@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import strawberry
 
-from billing.delivery.email import mailbox_problem
+from billing.delivery.email import send_refusal_for
 from billing.errors import BillingRuleError
 from billing.invoices import lifecycle
 from graph.auth import BILLING_EDIT
@@ -34,13 +34,7 @@ def action_state(refusal: BillingRuleError | None) -> ActionState:
 
 async def send_state(info: Info, invoice: models.Invoice) -> ActionState:
     client = await info.context.loaders.client.load(invoice.client_id)
-    refusal = lifecycle.send_refusal(
-        invoice.status,
-        client_name=client.name if client is not None else None,
-        client_email=client.email if client is not None else None,
-        mailbox_problem=mailbox_problem(info.context.tenant),
-    )
-    return action_state(refusal)
+    return action_state(send_refusal_for(invoice, client, info.context.tenant))
 
 
 async def void_state(info: Info, invoice: models.Invoice) -> ActionState:
