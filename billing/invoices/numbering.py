@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from billing.errors import BillingRuleError, ErrorCode
-from billing.invoices.lifecycle import issued_status_sql
+from billing.invoices.lifecycle import InvoiceStatus, issued_status_sql
 from orm.db import is_postgres, placeholders
 
 NUMBER_DIGITS = 6
@@ -38,7 +38,10 @@ class DraftScope:
 
     def where(self, conn: BaseDBAsyncClient, start: int) -> tuple[str, list[object]]:
         marks = placeholders(conn, 4, start)
-        sql = f"tenant_id = {marks[0]} AND run_id = {marks[1]} AND status = 'draft'"
+        sql = (
+            f"tenant_id = {marks[0]} AND run_id = {marks[1]} "
+            f"AND status = '{InvoiceStatus.DRAFT.value}'"
+        )
         params: list[object] = [self.tenant_id, self.run_id]
         if self.first_client_id is not None:
             sql += f" AND client_id BETWEEN {marks[2]} AND {marks[3]}"
