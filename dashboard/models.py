@@ -53,8 +53,11 @@ __all__ = [
 T = TypeVar("T")
 
 EDIT_PERMISSION = "billing.edit"
-# The statuses in which the workers are still on a run.
+# The statuses in which the workers are still on a run, and those in which a run keeps the tenant
+# from starting another: working, or awaiting review (the API's RUN_IN_PROGRESS rule; a test holds
+# the two together).
 WORKING_RUN_STATUSES = frozenset({InvoiceRunStatus.QUEUED, InvoiceRunStatus.RUNNING})
+ACTIVE_RUN_STATUSES = WORKING_RUN_STATUSES | {InvoiceRunStatus.AWAITING_REVIEW}
 
 
 def can_edit(viewer: Viewer) -> bool:
@@ -73,6 +76,11 @@ def invoices_on(page: InvoicePage) -> list[Invoice]:
 def is_working(run: InvoiceRun) -> bool:
     """True while the workers are still on the run."""
     return run.status in WORKING_RUN_STATUSES
+
+
+def is_active(run: InvoiceRun) -> bool:
+    """True while the run keeps the tenant from starting another."""
+    return run.status in ACTIVE_RUN_STATUSES
 
 
 def run_status_label(status: InvoiceRunStatus) -> str:

@@ -14,7 +14,7 @@ import logging
 
 from dramatiq import Worker
 
-from billing.runs.lifecycle import RunStatus
+from billing.runs.lifecycle import WORKING_RUN_STATUSES
 from ispbox.config import Settings
 from orm.models import InvoiceRun
 from workers.broker import use_host_loop
@@ -43,7 +43,7 @@ async def start_embedded_workers(
 
 
 async def resume_unfinished_runs() -> None:
-    async for run in InvoiceRun.filter(status__in=(RunStatus.QUEUED, RunStatus.RUNNING)):
+    async for run in InvoiceRun.filter(status__in=WORKING_RUN_STATUSES):
         log.info("resuming run %s", run.id)
         enqueue_invoice_run(run.id)
 

@@ -12,7 +12,21 @@ class ClientStatus(StrEnum):
     INACTIVE = "inactive"
 
 
+# Runs bill the clients in these statuses that are not blocked; the run selection's SQL filter
+# is built from them.
 BILLABLE_CLIENT_STATUSES = (ClientStatus.ACTIVE, ClientStatus.OVERDUE)
+NOT_BILLED_BY_RUNS = "only active or overdue clients that are not blocked are"
+
+
+def billed_by_runs(status: ClientStatus, blocked: bool) -> bool:
+    """Whether runs bill the client: active or overdue, and not blocked."""
+    return status in BILLABLE_CLIENT_STATUSES and not blocked
+
+
+def billed_by_runs_sql(client: str) -> str:
+    """`billed_by_runs` as an SQL condition over the clients table aliased `client`."""
+    statuses = ", ".join(f"'{status.value}'" for status in BILLABLE_CLIENT_STATUSES)
+    return f"{client}.status IN ({statuses}) AND NOT {client}.blocked"
 
 
 class ServiceStatus(StrEnum):

@@ -24,7 +24,7 @@ from tortoise.transactions import in_transaction
 
 from billing.dates import today_in
 from billing.delivery.attempts import ChargeAttemptStatus
-from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.lifecycle import auto_charge_refusal
 from billing.money import format_money
 from billing.payments.allocation import lock_invoice, record_invoice_payment
 from orm.models import ChargeAttempt, Client, Invoice, Payment, Tenant
@@ -122,9 +122,9 @@ async def _plan_charge(tenant_id: int, invoice_id: int) -> _PlannedCharge | Char
         if in_flight is not None:
             client = await Client.get(id=invoice.client_id).using_db(conn)
             return _continue_in_flight(in_flight, client)
-        refusal = _why_not_chargeable(invoice)
+        refusal = auto_charge_refusal(invoice.status, balance_cents=invoice.balance_cents)
         if refusal is not None:
-            return ChargeOutcome(ChargeResult.SKIPPED, reason=refusal)
+            return ChargeOutcome(ChargeResult.SKIPPED, reason=refusal.message)
         client = await Client.get(id=invoice.client_id).using_db(conn)
         missing = _missing_card(client)
         if missing is not None:
@@ -174,16 +174,6 @@ def _continue_in_flight(attempt: ChargeAttempt, client: Client) -> _PlannedCharg
         ),
         attempt_id=attempt.id,
     )
-
-
-def _why_not_chargeable(invoice: Invoice) -> str | None:
-    if invoice.status == InvoiceStatus.DRAFT:
-        return "the invoice is a draft"
-    if invoice.status == InvoiceStatus.VOID:
-        return "the invoice is void"
-    if invoice.status == InvoiceStatus.PAID or invoice.balance_cents <= 0:
-        return "the invoice has nothing left to pay"
-    return None
 
 
 def _missing_card(client: Client) -> tuple[str, str] | None:

@@ -3,7 +3,9 @@
 Two entry points: `email_invoice_automatically` for the worker (after a run issues an invoice),
 which skips what is not to be auto-emailed and raises `TransientEmailError` for the worker to
 retry; and `send_invoice_now` for a person's Send action, which refuses with a `BillingRuleError`.
-`send_refusal` states when an invoice may be sent at all; the Send action's state asks it too.
+When an invoice may be sent at all, and when the job emails it, is the invoice's lifecycle's
+(`billing.invoices.lifecycle`); the Send action's state asks it too. A person's send records its
+audit action with the sent attempt.
 A person's send takes an idempotency key, and a second one within a minute is refused unless
 forced, so a double click or a retried request never emails the customer twice.
 An email that cannot be built (a line break in a name, an unusable address) is a permanent
@@ -26,11 +28,13 @@ import aiosmtplib
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from billing.audit.actions import AuditAction
+from billing.audit.trail import record_action
 from billing.delivery.attempts import EmailResult, EmailTrigger
 from billing.delivery.mailbox_password import MailboxPasswordUnreadable, open_mailbox_password
 from billing.errors import BillingRuleError, ErrorCode
 from billing.idempotency import claim_alone, complete_alone, idempotent_request, release
-from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices import lifecycle
 from billing.invoices.links import make_preview_token, preview_url
 from billing.invoices.preview import (
     InvoiceDocument,
@@ -44,8 +48,6 @@ logger = logging.getLogger(__name__)
 
 SEND_TIMEOUT_SECONDS = 30.0
 CHECK_TIMEOUT_SECONDS = 10.0
-DRAFT_REASON = "A draft invoice cannot be sent: finalize or discard the run first."
-VOID_REASON = "A void invoice is not sent to the customer."
 # A person's send within this time of the last email is refused unless forced.
 MANUAL_SEND_INTERVAL = timedelta(minutes=1)
 RECENTLY_SENT_REASON = (
@@ -82,6 +84,14 @@ class EmailOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class _ManualSend:
+    """Who asked for a send and whether they forced it: the audit record of the send."""
+
+    user_id: int | None
+    forced: bool
+
+
+@dataclass(frozen=True, slots=True)
 class _DeliveryFailure:
     message: str
     permanent: bool
@@ -91,22 +101,16 @@ class _DeliveryFailure:
     unbuildable: bool = False
 
 
-def send_refusal(
+def send_refusal_for(
     invoice: Invoice, client: Client | None, tenant: Tenant
 ) -> BillingRuleError | None:
-    """Why this invoice cannot be emailed now, or None. The one statement of the send rules."""
-    if invoice.status == InvoiceStatus.DRAFT:
-        return BillingRuleError(ErrorCode.INVALID_INPUT, DRAFT_REASON, field="id")
-    if invoice.status == InvoiceStatus.VOID:
-        return BillingRuleError(ErrorCode.INVALID_INPUT, VOID_REASON, field="id")
-    if client is None or not client.email:
-        name = f" {client.name}" if client is not None else ""
-        return BillingRuleError(
-            ErrorCode.CLIENT_EMAIL_MISSING, f"The client{name} has no email address."
-        )
-    if problem := mailbox_problem(tenant):
-        return BillingRuleError(ErrorCode.MAILBOX_UNAVAILABLE, problem)
-    return None
+    """The lifecycle's send rule asked of a stored invoice, its client and its tenant."""
+    return lifecycle.send_refusal(
+        invoice.status,
+        client_name=client.name if client is not None else None,
+        client_email=client.email if client is not None else None,
+        mailbox_problem=mailbox_problem(tenant),
+    )
 
 
 def mailbox_problem(tenant: Tenant) -> str | None:
@@ -156,10 +160,15 @@ async def email_invoice_automatically(
     invoice = await _load_invoice(tenant_id, invoice_id)
     if invoice is None:
         return EmailOutcome(sent=False, reason="the invoice does not exist")
-    skip = _why_not_auto_email(invoice)
+    skip = lifecycle.auto_email_refusal(
+        invoice.status,
+        total_cents=invoice.total_cents,
+        auto_email=invoice.auto_email,
+        emailed_at=invoice.emailed_at,
+    )
     if skip is not None:
-        return EmailOutcome(sent=False, reason=skip)
-    refusal = send_refusal(invoice, invoice.client, invoice.tenant)
+        return EmailOutcome(sent=False, reason=skip.message)
+    refusal = send_refusal_for(invoice, invoice.client, invoice.tenant)
     if refusal is not None:
         attempt = await _record_failure(
             invoice, EmailTrigger.AUTO, _DeliveryFailure(refusal.message, permanent=True)
@@ -180,8 +189,10 @@ async def send_invoice_now(
     settings: EmailSettings,
     force: bool = False,
     idempotency_key: str | None = None,
+    user_id: int | None = None,
 ) -> EmailOutcome:
-    """Email an issued invoice at a person's request, whether or not it was emailed before.
+    """Email an issued invoice at a person's request (`user_id`), whether or not it was emailed
+    before; the send's audit record is written with the sent attempt.
 
     A repeat with the same idempotency key returns the first send's outcome (`replayed`) and
     sends nothing. Raises BillingRuleError: NOT_FOUND; INVALID_INPUT (a draft or void invoice,
@@ -196,7 +207,7 @@ async def send_invoice_now(
     if earlier is not None:
         return EmailOutcome(sent=True, attempt_id=earlier["attempt_id"], replayed=True)
     try:
-        outcome = await _send_now(tenant_id, invoice_id, settings, force)
+        outcome = await _send_now(tenant_id, invoice_id, settings, _ManualSend(user_id, force))
     except Exception:
         await release(request)
         raise
@@ -205,15 +216,15 @@ async def send_invoice_now(
 
 
 async def _send_now(
-    tenant_id: int, invoice_id: int, settings: EmailSettings, force: bool
+    tenant_id: int, invoice_id: int, settings: EmailSettings, manual: _ManualSend
 ) -> EmailOutcome:
     invoice = await _load_invoice(tenant_id, invoice_id)
     if invoice is None:
         raise BillingRuleError(ErrorCode.NOT_FOUND, "No such invoice.", field="id")
-    if refusal := send_refusal(invoice, invoice.client, invoice.tenant):
+    if refusal := send_refusal_for(invoice, invoice.client, invoice.tenant):
         raise refusal
-    claimed_at = await _claim_manual_send(invoice, force)
-    outcome, failure = await _deliver(invoice, EmailTrigger.MANUAL, settings)
+    claimed_at = await _claim_manual_send(invoice, manual.forced)
+    outcome, failure = await _deliver(invoice, EmailTrigger.MANUAL, settings, manual)
     if failure is None:
         return outcome
     await _give_back_manual_send(invoice, claimed_at)
@@ -264,24 +275,14 @@ async def _load_invoice(tenant_id: int, invoice_id: int) -> Invoice | None:
     )
 
 
-def _why_not_auto_email(invoice: Invoice) -> str | None:
-    if invoice.status == InvoiceStatus.DRAFT:
-        return "the invoice is a draft"
-    if invoice.status == InvoiceStatus.VOID:
-        return "the invoice is void"
-    if invoice.total_cents == 0:
-        return "zero-total invoices are not emailed automatically"
-    if not invoice.auto_email:
-        return "the invoice is not set to be emailed automatically"
-    if invoice.emailed_at is not None:
-        return "the invoice was already emailed"
-    return None
-
-
 async def _deliver(
-    invoice: Invoice, trigger: EmailTrigger, settings: EmailSettings
+    invoice: Invoice,
+    trigger: EmailTrigger,
+    settings: EmailSettings,
+    manual: _ManualSend | None = None,
 ) -> tuple[EmailOutcome, _DeliveryFailure | None]:
-    """Send the invoice to the client and record the attempt, whatever happens."""
+    """Send the invoice to the client and record the attempt, whatever happens (and a person's
+    send in the audit trail once sent)."""
     doc = await load_invoice_document(invoice.tenant_id, invoice.id)
     if doc is None:
         raise LookupError(f"invoice {invoice.id} was deleted while being emailed")
@@ -300,7 +301,7 @@ async def _deliver(
             sent=False, reason=failure.message, attempt_id=attempt.id, permanent=failure.permanent
         )
         return outcome, failure
-    attempt = await _record_sent(invoice, trigger)
+    attempt = await _record_sent(invoice, trigger, manual)
     return EmailOutcome(sent=True, attempt_id=attempt.id), None
 
 
@@ -449,8 +450,11 @@ async def _record_failure(
     )
 
 
-async def _record_sent(invoice: Invoice, trigger: EmailTrigger) -> EmailAttempt:
-    """The attempt and `emailed_at` together, written only after the server accepted."""
+async def _record_sent(
+    invoice: Invoice, trigger: EmailTrigger, manual: _ManualSend | None
+) -> EmailAttempt:
+    """The attempt, `emailed_at` and a person's send in the audit trail together, written only
+    after the server accepted."""
     now = datetime.now(UTC)
     async with in_transaction() as conn:
         attempt = await EmailAttempt.create(
@@ -462,5 +466,14 @@ async def _record_sent(invoice: Invoice, trigger: EmailTrigger) -> EmailAttempt:
             using_db=conn,
         )
         await Invoice.filter(id=invoice.id).using_db(conn).update(emailed_at=now)
+        if manual is not None:
+            await record_action(
+                tenant_id=invoice.tenant_id,
+                user_id=manual.user_id,
+                action=AuditAction.SEND,
+                invoice_id=invoice.id,
+                detail={"number": invoice.number, "forced": manual.forced},
+                using_db=conn,
+            )
     invoice.emailed_at = now
     return attempt

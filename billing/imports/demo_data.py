@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
+from billing.invoices.numbering import invoice_number
 from billing.money import CENT
 from billing.periods import MONTHS_IN_PERIOD, ServicePeriod, add_months
 
@@ -385,7 +386,7 @@ class InvoiceNumbers:
 
     def next(self) -> str:
         self.last += 1
-        return f"{self.prefix}{self.last:06d}"
+        return invoice_number(self.prefix, self.last)
 
 
 def history_invoices(

@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import gzip
 import json
-import re
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from billing.clients.eligibility import ChargeStatus, ClientStatus, ServiceStatus
+from billing.dates import due_date, grace_date
 from billing.delivery.mailbox_password import (
     MailboxPasswordUnreadable,
     open_mailbox_password,
@@ -51,8 +51,9 @@ from billing.imports.merge import (
     schedule_move_problem,
 )
 from billing.imports.validation import VOID, ServiceReference, check_document
-from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.lifecycle import InvoiceStatus, status_for_balance
 from billing.invoices.lines import InvoiceLineKind
+from billing.invoices.numbering import highest_sequence
 from billing.money import to_minor_units
 from billing.periods import ServicePeriod
 from billing.tokens import hash_token
@@ -338,19 +339,6 @@ def payment_import_key(invoice_key: str, position: int) -> str:
     return f"{invoice_key}#{position + 1}"
 
 
-def status_from_payments(total_cents: int, paid_cents: int) -> InvoiceStatus:
-    if paid_cents >= total_cents:
-        return InvoiceStatus.PAID
-    return InvoiceStatus.PARTIAL if paid_cents > 0 else InvoiceStatus.UNPAID
-
-
-def highest_sequence(numbers: Iterable[str | None], prefix: str) -> int:
-    """The largest number among invoice numbers that are the prefix followed only by digits."""
-    pattern = re.compile(re.escape(prefix) + r"(\d+)")
-    matches = (pattern.fullmatch(number) for number in numbers if number)
-    return max((int(match.group(1)) for match in matches if match), default=0)
-
-
 def chunks(items: Sequence[Any], size: int = LOOKUP_CHUNK_SIZE) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -383,7 +371,7 @@ class Upsert:
         for row in self.creates:
             by_names[tuple(row)].append(row)
         for rows in by_names.values():
-            await insert_rows(model, rows)
+            await bulk_insert_dicts(model, rows)
         # Rows are updated in groups with the same columns: bulk_update writes each named
         # column of every row it is given.
         by_columns: dict[tuple[str, ...], list[Model]] = defaultdict(list)
@@ -412,7 +400,7 @@ def column_defaults(model: type[Model], names: Iterable[str]) -> dict[str, Any]:
     return defaults
 
 
-async def insert_rows(model: type[Model], rows: list[dict[str, Any]]) -> None:
+async def bulk_insert_dicts(model: type[Model], rows: list[dict[str, Any]]) -> None:
     """Inserts rows naming the same columns, in batches of one prepared statement: what
     bulk_create runs, without building a model object per row (a third of the import's time)."""
     conn = connection()
@@ -992,7 +980,7 @@ class InvoiceHistory:
 
     def invoice_columns(self, invoice: FileInvoice) -> dict[str, Any]:
         issued_on = date.fromisoformat(invoice.record["issued_on"])
-        due_on = issued_on + timedelta(days=self.tenant["payment_terms_days"])
+        due_on = due_date(issued_on, self.tenant["payment_terms_days"])
         total_cents = sum(line["amount_cents"] for line in invoice.lines)
         starts = [line["period_start"] for line in invoice.lines if line["period_start"]]
         ends = [line["period_end"] for line in invoice.lines if line["period_end"]]
@@ -1000,7 +988,7 @@ class InvoiceHistory:
             "number": invoice.record.get("number"),
             "issued_on": issued_on,
             "due_on": due_on,
-            "grace_until": due_on + timedelta(days=self.tenant["grace_period_days"]),
+            "grace_until": grace_date(due_on, self.tenant["grace_period_days"]),
             "period_start": min(starts, default=None),
             "period_end": max(ends, default=None),
             "currency": self.tenant["currency"],
@@ -1025,7 +1013,7 @@ class InvoiceHistory:
             for payment in invoice.record.get("payments", [])
         )
         return {
-            "status": status_from_payments(total_cents, paid_cents),
+            "status": status_for_balance(total_cents - paid_cents, total_cents),
             "balance_cents": total_cents - paid_cents,
         }
 

@@ -10,10 +10,9 @@ from billing.audit.actions import AuditAction
 from billing.audit.trail import record_action
 from billing.clients.eligibility import ChargeStatus
 from billing.errors import BillingRuleError, ErrorCode
+from billing.invoices.lifecycle import delete_refusal
 from billing.payments.allocation import lock_invoice
 from orm.models import Charge, Invoice, InvoiceRun, Payment, PaymentAllocation
-
-DEV_ONLY_MESSAGE = "Invoices can only be deleted in the development environment."
 
 
 async def delete_invoice(
@@ -21,8 +20,8 @@ async def delete_invoice(
 ) -> int:
     """Remove the invoice, its lines, attempts and allocations (and payments that paid only it),
     putting its one-time charges back to pending. Returns the deleted id."""
-    if not development:
-        raise BillingRuleError(ErrorCode.DEV_ONLY, DEV_ONLY_MESSAGE)
+    if refusal := delete_refusal(development=development):
+        raise refusal
     async with in_transaction() as conn:
         invoice = await lock_invoice(tenant_id=tenant_id, invoice_id=invoice_id, conn=conn)
         if invoice is None:

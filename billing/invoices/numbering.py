@@ -9,12 +9,13 @@ duplicates). A unique index on (tenant, number) is the last word.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from billing.errors import BillingRuleError, ErrorCode
-from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.lifecycle import InvoiceStatus, issued_status_sql
 from orm.db import placeholders
 from orm.dialect import bigint_parameter, zero_padded
 
@@ -38,7 +39,10 @@ class DraftScope:
 
     def where(self, conn: BaseDBAsyncClient, start: int) -> tuple[str, list[object]]:
         marks = placeholders(conn, 4, start)
-        sql = f"tenant_id = {marks[0]} AND run_id = {marks[1]} AND status = 'draft'"
+        sql = (
+            f"tenant_id = {marks[0]} AND run_id = {marks[1]} "
+            f"AND status = '{InvoiceStatus.DRAFT.value}'"
+        )
         params: list[object] = [self.tenant_id, self.run_id]
         if self.first_client_id is not None:
             sql += f" AND client_id BETWEEN {marks[2]} AND {marks[3]}"
@@ -51,9 +55,27 @@ def invoice_number(prefix: str, sequence: int) -> str:
     return f"{prefix}{sequence:0{NUMBER_DIGITS}d}"
 
 
-def issued_status(total_cents: int) -> InvoiceStatus:
-    """Zero-total invoices are issued paid, for the record; the others unpaid."""
-    return InvoiceStatus.PAID if total_cents == 0 else InvoiceStatus.UNPAID
+def invoice_sequence(number: str | None, prefix: str) -> int | None:
+    """The sequence an invoice number of this prefix carries: the prefix followed only by
+    digits; None for a number in any other form."""
+    if not number or not number.startswith(prefix):
+        return None
+    digits = number[len(prefix) :]
+    if not digits.isdecimal():
+        return None
+    return int(digits)
+
+
+def highest_sequence(numbers: Iterable[str | None], prefix: str) -> int:
+    """The largest sequence among the invoice numbers of this prefix (0 where none has one)."""
+    sequences = (invoice_sequence(number, prefix) for number in numbers)
+    return max((sequence for sequence in sequences if sequence is not None), default=0)
+
+
+def invoice_number_sql(conn: BaseDBAsyncClient, prefix: str, sequence: str) -> str:
+    """`invoice_number` as an SQL expression of the connection's dialect, over a prefix and a
+    sequence expression."""
+    return zero_padded(conn, prefix, f"({sequence})", NUMBER_DIGITS)
 
 
 async def _raise_sequence(conn: BaseDBAsyncClient, tenant_id: int, count: int) -> tuple[str, int]:
@@ -105,11 +127,11 @@ def _numbering_update(
 ) -> tuple[str, list[object]]:
     head = placeholders(conn, 2)
     where, params = scope.where(conn, 3)
-    sequence = f"({bigint_parameter(conn, head[1])} - 1 + ranked.position)"
-    number = zero_padded(conn, head[0], sequence, NUMBER_DIGITS)
+    sequence = f"{bigint_parameter(conn, head[1])} - 1 + ranked.position"
+    number = invoice_number_sql(conn, head[0], sequence)
     sql = (
         f"UPDATE invoices SET number = {number}, "
-        "status = CASE WHEN invoices.total_cents = 0 THEN 'paid' ELSE 'unpaid' END, "
+        f"status = {issued_status_sql('invoices.total_cents')}, "
         "balance_cents = invoices.total_cents "
         "FROM (SELECT id, row_number() OVER (ORDER BY id) AS position "
         f"FROM invoices WHERE {where}) AS ranked "

@@ -22,7 +22,7 @@ from billing.audit.trail import record_action
 from billing.clients.eligibility import ChargeStatus
 from billing.errors import BillingRuleError, ErrorCode
 from billing.idempotency import claim, complete, idempotent_request, purge_expired
-from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices import lifecycle
 from billing.invoices.lines import InvoiceLineKind
 from billing.payments.allocation import has_charge_in_flight, lock_invoice
 from billing.periods import period_starting
@@ -36,34 +36,8 @@ from orm.models import (
     ServiceRebillPeriod,
 )
 
-REVIEW_FIRST = "It is a draft of a run awaiting review: finalize or discard the run first."
 MAX_REASON_LENGTH = 1_000
 VOID_OPERATION = "void_invoice"
-
-
-def void_refusal(
-    invoice: Invoice, allocation_count: int, charge_in_flight: bool = False
-) -> BillingRuleError | None:
-    """Why this invoice cannot be voided now, or None. The one statement of the void rules."""
-    if invoice.status == InvoiceStatus.VOID:
-        return BillingRuleError(ErrorCode.ALREADY_VOID, "The invoice is already void.")
-    if invoice.status == InvoiceStatus.DRAFT:
-        return BillingRuleError(ErrorCode.NOT_VOIDABLE, REVIEW_FIRST)
-    if invoice.status in (InvoiceStatus.PAID, InvoiceStatus.PARTIAL):
-        return BillingRuleError(
-            ErrorCode.NOT_VOIDABLE,
-            f"The invoice is {invoice.status.value}: only unpaid invoices can be voided.",
-        )
-    if allocation_count:
-        return BillingRuleError(
-            ErrorCode.HAS_ALLOCATIONS,
-            "Payments are allocated to the invoice: remove them before voiding it.",
-        )
-    if charge_in_flight:
-        return BillingRuleError(
-            ErrorCode.NOT_VOIDABLE, "A card payment for this invoice is being taken right now."
-        )
-    return None
 
 
 async def void_invoice(
@@ -75,7 +49,8 @@ async def void_invoice(
     reason: str | None,
     idempotency_key: str | None = None,
 ) -> Invoice:
-    """Void the invoice (BillingRuleError where the void rules, the reason or the key refuse).
+    """Void the invoice (BillingRuleError where the lifecycle's void rule, the reason or the key
+    refuse).
 
     Under an idempotency key the key is written in the void's transaction; a repeat returns
     the invoice as it is now and changes nothing.
@@ -102,9 +77,12 @@ async def void_invoice(
             raise BillingRuleError(ErrorCode.NOT_FOUND, "No such invoice.", field="id")
         allocations = await PaymentAllocation.filter(invoice_id=invoice.id).using_db(conn).count()
         in_flight = await has_charge_in_flight(invoice.id, conn)
-        if refusal := void_refusal(invoice, allocations, in_flight):
+        refusal = lifecycle.void_refusal(
+            invoice.status, allocation_count=allocations, charge_in_flight=in_flight
+        )
+        if refusal is not None:
             raise refusal
-        invoice.status = InvoiceStatus.VOID
+        invoice.status = lifecycle.VOIDED_STATUS
         invoice.balance_cents = 0
         invoice.voided_at = datetime.now(UTC)
         invoice.void_reason = reason

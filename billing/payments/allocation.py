@@ -14,10 +14,8 @@ from datetime import date
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from billing.delivery.attempts import ChargeAttemptStatus
-from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.lifecycle import status_for_balance, takes_payment
 from orm.models import ChargeAttempt, Invoice, Payment, PaymentAllocation
-
-PAYABLE_STATUSES = (InvoiceStatus.UNPAID, InvoiceStatus.PARTIAL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,20 +44,6 @@ async def lock_invoice(
         .using_db(conn)
         .first()
     )
-
-
-def takes_payment(invoice: Invoice) -> bool:
-    """Whether money can be allocated to the invoice: issued, not void, something owed."""
-    return invoice.status in PAYABLE_STATUSES and invoice.balance_cents > 0
-
-
-def status_for_balance(invoice: Invoice) -> InvoiceStatus:
-    """PAID once nothing is owed, PARTIAL while part of the total is paid, else UNPAID."""
-    if invoice.balance_cents <= 0:
-        return InvoiceStatus.PAID
-    if invoice.balance_cents < invoice.total_cents:
-        return InvoiceStatus.PARTIAL
-    return InvoiceStatus.UNPAID
 
 
 async def has_charge_in_flight(invoice_id: int, conn: BaseDBAsyncClient) -> bool:
@@ -110,7 +94,7 @@ async def allocate_payment(
 ) -> PaymentAllocation | None:
     """Allocate up to `amount_cents` of the payment to the locked invoice, lowering its balance
     and setting its status; None where the invoice takes no payment."""
-    if not takes_payment(invoice):
+    if not takes_payment(invoice.status, invoice.balance_cents):
         return None
     allocated = min(amount_cents, invoice.balance_cents)
     allocation = await PaymentAllocation.create(
@@ -121,6 +105,6 @@ async def allocate_payment(
         using_db=conn,
     )
     invoice.balance_cents -= allocated
-    invoice.status = status_for_balance(invoice)
+    invoice.status = status_for_balance(invoice.balance_cents, invoice.total_cents)
     await invoice.save(using_db=conn, update_fields=["balance_cents", "status"])
     return allocation

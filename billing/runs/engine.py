@@ -24,8 +24,8 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from billing.dates import due_date, grace_date
-from billing.invoices.lifecycle import InvoiceStatus
-from billing.invoices.numbering import LAST_SEQUENCE, NUMBERS_USED_UP, issued_status, take_numbers
+from billing.invoices.lifecycle import InvoiceStatus, issued_status
+from billing.invoices.numbering import LAST_SEQUENCE, NUMBERS_USED_UP, take_numbers
 from billing.runs.decide import ClientBill, bill_client, charge_problem, service_problem
 from billing.runs.lifecycle import ChunkStatus, RunErrorStage, RunStatus
 from billing.runs.selection import (

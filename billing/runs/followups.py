@@ -1,19 +1,18 @@
 """What happens after invoices are issued: which to email and which to charge.
 
 Resolved from what the invoice recorded at issue (its auto email) and the tenant's auto charge;
-the workers act on the ids. Asking twice is harmless: the email and charge code skip invoices
-already emailed or paid, which makes a redelivered chunk safe to follow up again.
+the workers act on the ids. The filters are the lifecycle's `auto_email_refusal` and
+`auto_charge_refusal` written as queries over its status sets (a test holds them together).
+Asking twice is harmless: the email and charge code skip invoices already emailed or paid, which
+makes a redelivered chunk safe to follow up again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.lifecycle import PAYABLE_STATUSES, SENDABLE_STATUSES
 from orm.models import Invoice, Tenant
-
-CHARGEABLE = (InvoiceStatus.UNPAID, InvoiceStatus.PARTIAL)
-ISSUED = (InvoiceStatus.UNPAID, InvoiceStatus.PARTIAL, InvoiceStatus.PAID)
 
 
 @dataclass(slots=True)
@@ -35,11 +34,11 @@ async def followups_for_run(
     if first_client_id is not None:
         invoices = invoices.filter(client_id__gte=first_client_id, client_id__lte=last_client_id)
     email_ids = await invoices.filter(
-        status__in=ISSUED, auto_email=True, emailed_at__isnull=True, total_cents__gt=0
+        status__in=SENDABLE_STATUSES, auto_email=True, emailed_at__isnull=True, total_cents__gt=0
     ).values_list("id", flat=True)
     charge_ids: list[int] = []
     if tenant.auto_charge and charging_enabled:
-        charge_ids = await invoices.filter(status__in=CHARGEABLE, balance_cents__gt=0).values_list(
-            "id", flat=True
-        )
+        charge_ids = await invoices.filter(
+            status__in=PAYABLE_STATUSES, balance_cents__gt=0
+        ).values_list("id", flat=True)
     return Followups(list(email_ids), list(charge_ids))

@@ -26,6 +26,11 @@ WORK_STOPPED_RUN_STATUSES = (
     RunStatus.FAILED,
     RunStatus.DISCARDED,
 )
+# Where the workers still have the run's chunks to bill (queued, running): what a restarted
+# process hands to the workers again.
+WORKING_RUN_STATUSES = tuple(
+    status for status in ACTIVE_RUN_STATUSES if status not in WORK_STOPPED_RUN_STATUSES
+)
 
 
 class RunTrigger(StrEnum):

@@ -10,7 +10,11 @@ from tortoise.transactions import in_transaction
 
 from billing.audit.actions import AuditAction
 from billing.audit.trail import record_action
-from billing.clients.eligibility import BILLABLE_CLIENT_STATUSES
+from billing.clients.eligibility import (
+    BILLABLE_CLIENT_STATUSES,
+    NOT_BILLED_BY_RUNS,
+    billed_by_runs,
+)
 from billing.dates import (
     InvoiceTerms,
     RunDates,
@@ -143,11 +147,10 @@ async def start_invoice_run(
             field="billingDate",
         )
     client = plan.client
-    if client is not None and (client.blocked or client.status not in BILLABLE_CLIENT_STATUSES):
+    if client is not None and not billed_by_runs(client.status, client.blocked):
         raise BillingRuleError(
             ErrorCode.CLIENT_NOT_ELIGIBLE,
-            f"{client.name} is not billed by runs: only active or overdue clients that are not "
-            "blocked are.",
+            f"{client.name} is not billed by runs: {NOT_BILLED_BY_RUNS}.",
             field="clientId",
         )
     if await InvoiceRun.filter(tenant_id=tenant.id, status__in=ACTIVE_RUN_STATUSES).exists():

@@ -1,6 +1,7 @@
 """Run selection, written once: which clients, services and charges a run bills.
 
-- clients: status active or overdue, not blocked (optionally one client);
+- clients: those runs bill (`billing.clients.eligibility`: active or overdue, not blocked),
+  optionally one client;
 - services: active and billable, next bill date on or before the run date, or a period a void
   with reset put back starting on or before it;
 - one-time charges: pending, scheduled on or before the run date.
@@ -17,12 +18,13 @@ from decimal import Decimal
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from billing.clients.eligibility import billed_by_runs_sql
 from billing.periods import BillingPeriod, ServicePeriod
 from billing.runs.decide import DueCharge, DueService
 from orm.db import placeholders, sql_date
 from orm.dialect import row_lock
 
-ELIGIBLE_CLIENT = "c.status IN ('active', 'overdue') AND NOT c.blocked"
+ELIGIBLE_CLIENT = billed_by_runs_sql("c")
 BILLABLE_SERVICE = "s.status = 'active' AND s.billable"
 PENDING_CHARGE = "ch.status = 'pending'"
 PENDING_REBILL = "r.service_id = s.id AND r.line_id IS NULL"

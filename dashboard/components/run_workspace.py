@@ -13,7 +13,7 @@ from dashboard.components.run_controls import render_run_controls
 from dashboard.components.run_progress import follow_run
 from dashboard.components.run_review import render_review_actions
 from dashboard.components.run_summary import render_run_summary
-from dashboard.models import Client, InvoiceRun, InvoiceRunStatus, Viewer, is_working
+from dashboard.models import Client, InvoiceRun, InvoiceRunStatus, Viewer, is_active, is_working
 
 
 def render_run_workspace(
@@ -55,7 +55,7 @@ def render_run_workspace(
 def active_run(api: GraphQLClient) -> InvoiceRun | None:
     """The tenant's run that is queued, running or awaiting review (there is at most one)."""
     for run in fetch_recent_runs(api, first=20):
-        if is_working(run) or run.status is InvoiceRunStatus.AWAITING_REVIEW:
+        if is_active(run):
             return run
     return None
 

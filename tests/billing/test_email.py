@@ -8,13 +8,14 @@ from email.message import EmailMessage
 
 import pytest
 
+from billing.audit.actions import AuditAction
 from billing.delivery.attempts import EmailResult, EmailTrigger
 from billing.delivery.email import (
     TransientEmailError,
     check_mailbox,
     email_invoice_automatically,
     send_invoice_now,
-    send_refusal,
+    send_refusal_for,
 )
 from billing.delivery.mailbox_password import seal_mailbox_password
 from billing.errors import BillingRuleError, ErrorCode
@@ -24,6 +25,7 @@ from billing.invoices.links import verify_preview_token
 from billing.invoices.preview import load_invoice_document, render_invoice_html, render_invoice_text
 from ispbox.config import Settings
 from orm.models import (
+    AuditEvent,
     Client,
     EmailAttempt,
     Invoice,
@@ -32,6 +34,7 @@ from orm.models import (
     PaymentAllocation,
     Tenant,
 )
+from tests.support.builders import make_user
 from tests.support.keys import TEST_SECRET_KEY
 from tests.support.services import free_port
 from tests.support.smtp import MaildirSmtpServer, PickySmtpServer
@@ -390,6 +393,42 @@ async def test_manual_send_emails_again_an_invoice_already_emailed(
     assert attempt.trigger == EmailTrigger.MANUAL
 
 
+async def test_manual_send_records_who_sent_it_with_the_sent_attempt(
+    db: str, smtp_server: MaildirSmtpServer
+) -> None:
+    tenant = await make_tenant(port=smtp_server.port)
+    invoice = await make_invoice(tenant)
+    editor = await make_user(tenant)
+
+    outcome = await send_invoice_now(
+        tenant_id=tenant.id,
+        invoice_id=invoice.id,
+        settings=SETTINGS,
+        force=True,
+        user_id=editor.user.id,
+    )
+
+    [event] = await AuditEvent.filter(invoice_id=invoice.id)
+    assert (event.action, event.user_id) == (AuditAction.SEND, editor.user.id)
+    assert event.detail == {"number": invoice.number, "forced": True}
+    [attempt] = await attempts_of(invoice)
+    assert attempt.id == outcome.attempt_id
+
+
+async def test_automatic_email_is_not_a_persons_send_in_the_audit_trail(
+    db: str, smtp_server: MaildirSmtpServer
+) -> None:
+    tenant = await make_tenant(port=smtp_server.port)
+    invoice = await make_invoice(tenant)
+
+    outcome = await email_invoice_automatically(
+        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+    )
+
+    assert outcome.sent
+    assert not await AuditEvent.filter(invoice_id=invoice.id).exists()
+
+
 async def test_manual_send_of_zero_total_invoice_is_sent(
     db: str, smtp_server: MaildirSmtpServer
 ) -> None:
@@ -540,7 +579,7 @@ async def test_manual_send_of_void_or_draft_is_refused_and_sends_nothing(
     assert refused.value.code == ErrorCode.INVALID_INPUT
     assert reason in refused.value.message.lower()
     loaded = await Invoice.get(id=invoice.id).select_related("client", "tenant")
-    assert send_refusal(loaded, loaded.client, loaded.tenant).message == refused.value.message
+    assert send_refusal_for(loaded, loaded.client, loaded.tenant).message == refused.value.message
     assert smtp_server.messages() == []
     assert await attempts_of(invoice) == []
 
