@@ -3,8 +3,8 @@ every response carries its request id."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
 
 from cross_web import HTTPException
@@ -32,7 +32,6 @@ from graph.sockets import CheckedTransportWSHandler, CheckedWSHandler
 from graph.stripe_webhook import stripe_webhook
 from ispbox.config import Settings, get_settings
 from orm.db import close_database, connection, open_database
-from workers.process import sending_broker, start_actors
 
 UNAUTHENTICATED_MESSAGE = "Authentication required: send `Authorization: Bearer <api token>`."
 
@@ -130,42 +129,37 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+# Work a process runs beside the API while it serves (the embedded workers), entered once the
+# database is open and left before it closes.
+Background = Callable[[], AbstractAsyncContextManager[None]]
+
+
 def create_app(
     settings: Settings | None = None,
     *,
+    jobs: Jobs | None = None,
+    background: Background | None = None,
     manage_database: bool = True,
-    embedded_workers: bool = True,
 ) -> Starlette:
-    """The application. `manage_database=False` where the caller has opened the database
-    already; `embedded_workers=False` keeps the in-process workers from starting even where the
-    broker is the embedded one."""
+    """The application. `jobs` queues work for the workers (on the process's current broker
+    where none is given); `manage_database=False` where the caller has opened the database
+    already. Which workers run, and where, is the process's choice (`ispbox.server`), not the
+    API's."""
     settings = settings or get_settings()
     settings.check_ready_to_start()
-    broker = sending_broker(settings)
-    graphql = GraphQLApp(settings, Jobs(broker, settings.queue_prefix))
+    graphql = GraphQLApp(settings, jobs or Jobs(None, settings.queue_prefix))
     redact_access_log()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        run_workers = embedded_workers and settings.embedded_broker
-        if run_workers:
-            # The actors are declared, and the worker machinery (workers, scheduler) loaded,
-            # only where this process runs them.
-            start_actors(settings)
-            from workers import embedded
         if manage_database:
             await open_database(settings.database_url)
         try:
-            if run_workers:
-                await embedded.start_embedded_workers(settings)
-            yield
+            async with background() if background else nullcontext():
+                yield
         finally:
-            if run_workers:
-                await embedded.stop_embedded_workers()
             if manage_database:
                 await close_database()
-            if not settings.embedded_broker:
-                broker.close()
 
     app = Starlette(
         routes=[

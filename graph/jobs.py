@@ -11,9 +11,14 @@ from workers.queues import QUEUE_RUN_FOLLOWUPS, START_INVOICE_RUN, Job
 class Jobs:
     """Queues the jobs the API starts, under the installation's queue prefix."""
 
-    def __init__(self, broker: dramatiq.Broker, queue_prefix: str) -> None:
-        self.broker = broker
+    def __init__(self, broker: dramatiq.Broker | None, queue_prefix: str) -> None:
+        """`broker`: where the jobs go; None for the process's current Dramatiq broker."""
+        self._broker = broker
         self.queue_prefix = queue_prefix
+
+    @property
+    def broker(self) -> dramatiq.Broker:
+        return self._broker or dramatiq.get_broker()
 
     def start_invoice_run(self, run_id: int) -> None:
         """Hand a queued run to the workers."""

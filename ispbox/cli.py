@@ -190,7 +190,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     # An import string, so that each uvicorn worker process builds its own application.
     uvicorn.run(
-        "graph.app:create_app",
+        "ispbox.server:served_app",
         factory=True,
         host=args.host,
         port=args.port,

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from dramatiq import Worker
 
@@ -40,6 +42,16 @@ async def start_embedded_workers(
     await resume_unfinished_runs()
     if scheduler:
         _scheduler = asyncio.create_task(run_scheduler(settings.scheduler_interval_seconds))
+
+
+@asynccontextmanager
+async def embedded_workers(settings: Settings) -> AsyncIterator[None]:
+    """The workers and the scheduler running in this process for as long as the block lasts."""
+    await start_embedded_workers(settings)
+    try:
+        yield
+    finally:
+        await stop_embedded_workers()
 
 
 async def resume_unfinished_runs() -> None:

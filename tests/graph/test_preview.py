@@ -133,7 +133,7 @@ PREVIEW_URL = "query($id: ID!) { invoice(id: $id) { previewUrl } }"
 
 
 async def preview_url_from(settings: Settings, base_url: str, team: Team, invoice_id: int) -> str:
-    app = create_app(settings, manage_database=False, embedded_workers=False)
+    app = create_app(settings, manage_database=False)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=base_url) as api:
         response = await api.post(

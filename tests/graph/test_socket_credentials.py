@@ -26,7 +26,7 @@ REVOCATIONS = {
 
 async def served(db: str, recheck_seconds: float) -> AsyncIterator[str]:
     settings = make_settings(db, token_recheck_seconds=recheck_seconds)
-    app = create_app(settings, manage_database=False, embedded_workers=False)
+    app = create_app(settings, manage_database=False)
     async with serve(app) as url:
         yield url
 

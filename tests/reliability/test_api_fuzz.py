@@ -86,7 +86,7 @@ async def seeded() -> Tenancy:
 @asynccontextmanager
 async def server_like_client(db: str) -> AsyncIterator[httpx.AsyncClient]:
     """The app in-process; an exception escaping it is a 500 answer, as a server would send."""
-    app = create_app(make_settings(db), manage_database=False, embedded_workers=False)
+    app = create_app(make_settings(db), manage_database=False)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url=API_URL) as client:
         yield client

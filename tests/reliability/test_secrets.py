@@ -380,7 +380,7 @@ async def test_the_access_log_never_holds_a_preview_token(
         secret=settings.signing_key,
         ttl_seconds=settings.preview_link_ttl_seconds,
     )
-    app = create_app(settings, manage_database=False, embedded_workers=False)
+    app = create_app(settings, manage_database=False)
     # No logging config of uvicorn's own: its access records reach the test's capture.
     server = uvicorn.Server(uvicorn.Config(app, port=0, log_config=None, lifespan="off"))
 
@@ -426,7 +426,7 @@ async def test_production_refuses_an_unusable_secret_key(
         assert str(refused.value).startswith("ISPBOX_SECRET_KEY is")
         assert reason in str(refused.value)
     with pytest.raises(SettingsError):
-        create_app(settings, manage_database=False, embedded_workers=False)
+        create_app(settings, manage_database=False)
 
 
 async def test_production_takes_a_key_of_32_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
