@@ -30,8 +30,8 @@ import httpx
 from websockets.sync.client import connect
 
 from bench.processes import ROOT, api_server
-from billing.demo_data import DEMO_TOKENS
-from billing.preview_links import make_preview_token
+from billing.imports.demo_data import DEMO_TOKENS
+from billing.invoices.links import make_preview_token
 
 EDITOR = {"Authorization": f"Bearer {DEMO_TOKENS['northwind']['editor']}"}
 ANALYST = {"Authorization": f"Bearer {DEMO_TOKENS['northwind']['analyst']}"}
@@ -280,9 +280,9 @@ def prepare_database(env: dict[str, str], directory: Path, smtp_port: int) -> Ta
 
 
 async def add_run_in_progress(database_url: str) -> None:
+    from billing.runs.lifecycle import RunStatus
     from orm.db import close_database, open_database
     from orm.models import InvoiceRun, Tenant
-    from orm.models.enums import RunStatus
 
     await open_database(database_url)
     try:

@@ -16,9 +16,9 @@ import time
 from datetime import date
 
 from bench.scratch import database_url, demo_database, drop_database, scratch_name
-from billing.review import finalize_invoice_run
-from billing.run_engine import bill_chunk, open_run
-from billing.runs import start_invoice_run
+from billing.runs.engine import bill_chunk, open_run
+from billing.runs.planning import start_invoice_run
+from billing.runs.review import finalize_invoice_run
 from orm.db import close_database, open_database
 from orm.models import InvoiceLine, InvoiceRun, Tenant
 

@@ -10,8 +10,9 @@ from datetime import date
 
 import asyncpg
 
-from billing.demo_data import demo_document
-from billing.importer import import_document
+from billing.imports.demo_data import demo_document
+from billing.imports.importer import import_document
+from ispbox.config import get_settings
 from orm.db import close_database, migrate_database, open_database
 
 ADMIN_URL = os.environ.get("ISPBOX_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
@@ -54,7 +55,8 @@ async def demo_database(name: str, clients: int, data_date: date) -> float:
     await open_database(url)
     try:
         started = time.perf_counter()
-        await import_document(demo_document(clients, today=data_date))
+        document = demo_document(clients, today=data_date)
+        await import_document(document, signing_key=get_settings().signing_key)
         elapsed = time.perf_counter() - started
     finally:
         await close_database()

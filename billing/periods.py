@@ -10,9 +10,16 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 from functools import lru_cache
 
-from orm.models.enums import ServicePeriod
+
+class ServicePeriod(StrEnum):
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    SEMIANNUAL = "semiannual"
+    ANNUAL = "annual"
+
 
 MONTHS_IN_PERIOD = {
     ServicePeriod.MONTHLY: 1,

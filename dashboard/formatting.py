@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from dashboard.models import InvoiceStatus, RunStatus
+from dashboard.models import InvoiceRunStatus, InvoiceStatus
 
 # How st.dataframe shows Decimal money columns: grouped, always two decimals ("1,234.00").
 MONEY_COLUMN_FORMAT = "accounting"
@@ -19,13 +19,13 @@ STATUS_COLOURS = {
 }
 
 RUN_STATUS_COLOURS = {
-    RunStatus.QUEUED: "gray",
-    RunStatus.RUNNING: "blue",
-    RunStatus.AWAITING_REVIEW: "orange",
-    RunStatus.COMPLETED: "green",
-    RunStatus.COMPLETED_WITH_ERRORS: "yellow",
-    RunStatus.FAILED: "red",
-    RunStatus.DISCARDED: "gray",
+    InvoiceRunStatus.QUEUED: "gray",
+    InvoiceRunStatus.RUNNING: "blue",
+    InvoiceRunStatus.AWAITING_REVIEW: "orange",
+    InvoiceRunStatus.COMPLETED: "green",
+    InvoiceRunStatus.COMPLETED_WITH_ERRORS: "yellow",
+    InvoiceRunStatus.FAILED: "red",
+    InvoiceRunStatus.DISCARDED: "gray",
 }
 
 

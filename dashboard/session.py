@@ -16,7 +16,7 @@ import httpx
 import streamlit as st
 
 from dashboard.api import DEFAULT_API_URL, ApiError, GraphQLClient, fetch_viewer
-from dashboard.models import Viewer
+from dashboard.models import Viewer, can_edit, is_development
 
 TOKEN_INPUT_KEY = "api_token"
 SIGN_IN_MESSAGE = "Sign in: enter your API token in the sidebar."
@@ -84,7 +84,7 @@ def connect(sign_in: SignIn) -> Connection:
         raise SignInNeeded(SIGN_IN_MESSAGE)
     api = GraphQLClient(api_url(), sign_in.token, http=shared_http_client())
     viewer = fetch_viewer(api)
-    if sign_in.from_environment and not viewer.is_development:
+    if sign_in.from_environment and not is_development(viewer):
         raise SignInNeeded(SHARED_TOKEN_REFUSED)
     return Connection(api=api, viewer=viewer)
 
@@ -92,5 +92,5 @@ def connect(sign_in: SignIn) -> Connection:
 def show_viewer(viewer: Viewer) -> None:
     """Who is signed in, in the sidebar."""
     st.sidebar.caption(f"{viewer.user_name} · {viewer.tenant_name}")
-    rights = "view and edit" if viewer.can_edit else "view only"
+    rights = "view and edit" if can_edit(viewer) else "view only"
     st.sidebar.caption(f"Permissions: {rights} · {viewer.environment}")

@@ -3,8 +3,8 @@ every response carries its request id."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
 
 from cross_web import HTTPException
@@ -23,6 +23,7 @@ from graph.access_log import redact_access_log
 from graph.auth import authenticate
 from graph.context import Context
 from graph.graphiql import graphiql_assets, graphiql_page
+from graph.jobs import Jobs
 from graph.limits import RequestLimits
 from graph.preview import invoice_preview
 from graph.request_id import RequestIdMiddleware
@@ -52,13 +53,14 @@ class GraphQLApp(GraphQL):
     graphql_transport_ws_handler_class = CheckedTransportWSHandler
     graphql_ws_handler_class = CheckedWSHandler
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, jobs: Jobs) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.is_development else None,
             allow_queries_via_get=False,
         )
         self.settings = settings
+        self.jobs = jobs
 
     def _asks_for_ide(self, scope: Scope) -> bool:
         accept = dict(scope.get("headers") or []).get(b"accept", b"")
@@ -100,7 +102,13 @@ class GraphQLApp(GraphQL):
             )
         else:
             viewer = getattr(request.state, "viewer", None)
-        return Context(request=request, response=response, settings=self.settings, viewer=viewer)
+        return Context(
+            request=request,
+            response=response,
+            settings=self.settings,
+            jobs=self.jobs,
+            viewer=viewer,
+        )
 
     async def on_ws_connect(self, context: Context) -> UnsetType:
         if context.viewer is None:
@@ -121,35 +129,35 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+# Work a process runs beside the API while it serves (the embedded workers), entered once the
+# database is open and left before it closes.
+Background = Callable[[], AbstractAsyncContextManager[None]]
+
+
 def create_app(
     settings: Settings | None = None,
     *,
+    jobs: Jobs | None = None,
+    background: Background | None = None,
     manage_database: bool = True,
-    embedded_workers: bool = True,
 ) -> Starlette:
-    """The application. `manage_database=False` where the caller has opened the database
-    already; `embedded_workers=False` keeps the in-process workers from starting even where the
-    broker is the embedded one."""
+    """The application. `jobs` queues work for the workers (on the process's current broker
+    where none is given); `manage_database=False` where the caller has opened the database
+    already. Which workers run, and where, is the process's choice (`ispbox.server`), not the
+    API's."""
     settings = settings or get_settings()
     settings.check_ready_to_start()
-    graphql = GraphQLApp(settings)
+    graphql = GraphQLApp(settings, jobs or Jobs(None, settings.queue_prefix))
     redact_access_log()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        run_workers = embedded_workers and settings.embedded_broker
-        if run_workers:
-            # The worker machinery (actors, scheduler) is loaded only where this process runs it.
-            from workers import embedded
         if manage_database:
             await open_database(settings.database_url)
         try:
-            if run_workers:
-                await embedded.start_embedded_workers()
-            yield
+            async with background() if background else nullcontext():
+                yield
         finally:
-            if run_workers:
-                await embedded.stop_embedded_workers()
             if manage_database:
                 await close_database()
 

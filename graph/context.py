@@ -1,4 +1,5 @@
-"""What every resolver gets in `info.context`: the viewer, the settings and the DataLoaders."""
+"""What every resolver gets in `info.context`: the viewer, the settings, the job queue and the
+DataLoaders."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from strawberry.extensions import SchemaExtension
 
 from billing.dates import today_in
 from graph.auth import Viewer
+from graph.jobs import Jobs
 from graph.loaders import Loaders
 from ispbox.config import Settings
 from orm.models import Tenant
@@ -25,6 +27,7 @@ class Context:
     request: Request | WebSocket
     response: Response | WebSocket | None
     settings: Settings
+    jobs: Jobs
     # None only on a websocket whose connection_init has not been accepted yet.
     viewer: Viewer | None
     # The connection_init payload of a websocket (set by Strawberry).

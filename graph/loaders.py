@@ -11,7 +11,9 @@ from typing import NamedTuple, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from billing.invoice_queries import InvoiceListFilter, InvoicePage, ListPosition, invoice_page
+from billing.clients.eligibility import ChargeStatus
+from billing.delivery.attempts import ChargeAttemptStatus
+from billing.invoices.listing import InvoiceListFilter, InvoicePage, ListPosition, invoice_page
 from orm.models import (
     Charge,
     ChargeAttempt,
@@ -22,7 +24,6 @@ from orm.models import (
     RunError,
     Service,
 )
-from orm.models.enums import ChargeAttemptStatus, ChargeStatus
 
 Row = TypeVar("Row")
 

@@ -6,7 +6,7 @@ import base64
 import binascii
 from datetime import date
 
-from billing.invoice_queries import ListPosition
+from billing.invoices.listing import ListPosition
 from graph.errors import InvalidInput
 from graph.ids import parse_id
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
-from billing.documents import load_invoice_document, render_invoice_html
-from billing.preview_links import InvalidPreviewToken, verify_preview_token
+from billing.invoices.links import InvalidPreviewToken, verify_preview_token
+from billing.invoices.preview import load_invoice_document, render_invoice_html
 from graph.ids import parse_id
 from ispbox.config import Settings
 

@@ -9,14 +9,15 @@ import strawberry
 from tortoise.models import Model
 
 from billing.errors import BillingRuleError
-from billing.invoice_queries import (
+from billing.invoices.kpis import invoice_kpis
+from billing.invoices.lifecycle import InvoiceStatus as StoredInvoiceStatus
+from billing.invoices.listing import (
     InvoiceListFilter,
     clients_for_picker,
     invoice_page,
     runs_newest_first,
 )
-from billing.kpis import invoice_kpis
-from billing.runs import plan_invoice_run
+from billing.runs.planning import plan_invoice_run
 from billing.text import unstorable_text
 from graph.context import Info
 from graph.errors import ClientError, InvalidInput, NotFound
@@ -31,7 +32,6 @@ from graph.types.plan import InvoiceRunPlan
 from graph.types.run import InvoiceRun, InvoiceRunConnection
 from graph.types.viewer import Viewer
 from orm import models
-from orm.models.enums import InvoiceStatus as StoredInvoiceStatus
 
 
 @strawberry.input

@@ -15,7 +15,7 @@ import stripe
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from billing.charging import settle_intent_event
+from billing.delivery.charging import settle_intent_event
 from ispbox.config import Settings
 
 log = logging.getLogger(__name__)

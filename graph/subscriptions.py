@@ -18,13 +18,13 @@ from contextlib import asynccontextmanager
 
 import strawberry
 
+from billing.runs.lifecycle import WORK_STOPPED_RUN_STATUSES
 from graph.context import Info
 from graph.errors import ClientError, NotFound
 from graph.ids import parse_id
 from graph.permissions import CanViewBilling
 from graph.types.run import InvoiceRun
 from orm import models
-from orm.models.enums import TERMINAL_RUN_STATUSES
 from orm.notifications import Channel
 
 POLL_SECONDS = 0.2
@@ -114,7 +114,7 @@ class RunWatcher:
                     if run is None or _state(run) != seen:
                         seen = None if run is None else _state(run)
                         self._publish(run)
-                    if run is None or run.status in TERMINAL_RUN_STATUSES:
+                    if run is None or run.status in WORK_STOPPED_RUN_STATUSES:
                         return
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(wakeup.event.wait(), interval)
@@ -197,5 +197,5 @@ class Subscription:
                     info.context.refresh()
                 first = False
                 yield InvoiceRun.from_model(latest)
-                if latest.status in TERMINAL_RUN_STATUSES:
+                if latest.status in WORK_STOPPED_RUN_STATUSES:
                     return

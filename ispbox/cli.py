@@ -13,10 +13,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ispbox.config import SettingsError, get_settings, settings_problem
+from workers.queues import JOB_QUEUES, queue_name
 
 DEMO_FILE = Path("ispbox-demo.json.gz")
-# The kinds of jobs, each on a queue of its own (see workers/).
-JOB_QUEUES = ("runs", "chunks", "email", "charges")
 LOCAL_ONLY = "127.0.0.1"
 # Viewers get no developer menu (Deploy, Rerun, Clear cache).
 DASHBOARD_TOOLBAR_MODE = "viewer"
@@ -117,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_migrate(args: argparse.Namespace) -> int:
     from orm.db import migrate_database
 
-    applied = asyncio.run(migrate_database())
+    applied = asyncio.run(migrate_database(get_settings().database_url))
     print(describe_migrations(applied))
     return 0
 
@@ -130,20 +129,21 @@ def describe_migrations(applied: Sequence[str]) -> str:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from billing.importer import ImportRejected, import_document, load_import_file
+    from billing.imports.importer import ImportRejected, import_document, load_import_file
 
     async def run() -> int:
         from orm.db import close_database, open_database
 
-        get_settings().check_ready_to_start()
+        settings = get_settings()
+        settings.check_ready_to_start()
         warn_about_process_key()
         try:
             document = load_import_file(args.file)
         except ImportRejected as rejected:
             return report_rejection(rejected.problems)
-        await open_database()
+        await open_database(settings.database_url)
         try:
-            summary = await import_document(document)
+            summary = await import_document(document, signing_key=settings.signing_key)
         except ImportRejected as rejected:
             return report_rejection(rejected.problems)
         finally:
@@ -162,7 +162,7 @@ def report_rejection(problems: Sequence[str]) -> int:
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
-    from billing.demo_data import write_demo_file
+    from billing.imports.demo_data import write_demo_file
 
     write_demo_file(args.out, args.clients, args.seed, None)
     print(f"wrote {args.out} ({args.clients} clients)")
@@ -190,7 +190,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     # An import string, so that each uvicorn worker process builds its own application.
     uvicorn.run(
-        "graph.app:create_app",
+        "ispbox.server:served_app",
         factory=True,
         host=args.host,
         port=args.port,
@@ -226,7 +226,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         sys.executable,
         "-m",
         "dramatiq",
-        "workers.actors",
+        # Each worker process reads the settings, makes the broker and declares the actors.
+        "workers.process:start_worker_process",
         "--processes",
         str(args.processes),
         "--threads",
@@ -234,20 +235,24 @@ def cmd_worker(args: argparse.Namespace) -> int:
     ]
     if args.queues:
         prefix = get_settings().queue_prefix
-        command += ["--queues", *(f"{prefix}{name}" for name in args.queues)]
+        command += ["--queues", *(queue_name(name, prefix) for name in args.queues)]
     return become(command)
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
     from orm.db import close_database, open_database
+    from workers.process import start_actors
+
+    settings = get_settings()
+    settings.check_ready_to_start()
+    start_actors(settings)
+    # The scheduler queues runs through the actors: imported once they are declared.
     from workers.scheduler import run_scheduler
 
-    get_settings().check_ready_to_start()
-
     async def run() -> None:
-        await open_database()
+        await open_database(settings.database_url)
         try:
-            await run_scheduler(get_settings().scheduler_interval_seconds)
+            await run_scheduler(settings.scheduler_interval_seconds)
         finally:
             await close_database()
 

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import secrets
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from billing.delivery.email import EmailSettings
 
 # HMAC-SHA256 keys shorter than its block are guessable long before the hash is.
 MIN_SECRET_KEY_BYTES = 32
 # Placeholders copied from examples: as good as no key at all.
 KNOWN_PLACEHOLDER_KEYS = frozenset({"change-me-in-production", "changeme", "secret"})
+
+
+# The dashboard's client billing page (dashboard/pages/client_billing.py reads `client_id`).
+DEFAULT_CLIENT_BILLING_URL = "{dashboard_url}/client_billing?client_id={id}"
 
 
 class Settings(BaseSettings):
@@ -47,6 +54,11 @@ class Settings(BaseSettings):
     dashboard_url: str = Field(
         default="http://127.0.0.1:8501",
         description="Where browsers reach the dashboard (client billing links).",
+    )
+    client_billing_url: str = Field(
+        default=DEFAULT_CLIENT_BILLING_URL,
+        description="The dashboard page of one client's billing (a client's billingUrl): "
+        "{dashboard_url} and {id} (the client's id) are filled in.",
     )
     preview_link_ttl_seconds: int = 7 * 24 * 3600
     # Schema introspection and "did you mean" suggestions: on in development, off in
@@ -102,6 +114,18 @@ class Settings(BaseSettings):
     def _unset_when_empty(cls, value: str | None) -> str | None:
         return value or None
 
+    @field_validator("client_billing_url")
+    @classmethod
+    def _fillable_template(cls, value: str) -> str:
+        try:
+            value.format(dashboard_url="", id=0)
+        except (KeyError, IndexError, ValueError) as error:
+            raise ValueError(
+                "must be a URL in which only {dashboard_url} and {id} are filled in "
+                f"(problem: {error})"
+            ) from error
+        return value
+
     @model_validator(mode="after")
     def _development_key(self) -> Settings:
         """Development without a key makes one for this process."""
@@ -129,6 +153,24 @@ class Settings(BaseSettings):
         self.check_ready_to_start()
         assert self.secret_key is not None
         return self.secret_key.get_secret_value()
+
+    def client_billing_link(self, client_id: int) -> str:
+        """Where browsers open the dashboard's billing page of this client."""
+        return self.client_billing_url.format(
+            dashboard_url=self.dashboard_url.rstrip("/"), id=client_id
+        )
+
+    def email_settings(self) -> EmailSettings:
+        """What emailing invoices needs of these settings (links in emails point to the
+        configured public address)."""
+        # Imported here: reading the settings loads no billing code.
+        from billing.delivery.email import EmailSettings
+
+        return EmailSettings(
+            secret_key=self.signing_key,
+            public_url=self.fallback_public_url,
+            preview_link_ttl_seconds=self.preview_link_ttl_seconds,
+        )
 
     @property
     def introspection_enabled(self) -> bool:

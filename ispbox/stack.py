@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from billing.demo_data import DEMO_TOKENS
+from billing.imports.demo_data import DEMO_TOKENS
 from ispbox.config import MIN_SECRET_KEY_BYTES, get_settings
 
 DEMO_EDITOR_TOKEN = DEMO_TOKENS["northwind"]["editor"]
@@ -33,17 +33,18 @@ KEY_FILE = Path("var") / "secret-key"
 
 async def prepare_database(clients: int) -> bool:
     """Migrate; import demo data into an empty database. True when demo data was loaded."""
-    from billing.demo_data import demo_document
-    from billing.importer import import_document
+    from billing.imports.demo_data import demo_document
+    from billing.imports.importer import import_document
     from orm.db import close_database, migrate_database, open_database
     from orm.models import Tenant
 
-    await migrate_database()
-    await open_database()
+    settings = get_settings()
+    await migrate_database(settings.database_url)
+    await open_database(settings.database_url)
     try:
         if await Tenant.exists():
             return False
-        await import_document(demo_document(clients))
+        await import_document(demo_document(clients), signing_key=settings.signing_key)
         return True
     finally:
         await close_database()

@@ -1,4 +1,6 @@
-"""Database configuration, start-up and shutdown, and the few dialect facts raw SQL needs."""
+"""Database configuration, start-up and shutdown, and the few dialect facts raw SQL needs.
+
+Every function takes the database URL: the settings are read where a process starts."""
 
 from __future__ import annotations
 
@@ -8,15 +10,14 @@ from typing import Any
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from ispbox.config import get_settings
-
 MODELS_MODULE = "orm.models"
 
 
-def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
-    url = database_url or get_settings().database_url
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    """Tortoise's configuration for the database at `database_url`, with the committed
+    migrations."""
     return {
-        "connections": {"default": url},
+        "connections": {"default": database_url},
         "apps": {
             "models": {
                 "models": [MODELS_MODULE],
@@ -29,14 +30,10 @@ def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
     }
 
 
-# Read by the `tortoise` command line (makemigrations, migrate) through [tool.tortoise].
-TORTOISE_ORM = tortoise_config()
-
-
 _opened_url: str | None = None
 
 
-async def open_database(database_url: str | None = None) -> None:
+async def open_database(database_url: str) -> None:
     """Connect the ORM on the running event loop, visible to every task on it."""
     global _opened_url
     config = tortoise_config(database_url)
@@ -59,7 +56,7 @@ async def close_database() -> None:
     await Tortoise.close_connections()
 
 
-async def migrate_database(database_url: str | None = None) -> list[str]:
+async def migrate_database(database_url: str) -> list[str]:
     """Apply the committed migrations (the same set on SQLite and PostgreSQL); returns the names
     of those applied now, in order (empty where the database was up to date)."""
     from tortoise.migrations.api import migrate

@@ -8,6 +8,13 @@ from tests.support.keys import TEST_SECRET_KEY
 # encrypted by the builders must match what the API and the workers use.
 os.environ["ISPBOX_SECRET_KEY"] = TEST_SECRET_KEY
 
+from ispbox.config import get_settings
+from workers.process import start_actors
+
+# The test process runs actors too (the embedded workers, the API's): the broker is made and
+# the actors declared on it before any test module imports them.
+start_actors(get_settings())
+
 pytest_plugins = [
     "tests.support.database",
     "tests.support.smtp",

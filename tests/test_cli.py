@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from billing.demo_data import DEMO_TOKENS, HARBOR, NORTHWIND
+from billing.imports.demo_data import DEMO_TOKENS, HARBOR, NORTHWIND
 from ispbox import cli
 from ispbox.cli import build_parser
 from ispbox.config import get_settings

@@ -1,4 +1,5 @@
 """Dramatiq workers: invoice runs in chunks, invoice email, Stripe auto-charge, the schedule.
 
-Import `workers.actors` to declare every actor on the broker chosen by ISPBOX_BROKER_URL.
+A process that runs them starts with `workers.process.start_actors(settings)`: the broker is
+made then, and the actors declared on it.
 """

@@ -1,4 +1,4 @@
-"""Every actor, declared on the configured broker: the module `dramatiq` workers load."""
+"""Every actor, declared on the current broker: imported by `workers.process.start_actors`."""
 
 from workers.delivery import charge_invoice_job, email_given_up_job, email_invoice_job
 from workers.runs import (

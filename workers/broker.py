@@ -1,4 +1,5 @@
 """The Dramatiq broker chosen by the broker URL, and the event loop the async actors run on.
+Building a broker opens no connection; `workers.process` makes it current where a process starts.
 
 - `memory://` (embedded default): an in-process broker; the API process runs the workers on its
   own event loop, sharing its database connections.
@@ -18,7 +19,7 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware.asyncio import AsyncIO
 
-from ispbox.config import Settings, get_settings
+from ispbox.config import Settings
 from orm.db import close_database, open_database
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,12 @@ log = logging.getLogger(__name__)
 class DatabaseOnWorkerLoop(dramatiq.Middleware):
     """Open the ORM on the worker's event-loop thread (where the actors run), close it after."""
 
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+
     def before_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
-        get_event_loop_thread().run_coroutine(open_database())  # type: ignore[union-attr]
+        loop_thread = get_event_loop_thread()
+        loop_thread.run_coroutine(open_database(self.database_url))  # type: ignore[union-attr]
 
     def after_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         loop_thread = get_event_loop_thread()
@@ -51,8 +56,9 @@ class HostLoop(EventLoopThread):
         return None
 
 
-def build_broker(url: str, settings: Settings | None = None) -> dramatiq.Broker:
-    settings = settings or get_settings()
+def build_broker(settings: Settings) -> dramatiq.Broker:
+    """The broker of `settings.broker_url`; worker processes open the settings' database."""
+    url = settings.broker_url
     if url.startswith("memory://"):
         return StubBroker()
     if url.startswith(("redis://", "rediss://")):
@@ -66,18 +72,9 @@ def build_broker(url: str, settings: Settings | None = None) -> dramatiq.Broker:
     else:
         raise ValueError(f"unsupported broker URL {url!r}: use memory://, redis:// or amqp://")
     broker.add_middleware(AsyncIO())
-    broker.add_middleware(DatabaseOnWorkerLoop())
+    broker.add_middleware(DatabaseOnWorkerLoop(settings.database_url))
     return broker
-
-
-def queue(name: str) -> str:
-    """The broker queue of a kind of job, under this installation's prefix."""
-    return f"{get_settings().queue_prefix}{name}"
 
 
 def use_host_loop(loop: asyncio.AbstractEventLoop) -> None:
     set_event_loop_thread(HostLoop(loop))
-
-
-broker = build_broker(get_settings().broker_url)
-dramatiq.set_broker(broker)

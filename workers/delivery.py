@@ -13,11 +13,10 @@ from typing import Any
 
 import dramatiq
 
-from billing.charging import TransientChargeError, charge_invoice, stripe_client
-from billing.email import TransientEmailError, email_invoice_automatically
-from billing.run_engine import record_email_failure
-from ispbox.config import get_settings
-from workers.broker import queue  # declares the broker before the actors
+from billing.delivery.charging import TransientChargeError, charge_invoice, stripe_client
+from billing.delivery.email import TransientEmailError, email_invoice_automatically
+from billing.runs.engine import record_email_failure
+from workers.process import actor_settings, queue
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +42,11 @@ async def email_given_up_job(message: dict[str, Any], retries: dict[str, Any]) -
 )
 async def email_invoice_job(tenant_id: int, invoice_id: int) -> None:
     try:
-        outcome = await email_invoice_automatically(tenant_id=tenant_id, invoice_id=invoice_id)
+        outcome = await email_invoice_automatically(
+            tenant_id=tenant_id,
+            invoice_id=invoice_id,
+            settings=actor_settings().email_settings(),
+        )
         if outcome.permanent and not outcome.sent:
             await record_email_failure(tenant_id, invoice_id, outcome.reason or "refused")
     except TransientEmailError as exc:
@@ -59,7 +62,7 @@ async def email_invoice_job(tenant_id: int, invoice_id: int) -> None:
     max_backoff=1_800_000,
 )
 async def charge_invoice_job(tenant_id: int, invoice_id: int) -> None:
-    settings = get_settings()
+    settings = actor_settings()
     if not settings.stripe_api_key:
         return
     try:

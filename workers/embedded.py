@@ -11,15 +11,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-import dramatiq
 from dramatiq import Worker
 
-from ispbox.config import get_settings
+from billing.runs.lifecycle import WORKING_RUN_STATUSES
+from ispbox.config import Settings
 from orm.models import InvoiceRun
-from orm.models.enums import RunStatus
-from workers import actors  # noqa: F401  (declares every actor)
 from workers.broker import use_host_loop
+from workers.process import start_actors
 from workers.runs import enqueue_invoice_run
 from workers.scheduler import run_scheduler
 
@@ -29,18 +30,32 @@ _worker: Worker | None = None
 _scheduler: asyncio.Task[None] | None = None
 
 
-async def start_embedded_workers(*, scheduler: bool = True, threads: int = 4) -> None:
+async def start_embedded_workers(
+    settings: Settings, *, scheduler: bool = True, threads: int = 4
+) -> None:
+    """Declare the actors on the in-memory broker and run them (and the schedule) here."""
     global _worker, _scheduler
+    broker = start_actors(settings)
     use_host_loop(asyncio.get_running_loop())
-    _worker = Worker(dramatiq.get_broker(), worker_threads=threads, worker_timeout=100)
+    _worker = Worker(broker, worker_threads=threads, worker_timeout=100)
     _worker.start()
     await resume_unfinished_runs()
     if scheduler:
-        _scheduler = asyncio.create_task(run_scheduler(get_settings().scheduler_interval_seconds))
+        _scheduler = asyncio.create_task(run_scheduler(settings.scheduler_interval_seconds))
+
+
+@asynccontextmanager
+async def embedded_workers(settings: Settings) -> AsyncIterator[None]:
+    """The workers and the scheduler running in this process for as long as the block lasts."""
+    await start_embedded_workers(settings)
+    try:
+        yield
+    finally:
+        await stop_embedded_workers()
 
 
 async def resume_unfinished_runs() -> None:
-    async for run in InvoiceRun.filter(status__in=(RunStatus.QUEUED, RunStatus.RUNNING)):
+    async for run in InvoiceRun.filter(status__in=WORKING_RUN_STATUSES):
         log.info("resuming run %s", run.id)
         enqueue_invoice_run(run.id)
 

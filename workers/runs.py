@@ -12,12 +12,12 @@ from typing import Any
 
 import dramatiq
 
-from billing.followups import followups_for_run
-from billing.run_engine import abandon_chunk, bill_chunk, open_run
-from ispbox.config import get_settings
+from billing.runs.engine import abandon_chunk, bill_chunk, open_run
+from billing.runs.followups import followups_for_run
 from orm.models import InvoiceRun, Tenant
-from workers.broker import queue  # declares the broker before the actors
 from workers.delivery import charge_invoice_job, email_invoice_job
+from workers.process import actor_settings, queue
+from workers.queues import QUEUE_RUN_FOLLOWUPS, START_INVOICE_RUN
 
 log = logging.getLogger(__name__)
 
@@ -27,14 +27,20 @@ NO_STRIPE_KEY_NOTICE = (
 
 
 def charging_enabled() -> bool:
-    return bool(get_settings().stripe_api_key)
+    return bool(actor_settings().stripe_api_key)
 
 
-@dramatiq.actor(queue_name=queue("runs"), max_retries=10, min_backoff=1_000, max_backoff=60_000)
+@dramatiq.actor(
+    actor_name=START_INVOICE_RUN.actor_name,
+    queue_name=queue(START_INVOICE_RUN.queue),
+    max_retries=10,
+    min_backoff=1_000,
+    max_backoff=60_000,
+)
 async def start_invoice_run_job(run_id: int) -> None:
     """Cut the run into chunks and queue them. Redelivered, it queues the chunks still pending
     (billing a chunk twice is refused by the chunk itself)."""
-    chunk_ids = await open_run(run_id, get_settings().run_chunk_size)
+    chunk_ids = await open_run(run_id, actor_settings().run_chunk_size)
     run = await InvoiceRun.get(id=run_id)
     tenant = await Tenant.get(id=run.tenant_id)
     if tenant.auto_charge and not charging_enabled() and run.notice != NO_STRIPE_KEY_NOTICE:
@@ -64,7 +70,13 @@ async def bill_run_chunk_job(chunk_id: int) -> None:
     queue_run_followups_job.send(report.run_id, report.first_client_id, report.last_client_id)
 
 
-@dramatiq.actor(queue_name=queue("email"), max_retries=10, min_backoff=1_000, max_backoff=60_000)
+@dramatiq.actor(
+    actor_name=QUEUE_RUN_FOLLOWUPS.actor_name,
+    queue_name=queue(QUEUE_RUN_FOLLOWUPS.queue),
+    max_retries=10,
+    min_backoff=1_000,
+    max_backoff=60_000,
+)
 async def queue_run_followups_job(
     run_id: int, first_client_id: int | None = None, last_client_id: int | None = None
 ) -> None:

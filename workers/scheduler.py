@@ -10,9 +10,9 @@ from datetime import datetime
 
 from billing.dates import today_in
 from billing.errors import BillingRuleError
-from billing.runs import start_invoice_run
+from billing.runs.lifecycle import RunTrigger
+from billing.runs.planning import start_invoice_run
 from orm.models import InvoiceRun, Tenant
-from orm.models.enums import RunTrigger
 from workers.runs import enqueue_invoice_run
 
 log = logging.getLogger(__name__)

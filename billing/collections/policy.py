@@ -8,7 +8,7 @@ level each (level 1 for the first day). `late_fee_amount` (in the currency's min
 `holiday_country` until the next working day.
 
 Each rule takes a value as it arrives (possibly of the wrong type) and returns what is wrong with
-it in words ("must …"), or None, as `billing.tenant_settings` does for the other settings.
+it in words ("must …"), or None, as `billing.tenants.settings` does for the other settings.
 """
 
 from __future__ import annotations

@@ -39,11 +39,11 @@ def render_services(services: list[ClientService], currency: str) -> None:
         pd.DataFrame(
             {
                 "Service": [service.description for service in services],
-                "Period": [service.period.capitalize() for service in services],
+                "Period": [service.period.value.capitalize() for service in services],
                 price: [service.price for service in services],
                 "Quantity": [service.quantity for service in services],
                 "Next bill date": [service.next_bill_date for service in services],
-                "Status": [service.status.capitalize() for service in services],
+                "Status": [service.status.value.capitalize() for service in services],
                 "Billable": [service.billable for service in services],
             }
         ),

@@ -12,7 +12,7 @@ NO_CLIENT = ""
 
 def describe_client(client: Client) -> str:
     """'Jane Smith · #12 (active, blocked)': the id tells clients of the same name apart."""
-    status = client.status.lower() + (", blocked" if client.blocked else "")
+    status = client.status.value.lower() + (", blocked" if client.blocked else "")
     return f"{client.name} · #{client.id} ({status})"
 
 

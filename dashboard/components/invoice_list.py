@@ -13,7 +13,7 @@ from dashboard.components.invoice_actions import ask_to_delete, ask_to_void, ope
 from dashboard.components.pager import CursorPager
 from dashboard.formatting import STATUS_COLOURS, format_date, format_money
 from dashboard.layout import INVOICE_LIST_CLASS
-from dashboard.models import Invoice, InvoicePage, Viewer
+from dashboard.models import Invoice, InvoicePage, Viewer, invoices_on, is_development
 
 CLIENT_BILLING_PAGE = "pages/client_billing.py"
 # The layout keeps columns 1, 3, 4 and 5 on one line (dashboard.layout).
@@ -36,10 +36,10 @@ def render_invoice_list(
     show_flashes(key)
     pager = CursorPager(f"{key}.pager", tuple(sorted(criteria.items())), page_size)
     page = fetch_invoice_page(api, criteria=criteria, first=page_size, after=pager.after)
-    if page.invoices:
+    if invoices := invoices_on(page):
         with st.container(key=f"{INVOICE_LIST_CLASS}-{key}"):
             render_headings()
-            for invoice in page.invoices:
+            for invoice in invoices:
                 render_row(api, viewer, invoice, key=key, link_client=link_clients)
     pager.controls(page)
     open_dialogs(api, key)
@@ -119,7 +119,7 @@ def render_actions(api: GraphQLClient, viewer: Viewer, invoice: Invoice, key: st
             on_click=ask_to_void,
             args=(key, invoice),
         )
-        if viewer.is_development:
+        if is_development(viewer):
             st.button(
                 "Delete",
                 type="tertiary",

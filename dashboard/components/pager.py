@@ -6,7 +6,7 @@ from collections.abc import Hashable
 
 import streamlit as st
 
-from dashboard.models import InvoicePage
+from dashboard.models import InvoicePage, invoices_on
 
 
 class CursorPager:
@@ -33,7 +33,8 @@ class CursorPager:
     def controls(self, page: InvoicePage, noun: str = "invoices") -> None:
         """'26–50 of 123 invoices' and the buttons to move a page back or on."""
         first = self.page_index * self.page_size + 1
-        last = first + len(page.invoices) - 1
+        shown = len(invoices_on(page))
+        last = first + shown - 1
         with st.container(horizontal=True, vertical_alignment="center"):
             st.button(
                 "Previous",
@@ -44,11 +45,11 @@ class CursorPager:
             st.button(
                 "Next",
                 key=f"{self.key}.next",
-                disabled=not page.has_next_page,
+                disabled=not page.page_info.has_next_page,
                 on_click=self._cursors.append,
-                args=(page.end_cursor,),
+                args=(page.page_info.end_cursor,),
             )
-            if page.invoices:
+            if shown:
                 st.caption(f"{first}–{last} of {page.total_count} {noun}")
             else:
                 st.caption(f"No {noun}")

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.formatting import MONEY_COLUMN_FORMAT, format_instant, money_heading
-from dashboard.models import InvoiceRun
+from dashboard.models import InvoiceRun, run_status_label
 
 
 def render_recent_runs(runs: list[InvoiceRun], currency: str) -> None:
@@ -22,8 +22,8 @@ def render_recent_runs(runs: list[InvoiceRun], currency: str) -> None:
                 "Run": [f"#{run.id}" for run in runs],
                 "Billing date": [run.billing_date for run in runs],
                 "Client": [run.client.name if run.client else "All clients" for run in runs],
-                "Status": [run.status.label for run in runs],
-                "Trigger": [run.trigger.capitalize() for run in runs],
+                "Status": [run_status_label(run.status) for run in runs],
+                "Trigger": [run.trigger.value.capitalize() for run in runs],
                 "Review": [run.review for run in runs],
                 "Clients": [f"{run.clients_processed} of {run.clients_total}" for run in runs],
                 "Invoices": [run.invoices_issued for run in runs],

@@ -14,7 +14,15 @@ import streamlit as st
 from dashboard.api import GraphQLClient, fetch_run_plan, start_run
 from dashboard.components.flash import flash
 from dashboard.formatting import count_of, format_date, run_label
-from dashboard.models import Client, InvoiceRun, RunPlan, RunStatus, Viewer
+from dashboard.models import (
+    Client,
+    InvoiceRun,
+    InvoiceRunStatus,
+    RunPlan,
+    Viewer,
+    can_edit,
+    run_status_label,
+)
 
 RunStarted = Callable[[InvoiceRun], None]
 
@@ -41,7 +49,7 @@ def render_run_controls(
     )
     reason = blocking_reason(plan, active_run)
     with st.container(horizontal=True):
-        if viewer.can_edit:
+        if can_edit(viewer):
             st.button(
                 run_button_label,
                 type="primary",
@@ -55,7 +63,7 @@ def render_run_controls(
             st.link_button("Open Client Billing", client.billing_url, key=f"{key}.open_client")
     if reason:
         st.warning(reason)
-    if not viewer.can_edit:
+    if not can_edit(viewer):
         st.info("Starting a run needs the billing.edit permission; this token can only view.")
     elif reason is None and st.session_state.get(_confirming(key)):
         confirm_run_dialog(api, plan, review, key, on_started)
@@ -102,9 +110,9 @@ def blocking_reason(plan: RunPlan, active_run: InvoiceRun | None) -> str | None:
     if active_run is None:
         return None
     name = run_label(active_run.id, active_run.billing_date)
-    if active_run.status is RunStatus.AWAITING_REVIEW:
+    if active_run.status is InvoiceRunStatus.AWAITING_REVIEW:
         return f"{name} awaits review: finalize or discard it before starting another run."
-    return f"{name} is {active_run.status.label.lower()}: wait until it finishes."
+    return f"{name} is {run_status_label(active_run.status).lower()}: wait until it finishes."
 
 
 def _confirming(key: str) -> str:

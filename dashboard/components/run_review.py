@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard.api import GraphQLClient, discard_run, finalize_run
 from dashboard.components.flash import flash
 from dashboard.formatting import count_of, format_money, run_label
-from dashboard.models import InvoiceRun, MutationResult, Viewer
+from dashboard.models import InvoiceRun, MutationResult, Viewer, can_edit
 
 
 def render_review_actions(
@@ -23,7 +23,7 @@ def render_review_actions(
         "(numbers, emails, charges); Discard throws them away and bills their services and "
         "charges again in a later run."
     )
-    if not viewer.can_edit:
+    if not can_edit(viewer):
         st.caption("Finalizing or discarding needs the billing.edit permission.")
         return
     target = f"{key}.review_target"

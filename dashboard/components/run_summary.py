@@ -14,10 +14,10 @@ from dashboard.formatting import (
     format_money,
     run_label,
 )
-from dashboard.models import Invoice, InvoiceRun, RunStatus
+from dashboard.models import Invoice, InvoiceRun, InvoiceRunStatus, invoices_on, run_status_label
 
 SUMMARY_PAGE_SIZE = 50
-DRAFT_STATUSES = (RunStatus.AWAITING_REVIEW, RunStatus.DISCARDED)
+DRAFT_STATUSES = (InvoiceRunStatus.AWAITING_REVIEW, InvoiceRunStatus.DISCARDED)
 
 
 def render_run_summary(api: GraphQLClient, run: InvoiceRun, *, key: str, currency: str) -> None:
@@ -26,7 +26,7 @@ def render_run_summary(api: GraphQLClient, run: InvoiceRun, *, key: str, currenc
     st.subheader("Generation Summary")
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown(f"**{run_label(run.id, run.billing_date)}**")
-        st.badge(run.status.label, color=RUN_STATUS_COLOURS[run.status])
+        st.badge(run_status_label(run.status), color=RUN_STATUS_COLOURS[run.status])
         if run.client is not None:
             st.badge(f"Client: {run.client.name}", color="violet")
         if run.review:
@@ -44,14 +44,14 @@ def render_run_summary(api: GraphQLClient, run: InvoiceRun, *, key: str, currenc
             f"{count_of(not_emailed, 'invoice')} could not be emailed: see Errors below. "
             "Send them from the invoice list once the cause is mended."
         )
-    if page.invoices:
+    if invoices := invoices_on(page):
         st.dataframe(
-            summary_frame(page.invoices),
+            summary_frame(invoices),
             hide_index=True,
             column_config={"Total": st.column_config.NumberColumn(format=MONEY_COLUMN_FORMAT)},
         )
         pager.controls(page)
-    elif run.status is RunStatus.DISCARDED:
+    elif run.status is InvoiceRunStatus.DISCARDED:
         st.caption("Its drafts were discarded.")
     else:
         st.caption("The run made no invoices.")
@@ -80,8 +80,8 @@ def render_run_errors(run: InvoiceRun) -> None:
     st.dataframe(
         pd.DataFrame(
             {
-                "Stage": [error.stage.capitalize() for error in run.errors],
-                "Client": [error.client_name or "—" for error in run.errors],
+                "Stage": [error.stage.value.capitalize() for error in run.errors],
+                "Client": [error.client.name if error.client else "—" for error in run.errors],
                 "Message": [error.message for error in run.errors],
             }
         ),

@@ -13,7 +13,7 @@ from dashboard.components.run_controls import render_run_controls
 from dashboard.components.run_progress import follow_run
 from dashboard.components.run_review import render_review_actions
 from dashboard.components.run_summary import render_run_summary
-from dashboard.models import Client, InvoiceRun, RunStatus, Viewer
+from dashboard.models import Client, InvoiceRun, InvoiceRunStatus, Viewer, is_active, is_working
 
 
 def render_run_workspace(
@@ -42,20 +42,20 @@ def render_run_workspace(
         return
     st.session_state[_run_key(key)] = run.id
     st.divider()
-    was_working = run.status.working
+    was_working = is_working(run)
     run = follow_run(api, run)
-    if was_working and not run.status.working:
+    if was_working and not is_working(run):
         # The controls above were drawn while the run worked.
         st.rerun()
     render_run_summary(api, run, key=key, currency=viewer.currency)
-    if run.status is RunStatus.AWAITING_REVIEW:
+    if run.status is InvoiceRunStatus.AWAITING_REVIEW:
         render_review_actions(api, viewer, run, key=key, currency=viewer.currency)
 
 
 def active_run(api: GraphQLClient) -> InvoiceRun | None:
     """The tenant's run that is queued, running or awaiting review (there is at most one)."""
     for run in fetch_recent_runs(api, first=20):
-        if run.status.working or run.status is RunStatus.AWAITING_REVIEW:
+        if is_active(run):
             return run
     return None
 

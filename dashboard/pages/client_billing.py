@@ -30,7 +30,7 @@ def choose_client() -> None:
 def client_header(client: Client) -> None:
     st.title(client.name)
     with st.container(horizontal=True):
-        st.badge(client.status.capitalize(), color="blue")
+        st.badge(client.status.value.capitalize(), color="blue")
         if client.blocked:
             st.badge("Blocked: runs skip this client", color="red")
         st.caption(client.email or "No email address")

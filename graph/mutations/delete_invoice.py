@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import strawberry
 
-from billing import delete
 from billing.errors import BillingRuleError
+from billing.invoices import delete
 from graph.context import Info
 from graph.ids import parse_id
 from graph.types.common import UserError

@@ -8,8 +8,8 @@ Errors (InvoiceRunPayload.errors): NOT_FOUND, NOT_AWAITING_REVIEW
 
 from __future__ import annotations
 
-from billing import review
 from billing.errors import BillingRuleError
+from billing.runs import review
 from graph.context import Info
 from graph.ids import parse_id
 from graph.mutations.review_input import InvoiceRunInput

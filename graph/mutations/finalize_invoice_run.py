@@ -7,15 +7,14 @@ Errors (InvoiceRunPayload.errors): NOT_FOUND, NOT_AWAITING_REVIEW
 
 from __future__ import annotations
 
-from billing import review
 from billing.errors import BillingRuleError
+from billing.runs import review
 from graph.context import Info
 from graph.ids import parse_id
 from graph.mutations.review_input import InvoiceRunInput
 from graph.types.common import UserError
 from graph.types.payloads import InvoiceRunPayload
 from graph.types.run import InvoiceRun
-from workers.runs import enqueue_run_followups
 
 
 async def finalize_invoice_run(info: Info, input: InvoiceRunInput) -> InvoiceRunPayload:
@@ -29,5 +28,5 @@ async def finalize_invoice_run(info: Info, input: InvoiceRunInput) -> InvoiceRun
         )
     except BillingRuleError as error:
         return InvoiceRunPayload(errors=[UserError.from_rule(error)])
-    enqueue_run_followups(run.id)
+    info.context.jobs.email_and_charge_run(run.id)
     return InvoiceRunPayload(run=InvoiceRun.from_model(run))

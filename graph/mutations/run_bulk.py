@@ -13,13 +13,12 @@ from datetime import date
 import strawberry
 
 from billing.errors import BillingRuleError
-from billing.runs import start_invoice_run
+from billing.runs.planning import start_invoice_run
 from graph.context import Info
 from graph.ids import parse_id
 from graph.types.common import UserError
 from graph.types.payloads import RunBulkPayload
 from graph.types.run import InvoiceRun
-from workers.runs import enqueue_invoice_run
 
 
 @strawberry.input
@@ -54,5 +53,5 @@ async def run_bulk(info: Info, input: RunBulkInput) -> RunBulkPayload:
         )
     except BillingRuleError as error:
         return RunBulkPayload(errors=[UserError.from_rule(error)])
-    enqueue_invoice_run(run.id)
+    info.context.jobs.start_invoice_run(run.id)
     return RunBulkPayload(run=InvoiceRun.from_model(run))

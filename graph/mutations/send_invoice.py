@@ -1,4 +1,4 @@
-"""sendInvoice — email the invoice now through the tenant's mailbox, and record who sent it.
+"""sendInvoice — email the invoice now through the tenant's mailbox (billing records who sent it).
 
 Arguments: input: SendInvoiceInput (id, force, idempotencyKey)
 Permission: billing.edit
@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import strawberry
 
-from billing.audit import record_action
-from billing.email import send_invoice_now
+from billing.delivery.email import send_invoice_now
 from billing.errors import BillingRuleError
 from graph.context import Info
 from graph.ids import parse_id
@@ -21,7 +20,6 @@ from graph.types.common import UserError
 from graph.types.invoice import Invoice
 from graph.types.payloads import InvoicePayload
 from orm import models
-from orm.models.enums import AuditAction
 
 
 @strawberry.input
@@ -44,24 +42,17 @@ async def send_invoice(info: Info, input: SendInvoiceInput) -> InvoicePayload:
         return InvoicePayload(errors=[UserError.not_found("invoice", "id")])
     viewer = info.context.authenticated_viewer
     try:
-        outcome = await send_invoice_now(
+        await send_invoice_now(
             tenant_id=viewer.tenant.id,
             invoice_id=invoice_id,
-            settings=info.context.settings,
+            settings=info.context.settings.email_settings(),
             force=bool(input.force),
             idempotency_key=input.idempotency_key,
+            user_id=viewer.user.id,
         )
     except BillingRuleError as error:
         return InvoicePayload(errors=[UserError.from_rule(error)])
     invoice = await models.Invoice.filter(id=invoice_id, tenant_id=viewer.tenant.id).first()
     if invoice is None:  # deleted since the first send under the same key
         return InvoicePayload(errors=[UserError.not_found("invoice", "id")])
-    if not outcome.replayed:
-        await record_action(
-            tenant_id=viewer.tenant.id,
-            user_id=viewer.user.id,
-            action=AuditAction.SEND,
-            invoice_id=invoice.id,
-            detail={"number": invoice.number, "forced": bool(input.force)},
-        )
     return InvoicePayload(invoice=Invoice.from_model(invoice))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import strawberry
 
-from billing import void
 from billing.errors import BillingRuleError
+from billing.invoices import void
 from graph.context import Info
 from graph.ids import parse_id
 from graph.types.common import UserError

@@ -1,16 +1,17 @@
 """Which row actions the viewer may take on an invoice now, and why not where not.
 
-The send and void rules are billing's (`send_refusal`, `void_refusal`), the same the mutations
-ask; this module adds only what depends on the viewer: permissions and the environment.
+Whether an action is allowed is the invoice's lifecycle's answer (`billing.invoices.lifecycle`),
+the same the mutations and jobs get; this module adds only the viewer's permissions and gathers
+the values the lifecycle asks for.
 """
 
 from __future__ import annotations
 
 import strawberry
 
-from billing.delete import DEV_ONLY_MESSAGE
-from billing.email import send_refusal
-from billing.void import void_refusal
+from billing.delivery.email import send_refusal_for
+from billing.errors import BillingRuleError
+from billing.invoices import lifecycle
 from graph.auth import BILLING_EDIT
 from graph.context import Info
 from graph.types.common import ActionState
@@ -27,28 +28,32 @@ class InvoiceActions:
     delete: ActionState
 
 
+def action_state(refusal: BillingRuleError | None) -> ActionState:
+    return ActionState.refuse(refusal.message) if refusal else ActionState.allow()
+
+
 async def send_state(info: Info, invoice: models.Invoice) -> ActionState:
     client = await info.context.loaders.client.load(invoice.client_id)
-    refusal = send_refusal(invoice, client, info.context.tenant)
-    return ActionState.refuse(refusal.message) if refusal else ActionState.allow()
+    return action_state(send_refusal_for(invoice, client, info.context.tenant))
 
 
 async def void_state(info: Info, invoice: models.Invoice) -> ActionState:
     loaders = info.context.loaders
     allocations = await loaders.allocations.load(invoice.id)
     in_flight = await loaders.charge_in_flight.load(invoice.id)
-    refusal = void_refusal(invoice, len(allocations), in_flight)
-    return ActionState.refuse(refusal.message) if refusal else ActionState.allow()
+    return action_state(
+        lifecycle.void_refusal(
+            invoice.status, allocation_count=len(allocations), charge_in_flight=in_flight
+        )
+    )
 
 
 def delete_state(info: Info) -> ActionState:
-    if not info.context.settings.is_development:
-        return ActionState.refuse(DEV_ONLY_MESSAGE)
-    return ActionState.allow()
+    return action_state(lifecycle.delete_refusal(development=info.context.settings.is_development))
 
 
 async def invoice_actions(info: Info, invoice: models.Invoice) -> InvoiceActions:
-    view = ActionState.allow()
+    view = action_state(lifecycle.view_refusal(invoice.status))
     if not info.context.authenticated_viewer.can(BILLING_EDIT):
         refused = ActionState.refuse(NEEDS_EDIT)
         return InvoiceActions(view=view, send=refused, void=refused, delete=refused)

@@ -34,8 +34,7 @@ class Client:
         description="Where the client's billing tab lives (the run page's Open Client Billing)."
     )
     def billing_url(self, info: Info) -> str:
-        dashboard = info.context.settings.dashboard_url.rstrip("/")
-        return f"{dashboard}/client_billing?client_id={self.model.id}"
+        return info.context.settings.client_billing_link(self.model.id)
 
     @strawberry.field(description="The client's services, next to bill first.")
     async def services(self, info: Info) -> list[ClientService]:

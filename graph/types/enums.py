@@ -109,7 +109,6 @@ class ErrorCode(Enum):
         BillingErrorCode.NOT_AWAITING_REVIEW.value,
         description="Finalize or discard refused: the run is not awaiting review.",
     )
-    SCHEDULE_CONFLICT = BillingErrorCode.SCHEDULE_CONFLICT.value
     IDEMPOTENCY_CONFLICT = strawberry.enum_value(
         BillingErrorCode.IDEMPOTENCY_CONFLICT.value,
         description=(

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from billing.invoice_queries import InvoicePage, position_of
+from billing.invoices.links import make_preview_token, preview_url
+from billing.invoices.listing import InvoicePage, position_of
 from billing.money import from_minor_units
-from billing.preview_links import make_preview_token, preview_url
 from graph.context import Info
 from graph.pagination import invoice_cursor
 from graph.scalars import quantity_value

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import strawberry
 
-from billing import kpis
+from billing.invoices import kpis
 from billing.money import from_minor_units
 from graph.types.enums import InvoiceStatus
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import strawberry
 
-from billing.runs import RunPlan, count_eligible_clients
+from billing.runs.planning import RunPlan, count_eligible_clients
 from graph.context import Info
 from graph.types.client import Client
 

@@ -3,7 +3,7 @@
 from tortoise import fields
 from tortoise.models import Model
 
-from orm.models.enums import AuditAction
+from billing.audit.actions import AuditAction
 
 
 class AuditEvent(Model):

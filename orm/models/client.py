@@ -7,7 +7,8 @@ whole yen of JPY, fils of BHD), whatever the name says.
 from tortoise import fields
 from tortoise.models import Model
 
-from orm.models.enums import ChargeStatus, ClientStatus, ServicePeriod, ServiceStatus
+from billing.clients.eligibility import ChargeStatus, ClientStatus, ServiceStatus
+from billing.periods import ServicePeriod
 
 
 class Client(Model):

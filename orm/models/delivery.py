@@ -7,7 +7,7 @@ whole yen of JPY, fils of BHD), whatever the name says.
 from tortoise import fields
 from tortoise.models import Model
 
-from orm.models.enums import ChargeAttemptStatus, EmailResult, EmailTrigger
+from billing.delivery.attempts import ChargeAttemptStatus, EmailResult, EmailTrigger
 
 
 class EmailAttempt(Model):

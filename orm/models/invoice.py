@@ -7,7 +7,8 @@ whole yen of JPY, fils of BHD), whatever a `*_cents` column's name says.
 from tortoise import fields
 from tortoise.models import Model
 
-from orm.models.enums import InvoiceLineKind, InvoiceStatus
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.lines import InvoiceLineKind
 
 
 class Invoice(Model):
@@ -85,7 +86,7 @@ class InvoiceStatusTotals(Model):
     The KPI cards and the invoice list's count read a few of these rows, not every invoice (the
     triggers are in migration 0003). The sum of a tenant's rows for a status is the truth. On
     PostgreSQL each statement that changes invoices adds its change as a row of its own, so
-    concurrent writers never wait on one another, and `billing.invoice_totals` folds the rows
+    concurrent writers never wait on one another, and `billing.invoices.totals` folds the rows
     now and then; on SQLite, whose writers take turns anyway, each status keeps one row."""
 
     id = fields.BigIntField(primary_key=True)

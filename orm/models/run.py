@@ -7,7 +7,7 @@ whole yen of JPY, fils of BHD), whatever the name says.
 from tortoise import fields
 from tortoise.models import Model
 
-from orm.models.enums import ChunkStatus, RunErrorStage, RunStatus, RunTrigger
+from billing.runs.lifecycle import ChunkStatus, RunErrorStage, RunStatus, RunTrigger
 
 
 class InvoiceRun(Model):
@@ -31,6 +31,9 @@ class InvoiceRun(Model):
 
     clients_total = fields.IntField(default=0)
     clients_processed = fields.IntField(default=0)
+    # The invoices the run made and their total, drafts included: a review run counts its
+    # drafts here before any is issued. An invoice deleted (in development) is taken off. The API
+    # names them invoicesIssued and amountIssued (contract names).
     invoices_issued = fields.IntField(default=0)
     amount_issued_cents = fields.BigIntField(default=0)
     errors_count = fields.IntField(default=0)

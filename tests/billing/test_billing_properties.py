@@ -12,11 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from billing.errors import BillingRuleError
-from billing.periods import add_months, periods_due
-from billing.review import discard_invoice_run, finalize_invoice_run
-from billing.void import void_invoice
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.void import void_invoice
+from billing.periods import ServicePeriod, add_months, periods_due
+from billing.runs.lifecycle import RunStatus
+from billing.runs.review import discard_invoice_run, finalize_invoice_run
 from orm.models import Invoice, InvoiceLine, InvoiceRun, Service, Tenant
-from orm.models.enums import InvoiceStatus, RunStatus, ServicePeriod
 from tests.support.database import empty_all_tables
 from tests.support.factories import make_client, make_service, make_tenant
 from tests.support.runs import run_invoices

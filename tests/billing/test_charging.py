@@ -10,7 +10,8 @@ import pytest
 import stripe
 from tortoise.transactions import in_transaction
 
-from billing.charging import (
+from billing.delivery.attempts import ChargeAttemptStatus
+from billing.delivery.charging import (
     NO_PAYMENT_METHOD,
     NO_STRIPE_CUSTOMER,
     ChargeOutcome,
@@ -18,10 +19,10 @@ from billing.charging import (
     TransientChargeError,
     charge_invoice,
 )
+from billing.invoices.lifecycle import InvoiceStatus
 from billing.money import from_minor_units, to_minor_units
-from billing.payments import lock_invoice, record_invoice_payment
+from billing.payments.allocation import lock_invoice, record_invoice_payment
 from orm.models import ChargeAttempt, Client, Invoice, Payment, PaymentAllocation, Tenant
-from orm.models.enums import ChargeAttemptStatus, InvoiceStatus
 from tests.support.services import free_port
 from tests.support.stripe_server import (
     CARD_DECLINED,

@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 
 from billing.errors import BillingRuleError, ErrorCode
-from billing.run_engine import bill_chunk, open_run
-from billing.runs import start_invoice_run
+from billing.runs.engine import bill_chunk, open_run
+from billing.runs.lifecycle import RunStatus
+from billing.runs.planning import start_invoice_run
 from orm.models import Invoice, InvoiceLine, InvoiceRun
-from orm.models.enums import RunStatus
 from tests.support.factories import make_client, make_service, make_tenant
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.postgres_only]

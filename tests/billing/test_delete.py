@@ -4,8 +4,10 @@ from datetime import date
 
 import pytest
 
-from billing.delete import delete_invoice
+from billing.audit.actions import AuditAction
+from billing.clients.eligibility import ChargeStatus
 from billing.errors import BillingRuleError, ErrorCode
+from billing.invoices.delete import delete_invoice
 from orm.models import (
     AuditEvent,
     Charge,
@@ -15,7 +17,6 @@ from orm.models import (
     Payment,
     PaymentAllocation,
 )
-from orm.models.enums import AuditAction, ChargeStatus
 from tests.support.factories import make_charge, make_client, make_service, make_tenant
 from tests.support.runs import run_invoices
 

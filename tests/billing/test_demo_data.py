@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from billing.demo_data import DEMO_TOKENS, demo_document, write_demo_file
-from billing.import_validation import validate_import
-from billing.importer import import_document, load_import_file
-from billing.periods import MONTHS_IN_PERIOD, add_months
+from billing.imports.demo_data import DEMO_TOKENS, demo_document, write_demo_file
+from billing.imports.importer import import_document, load_import_file
+from billing.imports.validation import validate_import
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.periods import MONTHS_IN_PERIOD, ServicePeriod, add_months
 from orm.models import Client, Invoice, Service, Tenant, User
-from orm.models.enums import InvoiceStatus, ServicePeriod
+from tests.support.keys import TEST_SECRET_KEY
 
 TODAY = date(2026, 11, 25)
 
@@ -183,7 +184,7 @@ def test_the_demo_file_is_written_as_json_or_gzip(tmp_path: Path) -> None:
 async def test_the_demo_document_imports_with_its_variety(db: str) -> None:
     document = demo_document(60, today=TODAY)
 
-    summary = await import_document(document)
+    summary = await import_document(document, signing_key=TEST_SECRET_KEY)
 
     northwind = await Tenant.get(key="northwind")
     assert summary.created("clients") == sum(len(t["clients"]) for t in document["tenants"])

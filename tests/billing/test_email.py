@@ -8,19 +8,24 @@ from email.message import EmailMessage
 
 import pytest
 
-from billing.documents import load_invoice_document, render_invoice_html, render_invoice_text
-from billing.email import (
+from billing.audit.actions import AuditAction
+from billing.delivery.attempts import EmailResult, EmailTrigger
+from billing.delivery.email import (
     TransientEmailError,
     check_mailbox,
     email_invoice_automatically,
     send_invoice_now,
-    send_refusal,
+    send_refusal_for,
 )
+from billing.delivery.mailbox_password import seal_mailbox_password
 from billing.errors import BillingRuleError, ErrorCode
-from billing.mailbox_password import seal_mailbox_password
-from billing.preview_links import verify_preview_token
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.lines import InvoiceLineKind
+from billing.invoices.links import verify_preview_token
+from billing.invoices.preview import load_invoice_document, render_invoice_html, render_invoice_text
 from ispbox.config import Settings
 from orm.models import (
+    AuditEvent,
     Client,
     EmailAttempt,
     Invoice,
@@ -29,7 +34,7 @@ from orm.models import (
     PaymentAllocation,
     Tenant,
 )
-from orm.models.enums import EmailResult, EmailTrigger, InvoiceLineKind, InvoiceStatus
+from tests.support.builders import make_user
 from tests.support.keys import TEST_SECRET_KEY
 from tests.support.services import free_port
 from tests.support.smtp import MaildirSmtpServer, PickySmtpServer
@@ -41,6 +46,7 @@ pytestmark = [
 ]
 
 SETTINGS = Settings(secret_key=TEST_SECRET_KEY, public_url="https://billing.example.test")
+EMAIL = SETTINGS.email_settings()
 CLIENT_EMAIL = "ada@example.test"
 
 
@@ -124,7 +130,7 @@ async def test_auto_email_sends_number_total_lines_and_preview_link(
     invoice = await make_invoice(tenant)
 
     outcome = await email_invoice_automatically(
-        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+        tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
     )
 
     assert outcome.sent
@@ -157,7 +163,7 @@ async def test_sent_email_sets_emailed_at_and_records_the_attempt(
     invoice = await make_invoice(tenant)
 
     outcome = await email_invoice_automatically(
-        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+        tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
     )
 
     await invoice.refresh_from_db()
@@ -188,7 +194,7 @@ async def test_email_shows_payments_and_remaining_balance(
     )
     await Invoice.filter(id=invoice.id).update(balance_cents=100_000)
 
-    await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+    await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     text, html = text_and_html(smtp_server.messages()[0])
     for body in (text, html):
@@ -204,7 +210,7 @@ async def test_server_down_records_attempt_and_raises_transient_error(db: str) -
 
     with pytest.raises(TransientEmailError):
         await email_invoice_automatically(
-            tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+            tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
         )
 
     await invoice.refresh_from_db()
@@ -222,12 +228,12 @@ async def test_retry_after_server_down_sends_and_keeps_both_attempts(
     invoice = await make_invoice(tenant)
     with pytest.raises(TransientEmailError):
         await email_invoice_automatically(
-            tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+            tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
         )
     await Tenant.filter(id=tenant.id).update(mailbox_port=smtp_server.port)
 
     outcome = await email_invoice_automatically(
-        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+        tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
     )
 
     assert outcome.sent
@@ -243,7 +249,7 @@ async def test_refused_recipient_is_recorded_as_permanent_and_not_raised(
     invoice = await make_invoice(tenant)
 
     outcome = await email_invoice_automatically(
-        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+        tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
     )
 
     assert not outcome.sent and outcome.permanent
@@ -265,7 +271,7 @@ async def test_recipient_deferred_with_4xx_is_transient(
 
     with pytest.raises(TransientEmailError):
         await email_invoice_automatically(
-            tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+            tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
         )
 
     [attempt] = await attempts_of(invoice)
@@ -287,7 +293,7 @@ async def test_mailbox_login_is_used_where_configured(
     tenant = await make_picky_tenant(picky_smtp_server)
     invoice = await make_invoice(tenant)
 
-    outcome = await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+    outcome = await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert outcome.sent
     assert len(picky_smtp_server.messages) == 1
@@ -301,8 +307,8 @@ async def test_wrong_mailbox_password_is_never_shown(
     invoice = await make_invoice(tenant)
 
     with pytest.raises(BillingRuleError) as refused:
-        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
-    reason = await check_mailbox(tenant)
+        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
+    reason = await check_mailbox(tenant, EMAIL)
 
     assert refused.value.code == ErrorCode.MAILBOX_UNAVAILABLE
     assert reason is not None and "535" in reason
@@ -333,7 +339,7 @@ async def test_auto_email_skips_invoices_not_to_be_emailed(
     await Invoice.filter(id=invoice.id).update(emailed_at=emailed_at)
 
     outcome = await email_invoice_automatically(
-        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+        tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
     )
 
     assert not outcome.sent and outcome.reason
@@ -349,7 +355,7 @@ async def test_auto_email_skips_invoices_not_set_to_be_emailed(
     await Invoice.filter(id=invoice.id).update(auto_email=False)
 
     outcome = await email_invoice_automatically(
-        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+        tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
     )
 
     assert not outcome.sent
@@ -361,7 +367,7 @@ async def test_auto_email_without_client_email_is_recorded_as_permanent(db: str)
     invoice = await make_invoice(tenant, email=None)
 
     outcome = await email_invoice_automatically(
-        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+        tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
     )
 
     assert not outcome.sent and outcome.permanent
@@ -377,7 +383,7 @@ async def test_manual_send_emails_again_an_invoice_already_emailed(
     earlier = datetime(2026, 11, 2, tzinfo=UTC)
     await Invoice.filter(id=invoice.id).update(emailed_at=earlier)
 
-    outcome = await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+    outcome = await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert outcome.sent
     assert len(smtp_server.messages()) == 1
@@ -387,13 +393,49 @@ async def test_manual_send_emails_again_an_invoice_already_emailed(
     assert attempt.trigger == EmailTrigger.MANUAL
 
 
+async def test_manual_send_records_who_sent_it_with_the_sent_attempt(
+    db: str, smtp_server: MaildirSmtpServer
+) -> None:
+    tenant = await make_tenant(port=smtp_server.port)
+    invoice = await make_invoice(tenant)
+    editor = await make_user(tenant)
+
+    outcome = await send_invoice_now(
+        tenant_id=tenant.id,
+        invoice_id=invoice.id,
+        settings=SETTINGS,
+        force=True,
+        user_id=editor.user.id,
+    )
+
+    [event] = await AuditEvent.filter(invoice_id=invoice.id)
+    assert (event.action, event.user_id) == (AuditAction.SEND, editor.user.id)
+    assert event.detail == {"number": invoice.number, "forced": True}
+    [attempt] = await attempts_of(invoice)
+    assert attempt.id == outcome.attempt_id
+
+
+async def test_automatic_email_is_not_a_persons_send_in_the_audit_trail(
+    db: str, smtp_server: MaildirSmtpServer
+) -> None:
+    tenant = await make_tenant(port=smtp_server.port)
+    invoice = await make_invoice(tenant)
+
+    outcome = await email_invoice_automatically(
+        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+    )
+
+    assert outcome.sent
+    assert not await AuditEvent.filter(invoice_id=invoice.id).exists()
+
+
 async def test_manual_send_of_zero_total_invoice_is_sent(
     db: str, smtp_server: MaildirSmtpServer
 ) -> None:
     tenant = await make_tenant(port=smtp_server.port)
     invoice = await make_invoice(tenant, status=InvoiceStatus.PAID, total_cents=0)
 
-    outcome = await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+    outcome = await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert outcome.sent
 
@@ -405,7 +447,7 @@ async def test_manual_send_without_client_email_is_refused(
     invoice = await make_invoice(tenant, email=None)
 
     with pytest.raises(BillingRuleError) as refused:
-        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert refused.value.code == ErrorCode.CLIENT_EMAIL_MISSING
     assert await attempts_of(invoice) == []
@@ -416,7 +458,7 @@ async def test_manual_send_without_mailbox_settings_is_refused(db: str) -> None:
     invoice = await make_invoice(tenant)
 
     with pytest.raises(BillingRuleError) as refused:
-        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert refused.value.code == ErrorCode.MAILBOX_UNAVAILABLE
     assert "not configured" in refused.value.message
@@ -427,7 +469,7 @@ async def test_manual_send_to_unreachable_mailbox_is_refused(db: str) -> None:
     invoice = await make_invoice(tenant)
 
     with pytest.raises(BillingRuleError) as refused:
-        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert refused.value.code == ErrorCode.MAILBOX_UNAVAILABLE
     await invoice.refresh_from_db()
@@ -444,7 +486,7 @@ async def test_manual_send_to_refused_address_is_refused_as_invalid(
     invoice = await make_invoice(tenant)
 
     with pytest.raises(BillingRuleError) as refused:
-        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert refused.value.code == ErrorCode.INVALID_INPUT
     assert CLIENT_EMAIL in refused.value.message
@@ -455,7 +497,7 @@ async def test_manual_send_of_draft_is_refused(db: str, smtp_server: MaildirSmtp
     invoice = await make_invoice(tenant, status=InvoiceStatus.DRAFT)
 
     with pytest.raises(BillingRuleError) as refused:
-        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert refused.value.code == ErrorCode.INVALID_INPUT
     assert "finalize or discard the run first" in refused.value.message
@@ -470,7 +512,7 @@ async def test_manual_send_of_another_tenants_invoice_is_not_found(
     other = await Tenant.create(key="other", name="Other ISP")
 
     with pytest.raises(BillingRuleError) as refused:
-        await send_invoice_now(tenant_id=other.id, invoice_id=invoice.id, settings=SETTINGS)
+        await send_invoice_now(tenant_id=other.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert refused.value.code == ErrorCode.NOT_FOUND
     assert smtp_server.messages() == []
@@ -487,9 +529,9 @@ async def test_check_mailbox_reports_reachable_unreachable_and_unconfigured(
     )
     unconfigured = Tenant(mailbox_host=None, mailbox_port=None, mailbox_from_address=None)
 
-    assert await check_mailbox(reachable) is None
-    assert "not reachable" in (await check_mailbox(unreachable) or "")
-    assert "not configured" in (await check_mailbox(unconfigured) or "")
+    assert await check_mailbox(reachable, EMAIL) is None
+    assert "not reachable" in (await check_mailbox(unreachable, EMAIL) or "")
+    assert "not configured" in (await check_mailbox(unconfigured, EMAIL) or "")
 
 
 async def test_preview_page_escapes_values_and_shows_drafts_by_id(db: str) -> None:
@@ -532,12 +574,12 @@ async def test_manual_send_of_void_or_draft_is_refused_and_sends_nothing(
     invoice = await make_invoice(tenant, status=status)
 
     with pytest.raises(BillingRuleError) as refused:
-        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert refused.value.code == ErrorCode.INVALID_INPUT
     assert reason in refused.value.message.lower()
     loaded = await Invoice.get(id=invoice.id).select_related("client", "tenant")
-    assert send_refusal(loaded, loaded.client, loaded.tenant).message == refused.value.message
+    assert send_refusal_for(loaded, loaded.client, loaded.tenant).message == refused.value.message
     assert smtp_server.messages() == []
     assert await attempts_of(invoice) == []
 
@@ -558,7 +600,7 @@ async def test_auto_email_that_cannot_be_built_is_recorded_as_permanent_and_not_
     invoice = await make_invoice(tenant, client_name=client_name, email=email)
 
     outcome = await email_invoice_automatically(
-        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+        tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
     )
 
     assert not outcome.sent and outcome.permanent
@@ -575,7 +617,7 @@ async def test_manual_send_that_cannot_be_built_is_refused_and_recorded(
     invoice = await make_invoice(tenant, client_name="Ada\r\nBcc: victim@example.test")
 
     with pytest.raises(BillingRuleError) as refused:
-        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert refused.value.code == ErrorCode.INVALID_INPUT
     assert "could not be built" in refused.value.message
@@ -590,10 +632,10 @@ async def test_a_failed_manual_send_does_not_hold_back_the_next(
     tenant = await make_tenant(port=free_port())
     invoice = await make_invoice(tenant)
     with pytest.raises(BillingRuleError):
-        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+        await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
     await Tenant.filter(id=tenant.id).update(mailbox_port=smtp_server.port)
 
-    outcome = await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS)
+    outcome = await send_invoice_now(tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL)
 
     assert outcome.sent
     assert len(smtp_server.messages()) == 1

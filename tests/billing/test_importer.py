@@ -13,8 +13,11 @@ from typing import Any
 
 import pytest
 
-from billing.import_validation import validate_import
-from billing.importer import MIB, ImportRejected, import_document, load_import_file
+from billing.clients.eligibility import ChargeStatus, ClientStatus
+from billing.imports.importer import MIB, ImportRejected, import_document, load_import_file
+from billing.imports.validation import validate_import
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.lines import InvoiceLineKind
 from billing.tokens import hash_token
 from ispbox.config import get_settings
 from orm.db import connection
@@ -29,8 +32,8 @@ from orm.models import (
     Tenant,
     User,
 )
-from orm.models.enums import ChargeStatus, ClientStatus, InvoiceLineKind, InvoiceStatus
 from tests.support.database import TABLES
+from tests.support.keys import TEST_SECRET_KEY
 
 Document = dict[str, Any]
 C0 = "tenants[0].clients[0]"
@@ -225,7 +228,7 @@ async def table_counts() -> dict[str, int]:
 
 async def rejection(document: Document) -> list[str]:
     with pytest.raises(ImportRejected) as caught:
-        await import_document(document)
+        await import_document(document, signing_key=TEST_SECRET_KEY)
     return caught.value.problems
 
 
@@ -234,7 +237,7 @@ async def rejection(document: Document) -> list[str]:
 
 @pytest.mark.asyncio
 async def test_import_creates_tenants_users_clients_services_and_charges(db: str) -> None:
-    summary = await import_document(sample_document())
+    summary = await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
 
     assert (summary.created("tenants"), summary.created("clients")) == (2, 3)
     assert (summary.created("services"), summary.created("invoices")) == (2, 5)
@@ -260,7 +263,7 @@ async def test_import_creates_tenants_users_clients_services_and_charges(db: str
 async def test_services_store_cents_quantity_and_the_anchor_day_of_their_next_bill_date(
     db: str,
 ) -> None:
-    await import_document(sample_document())
+    await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
 
     fiber = await Service.get(key="s-1")
     static_ip = await Service.get(key="s-2")
@@ -285,7 +288,7 @@ async def test_services_store_cents_quantity_and_the_anchor_day_of_their_next_bi
 
 @pytest.mark.asyncio
 async def test_imported_invoices_take_status_and_balance_from_their_payments(db: str) -> None:
-    await import_document(sample_document())
+    await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
 
     acme = await Tenant.get(key="acme")
     by_key = {i.import_key: i for i in await Invoice.filter(tenant=acme)}
@@ -319,7 +322,7 @@ async def test_imported_invoices_take_status_and_balance_from_their_payments(db:
 
 @pytest.mark.asyncio
 async def test_invoice_lines_name_their_service_or_are_one_time_charges(db: str) -> None:
-    await import_document(sample_document())
+    await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
 
     partial = await Invoice.get(import_key="partial-1", tenant__key="acme")
     lines = await InvoiceLine.filter(invoice=partial).order_by("position")
@@ -335,7 +338,7 @@ async def test_invoice_lines_name_their_service_or_are_one_time_charges(db: str)
 
 @pytest.mark.asyncio
 async def test_a_void_invoice_has_no_balance_a_void_time_and_no_live_lines(db: str) -> None:
-    await import_document(sample_document())
+    await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
 
     void = await Invoice.get(import_key="void-1")
     assert (void.status, void.balance_cents) == (InvoiceStatus.VOID, 0)
@@ -345,7 +348,7 @@ async def test_a_void_invoice_has_no_balance_a_void_time_and_no_live_lines(db: s
 
 @pytest.mark.asyncio
 async def test_each_payment_is_allocated_in_full_to_its_invoice(db: str) -> None:
-    await import_document(sample_document())
+    await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
 
     paid = await Invoice.get(import_key="paid-1")
     payments = await Payment.filter(client_id=paid.client_id).order_by("id")
@@ -363,7 +366,7 @@ async def test_each_payment_is_allocated_in_full_to_its_invoice(db: str) -> None
 
 @pytest.mark.asyncio
 async def test_the_invoice_sequence_is_raised_past_imported_numbers(db: str) -> None:
-    await import_document(sample_document())
+    await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
 
     # INV-000041 counts; OLD-77 has another prefix and INV-000099X is not prefix + digits.
     assert (await Tenant.get(key="acme")).invoice_sequence == 41
@@ -372,10 +375,10 @@ async def test_the_invoice_sequence_is_raised_past_imported_numbers(db: str) -> 
 
 @pytest.mark.asyncio
 async def test_the_invoice_sequence_is_never_lowered(db: str) -> None:
-    await import_document(sample_document())
+    await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
     await Tenant.filter(key="acme").update(invoice_sequence=500)
 
-    await import_document(sample_document())
+    await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
 
     assert (await Tenant.get(key="acme")).invoice_sequence == 500
 
@@ -385,10 +388,10 @@ async def test_the_invoice_sequence_is_never_lowered(db: str) -> None:
 
 @pytest.mark.asyncio
 async def test_importing_the_same_file_twice_changes_nothing(db: str) -> None:
-    await import_document(sample_document())
+    await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
     before = await table_snapshot()
 
-    summary = await import_document(sample_document())
+    summary = await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
 
     assert await table_snapshot() == before
     assert not summary.changed
@@ -397,14 +400,14 @@ async def test_importing_the_same_file_twice_changes_nothing(db: str) -> None:
 
 @pytest.mark.asyncio
 async def test_a_changed_field_updates_its_record_and_nothing_else(db: str) -> None:
-    await import_document(sample_document())
+    await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
     before = await table_snapshot()
     document = sample_document()
     acme_client(document)["name"] = "Jane Doe"
     acme_client(document)["services"][0]["price"] = "54.99"
     acme_client(document)["invoices"][2]["payments"] = [payment("9.99")]
 
-    summary = await import_document(document)
+    summary = await import_document(document, signing_key=TEST_SECRET_KEY)
 
     assert (await Client.get(key="c-1", tenant__key="acme")).name == "Jane Doe"
     assert (await Service.get(key="s-1")).price_cents == 5499
@@ -419,7 +422,7 @@ async def test_a_changed_field_updates_its_record_and_nothing_else(db: str) -> N
 
 @pytest.mark.asyncio
 async def test_every_kind_of_record_takes_its_changed_fields(db: str) -> None:
-    await import_document(sample_document())
+    await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
     document = sample_document()
     acme = document["tenants"][0]
     acme["settings"] |= {"payment_terms_days": 30, "mailbox": None, "review_runs": True}
@@ -437,7 +440,7 @@ async def test_every_kind_of_record_takes_its_changed_fields(db: str) -> None:
     paid_invoice["emailed_at"] = "2026-09-03T08:00:00-05:00"
     paid_invoice["payments"][1]["method"] = "bank_transfer"
 
-    summary = await import_document(document)
+    summary = await import_document(document, signing_key=TEST_SECRET_KEY)
 
     tenant = await Tenant.get(key="acme")
     assert (tenant.payment_terms_days, tenant.mailbox_host, tenant.review_runs) == (30, None, True)
@@ -462,12 +465,12 @@ async def test_every_kind_of_record_takes_its_changed_fields(db: str) -> None:
 
 @pytest.mark.asyncio
 async def test_records_left_out_of_a_later_file_are_kept(db: str) -> None:
-    await import_document(sample_document())
+    await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
     document = sample_document()
     del document["tenants"][1]
     document["tenants"][0]["clients"].pop()
 
-    await import_document(document)
+    await import_document(document, signing_key=TEST_SECRET_KEY)
 
     assert await Client.filter(key="c-2").exists()
     assert await Tenant.filter(key="other").exists()
@@ -475,11 +478,11 @@ async def test_records_left_out_of_a_later_file_are_kept(db: str) -> None:
 
 @pytest.mark.asyncio
 async def test_an_invoice_keeps_the_lines_of_the_file(db: str) -> None:
-    await import_document(sample_document())
+    await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
     document = sample_document()
     acme_client(document)["invoices"][1]["lines"].pop()
 
-    summary = await import_document(document)
+    summary = await import_document(document, signing_key=TEST_SECRET_KEY)
 
     partial = await Invoice.get(import_key="partial-1")
     assert await InvoiceLine.filter(invoice=partial).count() == 1
@@ -489,7 +492,7 @@ async def test_an_invoice_keeps_the_lines_of_the_file(db: str) -> None:
 
 @pytest.mark.asyncio
 async def test_what_the_product_recorded_after_an_import_survives_a_re_import(db: str) -> None:
-    await import_document(sample_document())
+    await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
     unpaid = await Invoice.get(import_key="unpaid-1")
     card = await Payment.create(
         tenant_id=unpaid.tenant_id,
@@ -508,7 +511,7 @@ async def test_what_the_product_recorded_after_an_import_survives_a_re_import(db
     )
     before = await table_snapshot()
 
-    summary = await import_document(sample_document())
+    summary = await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
 
     assert await table_snapshot() == before
     assert not summary.changed
@@ -916,12 +919,12 @@ async def test_a_file_with_several_bad_records_lists_every_problem_and_writes_no
 
 @pytest.mark.asyncio
 async def test_a_line_may_name_a_service_already_stored_for_its_client(db: str) -> None:
-    await import_document(sample_document())
+    await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
     document = sample_document()
     del acme_client(document)["services"][0]
     assert validate_import(document) != []
 
-    await import_document(document)
+    await import_document(document, signing_key=TEST_SECRET_KEY)
 
     line_service = await InvoiceLine.filter(invoice__import_key="paid-1").first()
     assert line_service is not None
@@ -944,7 +947,7 @@ async def test_a_line_naming_a_service_stored_nowhere_is_rejected(db: str) -> No
 
 @pytest.mark.asyncio
 async def test_an_invoice_number_held_by_a_stored_invoice_is_rejected(db: str) -> None:
-    await import_document(sample_document())
+    await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
     before = await table_snapshot()
     document = sample_document()
     acme_client(document)["invoices"][0]["key"] = "renamed"
@@ -963,7 +966,7 @@ async def test_an_invoice_number_held_by_a_stored_invoice_is_rejected(db: str) -
 
 @pytest.mark.asyncio
 async def test_a_token_held_by_a_stored_user_of_another_tenant_is_rejected(db: str) -> None:
-    await import_document(sample_document())
+    await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
     document = sample_document()
     document["tenants"][1]["users"] = [
         {"key": "eve", "name": "Eve", "token": "ana-secret-token-0123456789", "permissions": []}
@@ -977,7 +980,7 @@ async def test_a_token_held_by_a_stored_user_of_another_tenant_is_rejected(db: s
 
 @pytest.mark.asyncio
 async def test_a_stored_live_invoice_outside_the_file_blocks_its_period(db: str) -> None:
-    await import_document(sample_document())
+    await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
     document = sample_document()
     acme_client(document)["invoices"][2]["key"] = "unpaid-renamed"
     acme_client(document)["invoices"][2]["number"] = None

@@ -5,10 +5,10 @@ from datetime import date
 
 import pytest
 
-import billing.invoice_queries as invoice_queries
-from billing.invoice_queries import InvoiceListFilter, InvoicePage, invoice_page, position_of
+import billing.invoices.listing as invoice_queries
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.listing import InvoiceListFilter, InvoicePage, invoice_page, position_of
 from orm.models import Tenant
-from orm.models.enums import InvoiceStatus
 from tests.support.builders import make_invoice
 from tests.support.factories import make_client, make_tenant
 

@@ -5,12 +5,12 @@ from datetime import date
 
 import pytest
 
-from billing.delete import delete_invoice
-from billing.invoice_totals import StatusTotals, fold_invoice_totals, totals_by_status
-from billing.review import discard_invoice_run, finalize_invoice_run
-from billing.void import void_invoice
+from billing.invoices.delete import delete_invoice
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.totals import StatusTotals, fold_invoice_totals, totals_by_status
+from billing.invoices.void import void_invoice
+from billing.runs.review import discard_invoice_run, finalize_invoice_run
 from orm.models import Invoice, InvoiceStatusTotals, Tenant
-from orm.models.enums import InvoiceStatus
 from tests.support.factories import make_charge, make_client, make_service, make_tenant
 from tests.support.runs import run_invoices
 

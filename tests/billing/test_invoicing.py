@@ -6,10 +6,10 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from billing.invoicing import DueCharge, DueService, bill_client
+from billing.invoices.lines import InvoiceLineKind
 from billing.money import from_minor_units, line_amount_cents, to_minor_units
-from billing.periods import BillingPeriod
-from orm.models.enums import InvoiceLineKind, ServicePeriod
+from billing.periods import BillingPeriod, ServicePeriod
+from billing.runs.decide import DueCharge, DueService, bill_client
 
 RUN_DATE = date(2026, 11, 20)
 

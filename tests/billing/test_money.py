@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from billing.errors import BillingRuleError, ErrorCode
-from billing.invoicing import ClientBill, LineDraft
+from billing.invoices.lines import InvoiceLineKind
 from billing.money import (
     MAX_MINOR_UNITS,
     AmountError,
@@ -21,7 +21,7 @@ from billing.money import (
     minor_unit_digits,
     to_minor_units,
 )
-from orm.models.enums import InvoiceLineKind
+from billing.runs.decide import ClientBill, LineDraft
 
 
 @pytest.mark.parametrize(

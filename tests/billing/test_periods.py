@@ -6,8 +6,7 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
-from billing.periods import add_months, period_starting, periods_due
-from orm.models.enums import ServicePeriod
+from billing.periods import ServicePeriod, add_months, period_starting, periods_due
 
 periods = st.sampled_from(list(ServicePeriod))
 anchors = st.integers(min_value=1, max_value=31)

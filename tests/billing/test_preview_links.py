@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from billing.preview_links import (
+from billing.invoices.links import (
     MAX_ID,
     InvalidPreviewToken,
     make_preview_token,

@@ -5,11 +5,13 @@ from datetime import date
 
 import pytest
 
+from billing.clients.eligibility import ChargeStatus
 from billing.errors import BillingRuleError, ErrorCode
-from billing.review import discard_invoice_run, finalize_invoice_run
-from billing.runs import start_invoice_run
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.runs.lifecycle import RunStatus
+from billing.runs.planning import start_invoice_run
+from billing.runs.review import discard_invoice_run, finalize_invoice_run
 from orm.models import Charge, Invoice, InvoiceRun, Service, Tenant
-from orm.models.enums import ChargeStatus, InvoiceStatus, RunStatus
 from tests.support.factories import make_charge, make_client, make_service, make_tenant
 from tests.support.runs import run_invoices
 

@@ -7,20 +7,15 @@ import asyncpg
 import pytest
 from tortoise.exceptions import IntegrityError, OperationalError, ValidationError
 
+from billing.clients.eligibility import ChargeStatus, ClientStatus, ServiceStatus
 from billing.errors import BillingRuleError, ErrorCode
-from billing.numbering import LAST_SEQUENCE, NUMBERS_USED_UP
-from billing.run_engine import abandon_chunk, bill_chunk, open_run, retrying_can_mend
-from billing.runs import plan_invoice_run, start_invoice_run
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.numbering import LAST_SEQUENCE, NUMBERS_USED_UP
+from billing.runs.engine import abandon_chunk, bill_chunk, open_run, retrying_can_mend
+from billing.runs.lifecycle import RunErrorStage, RunStatus
+from billing.runs.planning import plan_invoice_run, start_invoice_run
 from orm.db import connection
 from orm.models import Charge, Invoice, InvoiceLine, InvoiceRun, Service, Tenant
-from orm.models.enums import (
-    ChargeStatus,
-    ClientStatus,
-    InvoiceStatus,
-    RunErrorStage,
-    RunStatus,
-    ServiceStatus,
-)
 from tests.support.factories import make_charge, make_client, make_service, make_tenant
 from tests.support.runs import run_invoices
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from billing.import_validation import validate_import
-from billing.tenant_settings import tenant_settings_problems
+from billing.imports.validation import validate_import
+from billing.tenants.settings import tenant_settings_problems
 from tests.billing.test_importer import sample_document
 
 GOOD = {
@@ -42,6 +42,8 @@ def test_a_run_refuses_automatic_generation_without_a_billing_cycle_day() -> Non
         ("payment_terms_days", 366),
         ("billing_cycle_day", 29),
         ("currency", "usd"),
+        ("currency", "XAU"),
+        ("currency", "QQQ"),
         ("timezone", "Mars/Olympus"),
     ],
 )

@@ -6,9 +6,15 @@ from itertools import pairwise
 
 import pytest
 
+from billing.audit.actions import AuditAction
+from billing.clients.eligibility import ChargeStatus
 from billing.errors import BillingRuleError, ErrorCode
-from billing.review import discard_invoice_run
-from billing.void import void_invoice
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.lines import InvoiceLineKind
+from billing.invoices.void import void_invoice
+from billing.periods import ServicePeriod
+from billing.runs.lifecycle import RunStatus
+from billing.runs.review import discard_invoice_run
 from orm.models import (
     AuditEvent,
     Charge,
@@ -18,14 +24,6 @@ from orm.models import (
     PaymentAllocation,
     Service,
     ServiceRebillPeriod,
-)
-from orm.models.enums import (
-    AuditAction,
-    ChargeStatus,
-    InvoiceLineKind,
-    InvoiceStatus,
-    RunStatus,
-    ServicePeriod,
 )
 from tests.support.builders import make_invoice
 from tests.support.factories import make_charge, make_client, make_service, make_tenant

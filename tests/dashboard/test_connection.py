@@ -3,8 +3,6 @@ a refused token, a missing permission."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from dashboard import session
@@ -80,7 +78,7 @@ def answer_as_production(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         session,
         "fetch_viewer",
-        lambda api: dataclasses.replace(viewer_of(api), environment="production"),
+        lambda api: viewer_of(api).model_copy(update={"environment": "production"}),
     )
 
 
@@ -133,4 +131,4 @@ def test_refused_token_raises_token_refused(api_server: RunningApi):
     api = GraphQLClient(api_server.graphql_url, "no-such-token")
 
     with pytest.raises(TokenRefused):
-        api.execute("{ viewer { userName } }")
+        api.fetch_viewer()

@@ -46,23 +46,37 @@ def email_error(client: str) -> dict[str, Any]:
 
 def render_summary(run: dict) -> None:
     """The summary of `run`, against an API that lists no invoices of it."""
+    import httpx
+
+    from dashboard.api import GraphQLClient
     from dashboard.components.run_summary import render_run_summary
     from dashboard.models import InvoiceRun
 
-    class NoInvoices:
-        def execute(self, document: str, variables: object = None) -> dict:
-            page = {"totalCount": 0, "pageInfo": {"hasNextPage": False, "endCursor": None}}
-            return {"invoiceRun": {"invoices": {**page, "edges": []}}}
+    def no_invoices(request: httpx.Request) -> httpx.Response:
+        page = {"totalCount": 0, "pageInfo": {"hasNextPage": False, "endCursor": None}}
+        return httpx.Response(
+            200, json={"data": {"invoiceRun": {"invoices": {**page, "edges": []}}}}
+        )
 
-    render_run_summary(NoInvoices(), InvoiceRun.from_json(run), key="summary", currency="USD")
+    http = httpx.Client(transport=httpx.MockTransport(no_invoices))
+    api = GraphQLClient("http://billing.test/graphql", "token", http=http)
+    render_run_summary(api, InvoiceRun.model_validate(run), key="summary", currency="USD")
 
 
 def render_review(run: dict) -> None:
     from dashboard.components.run_review import render_review_actions
     from dashboard.models import InvoiceRun, Viewer
 
-    viewer = Viewer("Emery Editor", "Northwind Fiber", frozenset(), "development", "USD")
-    render_review_actions(None, viewer, InvoiceRun.from_json(run), key="review", currency="USD")
+    viewer = Viewer(
+        user_name="Emery Editor",
+        tenant_name="Northwind Fiber",
+        permissions=[],
+        environment="development",
+        currency="USD",
+    )
+    render_review_actions(
+        None, viewer, InvoiceRun.model_validate(run), key="review", currency="USD"
+    )
 
 
 def open_summary(run: dict[str, Any]) -> AppTest:
@@ -117,8 +131,10 @@ def test_review_of_one_draft_says_one_draft():
 
 
 def test_progress_of_one_invoice_says_one_invoice():
-    run = InvoiceRun.from_json(run_json(status="COMPLETED", clientsTotal=1, clientsProcessed=1))
-    one = InvoiceRun.from_json(
+    run = InvoiceRun.model_validate(
+        run_json(status="COMPLETED", clientsTotal=1, clientsProcessed=1)
+    )
+    one = InvoiceRun.model_validate(
         run_json(status="COMPLETED", clientsTotal=1, clientsProcessed=1, invoicesIssued=1)
     )
 

@@ -36,7 +36,7 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
 @asynccontextmanager
 async def api_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """The app over httpx; the test has opened the database, and no workers run."""
-    app = create_app(settings, manage_database=False, embedded_workers=False)
+    app = create_app(settings, manage_database=False)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=API_URL) as client:
         yield client

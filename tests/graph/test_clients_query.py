@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from pydantic import ValidationError
 
-from orm.models.enums import ChargeStatus, ServicePeriod
-from tests.graph.conftest import GraphQLClient, Team, error_codes
+from billing.clients.eligibility import ChargeStatus
+from billing.periods import ServicePeriod
+from ispbox.config import Settings
+from tests.graph.conftest import GraphQLClient, Team, api_client, error_codes, make_settings
 from tests.support.builders import make_charge, make_client, make_service
 
 CLIENTS = """query($search: String, $first: Int!) {
@@ -134,3 +137,23 @@ async def test_one_client_by_id_within_the_tenant(
         "billingUrl": f"http://dashboard.test/client_billing?client_id={acme.client.id}",
     }
     assert theirs["client"] is None and malformed["client"] is None
+
+
+@pytest.mark.asyncio
+async def test_the_billing_url_opens_the_configured_dashboard_page(db: str, acme: Team) -> None:
+    settings = make_settings(
+        db,
+        dashboard_url="https://billing.example.test/dash/",
+        client_billing_url="{dashboard_url}/clients/{id}/billing",
+    )
+    async with api_client(settings) as http:
+        data = await GraphQLClient(http).data(CLIENT, {"id": str(acme.client.id)}, user=acme.viewer)
+
+    assert data["client"]["billingUrl"] == (
+        f"https://billing.example.test/dash/clients/{acme.client.id}/billing"
+    )
+
+
+def test_a_billing_url_template_with_unknown_names_is_refused_at_start() -> None:
+    with pytest.raises(ValidationError, match="client_billing_url"):
+        Settings(client_billing_url="{dashboard_url}/client?c={client}")

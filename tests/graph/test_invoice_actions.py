@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from billing.delete import DEV_ONLY_MESSAGE
-from billing.email import DRAFT_REASON, VOID_REASON
-from billing.void import REVIEW_FIRST
+from billing.invoices.lifecycle import (
+    DELETE_DEV_ONLY,
+    DRAFT_NOT_SENT,
+    DRAFT_NOT_VOIDED,
+    VOID_NOT_SENT,
+    InvoiceStatus,
+)
 from orm.models import Invoice, Tenant
-from orm.models.enums import InvoiceStatus
 from tests.graph.conftest import GraphQLClient, Team, api_client, make_settings
 from tests.graph.test_mutation_send_invoice import SEND, use_mailbox
 from tests.support.builders import ApiUser, make_client, make_invoice, pay
@@ -59,14 +62,15 @@ async def test_a_draft_cannot_be_sent_or_voided_until_its_run_is_reviewed(
     await with_mailbox(acme.tenant)
     draft = await make_invoice(acme.client, None, status=InvoiceStatus.DRAFT)
     actions = await actions_of(graphql, acme.editor, draft.id)
-    assert actions["send"] == {"allowed": False, "reason": DRAFT_REASON}
-    assert actions["void"] == {"allowed": False, "reason": REVIEW_FIRST}
+    assert actions["send"] == {"allowed": False, "reason": DRAFT_NOT_SENT}
+    assert actions["void"] == {"allowed": False, "reason": DRAFT_NOT_VOIDED}
     assert actions["view"] == ALLOWED
 
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize(
-    ("status", "reason"), [(InvoiceStatus.VOID, VOID_REASON), (InvoiceStatus.DRAFT, DRAFT_REASON)]
+    ("status", "reason"),
+    [(InvoiceStatus.VOID, VOID_NOT_SENT), (InvoiceStatus.DRAFT, DRAFT_NOT_SENT)],
 )
 async def test_send_is_refused_with_the_same_reason_by_the_action_and_the_mutation(
     graphql: GraphQLClient,
@@ -130,5 +134,5 @@ async def test_delete_only_in_development(db: str, acme: Team) -> None:
     invoice = await make_invoice(acme.client)
     async with api_client(make_settings(db, env="production")) as api:
         delete = (await actions_of(GraphQLClient(api), acme.editor, invoice.id))["delete"]
-    assert delete == {"allowed": False, "reason": DEV_ONLY_MESSAGE}
-    assert "development" in DEV_ONLY_MESSAGE
+    assert delete == {"allowed": False, "reason": DELETE_DEV_ONLY}
+    assert "development" in DELETE_DEV_ONLY

@@ -8,7 +8,9 @@ import httpx
 import pytest
 
 from billing.dates import today_in
-from orm.models.enums import InvoiceLineKind, InvoiceStatus, RunStatus
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.lines import InvoiceLineKind
+from billing.runs.lifecycle import RunStatus
 from tests.graph.conftest import GraphQLClient, Team
 from tests.support.builders import add_line, make_invoice, make_run, pay
 

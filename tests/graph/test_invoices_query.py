@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from orm.models.enums import InvoiceStatus, RunStatus
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.runs.lifecycle import RunStatus
 from tests.graph.conftest import GraphQLClient, Team, error_codes
 from tests.support.builders import make_client, make_invoice, make_run
 

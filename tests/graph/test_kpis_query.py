@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orm.models.enums import InvoiceStatus
+from billing.invoices.lifecycle import InvoiceStatus
 from tests.graph.conftest import GraphQLClient, Team
 from tests.support.builders import make_invoice
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from billing.invoices.lifecycle import InvoiceStatus
 from orm.models import InvoiceRun
-from orm.models.enums import InvoiceStatus
 from tests.graph.conftest import GraphQLClient
 from tests.support.builders import (
     VIEW,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from billing.audit.actions import AuditAction
 from orm.models import AuditEvent, Invoice, InvoiceLine
-from orm.models.enums import AuditAction
 from tests.graph.conftest import GraphQLClient, Team, api_client, make_settings
 from tests.support.builders import add_line, make_invoice
 

@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.runs.lifecycle import RunStatus
 from orm.models import Invoice, InvoiceRun, Service
-from orm.models.enums import InvoiceStatus, RunStatus
 from tests.graph.conftest import GraphQLClient, Team
 from tests.support.builders import make_run, make_service
 from tests.support.runs import run_invoices

@@ -6,8 +6,10 @@ import dramatiq
 import pytest
 from dramatiq.brokers.stub import StubBroker
 
+from billing.audit.actions import AuditAction
+from billing.clients.eligibility import ClientStatus
+from billing.runs.lifecycle import RunStatus
 from orm.models import AuditEvent, InvoiceRun
-from orm.models.enums import AuditAction, ClientStatus, RunStatus
 from tests.graph.conftest import GraphQLClient, Team
 from tests.support.builders import make_client, make_run
 

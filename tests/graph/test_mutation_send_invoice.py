@@ -7,8 +7,10 @@ import asyncio
 
 import pytest
 
+from billing.audit.actions import AuditAction
+from billing.delivery.attempts import EmailResult
+from billing.invoices.lifecycle import InvoiceStatus
 from orm.models import AuditEvent, EmailAttempt, Invoice, Tenant
-from orm.models.enums import AuditAction, EmailResult, InvoiceStatus
 from tests.graph.conftest import GraphQLClient, Team
 from tests.support.builders import make_client, make_invoice
 from tests.support.services import free_port

@@ -9,8 +9,9 @@ from datetime import date
 import httpx
 import pytest
 
+from billing.audit.actions import AuditAction
+from billing.invoices.lifecycle import InvoiceStatus
 from orm.models import AuditEvent, Invoice, Service, ServiceRebillPeriod
-from orm.models.enums import AuditAction, InvoiceStatus
 from tests.graph.conftest import GraphQLClient, Team
 from tests.support.builders import add_line, make_invoice, make_service, pay
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from billing.runs.lifecycle import RunStatus
 from orm.models import AuditEvent, EmailAttempt, Invoice, InvoiceRun
-from orm.models.enums import RunStatus
 from tests.graph.conftest import GraphQLClient, Team, error_codes
 from tests.support.builders import make_invoice, make_run
 

@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from billing.preview_links import MAX_ID, make_preview_token
+from billing.invoices.links import MAX_ID, make_preview_token
 from graph.app import create_app
 from ispbox.config import Settings
 from tests.graph.conftest import Team, make_settings
@@ -143,7 +143,7 @@ PREVIEW_URL = "query($id: ID!) { invoice(id: $id) { previewUrl } }"
 
 
 async def preview_url_from(settings: Settings, base_url: str, team: Team, invoice_id: int) -> str:
-    app = create_app(settings, manage_database=False, embedded_workers=False)
+    app = create_app(settings, manage_database=False)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=base_url) as api:
         response = await api.post(

@@ -119,9 +119,9 @@ async def test_a_query_running_past_the_time_limit_is_stopped(
 async def test_a_mutation_is_never_cut_by_the_time_limit(
     db: str, acme: Team, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from billing import void
+    from billing.invoices import void
+    from billing.invoices.lifecycle import InvoiceStatus
     from orm.models import Invoice
-    from orm.models.enums import InvoiceStatus
     from tests.graph.conftest import make_settings
     from tests.support.builders import make_invoice
 

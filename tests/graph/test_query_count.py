@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
+from billing.runs.lifecycle import RunStatus
 from orm.models import Tenant
-from orm.models.enums import RunStatus
 from tests.graph.conftest import GraphQLClient, Team
 from tests.support.builders import add_line, make_client, make_invoice, make_run, pay
 

@@ -31,9 +31,7 @@ async def api_at(
         "rate_limit_per_address": GENEROUS,
         "rate_limit_failed_auth": GENEROUS,
     }
-    app = create_app(
-        make_settings(db, **{**limits, **overrides}), manage_database=False, embedded_workers=False
-    )
+    app = create_app(make_settings(db, **{**limits, **overrides}), manage_database=False)
     transport = httpx.ASGITransport(app=app, client=(address, 40000))
     async with httpx.AsyncClient(transport=transport, base_url=API_URL) as client:
         yield client
@@ -67,7 +65,6 @@ async def test_guessing_from_one_address_leaves_others_alone(db: str, acme: Team
     app = create_app(
         make_settings(db, rate_limit_failed_auth="2/minute"),
         manage_database=False,
-        embedded_workers=False,
     )
 
     def client_from(address: str) -> httpx.AsyncClient:
@@ -110,7 +107,7 @@ async def test_an_address_past_its_rate_is_refused(db: str, acme: Team) -> None:
 
 @pytest.mark.asyncio
 async def test_the_defaults_leave_room_for_a_busy_dashboard(db: str, acme: Team) -> None:
-    app = create_app(make_settings(db), manage_database=False, embedded_workers=False)
+    app = create_app(make_settings(db), manage_database=False)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=API_URL) as api:
         statuses = {

@@ -7,8 +7,9 @@ from typing import Any
 import dramatiq
 import pytest
 
+from billing.clients.eligibility import ChargeStatus
+from ispbox.config import get_settings
 from orm.models import Charge, Service
-from orm.models.enums import ChargeStatus
 from tests.graph.conftest import GraphQLClient, Team
 from tests.support.factories import make_charge, make_client, make_service
 from tests.support.smtp import MaildirSmtpServer
@@ -70,7 +71,7 @@ async def test_review_run_discard_rerun_and_finalize(
     schedules = sorted(await Service.all().values_list("id", "next_bill_date"))
     kpis_before = await graphql.data(KPIS, user=acme.viewer)
     dramatiq.get_broker().flush_all()
-    await start_embedded_workers(scheduler=False)
+    await start_embedded_workers(get_settings(), scheduler=False)
     try:
         review = await run_until_stopped(graphql, acme, review=True)
         assert (review["status"], review["review"], review["invoicesIssued"]) == (

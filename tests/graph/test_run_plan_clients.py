@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orm.models.enums import ClientStatus
+from billing.clients.eligibility import ClientStatus
 from tests.graph.conftest import GraphQLClient, Team
 from tests.support.builders import make_client
 

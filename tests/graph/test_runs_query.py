@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import pytest
 
 from billing.dates import next_cycle_date, today_in
+from billing.runs.lifecycle import RunErrorStage, RunStatus, RunTrigger
 from orm.models import RunError
-from orm.models.enums import RunErrorStage, RunStatus, RunTrigger
 from tests.graph.conftest import GraphQLClient, Team, error_codes
 from tests.support.builders import make_client, make_invoice, make_run
 

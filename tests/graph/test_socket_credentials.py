@@ -10,9 +10,9 @@ import pytest_asyncio
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
+from billing.runs.lifecycle import RunStatus
 from graph.app import create_app
 from orm.models import User
-from orm.models.enums import RunStatus
 from tests.graph.conftest import Team, make_settings
 from tests.graph.ws import init, messages_until_done, receive, serve, subscribe, ws_connect
 from tests.support.builders import make_run
@@ -26,7 +26,7 @@ REVOCATIONS = {
 
 async def served(db: str, recheck_seconds: float) -> AsyncIterator[str]:
     settings = make_settings(db, token_recheck_seconds=recheck_seconds)
-    app = create_app(settings, manage_database=False, embedded_workers=False)
+    app = create_app(settings, manage_database=False)
     async with serve(app) as url:
         yield url
 

@@ -15,9 +15,10 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from billing.charging import ChargeResult, charge_invoice
+from billing.delivery.attempts import ChargeAttemptStatus
+from billing.delivery.charging import ChargeResult, charge_invoice
+from billing.invoices.lifecycle import InvoiceStatus
 from orm.models import ChargeAttempt, Client, Invoice, Payment, PaymentAllocation
-from orm.models.enums import ChargeAttemptStatus, InvoiceStatus
 from tests.graph.conftest import api_client, make_settings
 from tests.support.builders import make_client, make_invoice, make_tenant
 from tests.support.stripe_server import (

@@ -14,11 +14,12 @@ from tortoise.expressions import F
 from websockets.exceptions import ConnectionClosed
 
 import graph.subscriptions
+from billing.runs.lifecycle import RunStatus
 from graph.app import create_app
 from graph.errors import ClientError
 from graph.subscriptions import ProgressHub
+from ispbox.config import get_settings
 from orm.models import Client, InvoiceRun
-from orm.models.enums import RunStatus
 from tests.graph.conftest import Team, make_settings
 from tests.graph.ws import init, messages_until_done, receive, serve, subscribe, ws_connect
 from tests.support.builders import make_client, make_invoice, make_run, make_service
@@ -31,7 +32,7 @@ PROGRESS = """subscription($id: ID!) { invoiceRunProgress(runId: $id) {
 
 @pytest_asyncio.fixture
 async def ws_url(db: str) -> AsyncIterator[str]:
-    app: Starlette = create_app(make_settings(db), manage_database=False, embedded_workers=False)
+    app: Starlette = create_app(make_settings(db), manage_database=False)
     async with serve(app) as url:
         yield url
 
@@ -130,8 +131,8 @@ async def test_a_run_started_over_http_is_followed_to_its_end_by_the_embedded_wo
         client = await make_client(acme.tenant, f"run-{key}")
         await make_service(client, next_bill_date=date(2026, 11, 1))
     dramatiq.get_broker().flush_all()  # messages other tests queued with no worker running
-    app = create_app(settings, manage_database=False, embedded_workers=False)
-    await start_embedded_workers(scheduler=False)
+    app = create_app(settings, manage_database=False)
+    await start_embedded_workers(get_settings(), scheduler=False)
     try:
         async with serve(app) as url, ws_connect(url, headers=acme.editor.headers) as ws:
             await init(ws)
@@ -189,7 +190,7 @@ async def test_many_subscribers_of_a_run_cost_one_read_per_change(
     monkeypatch.setattr(graph.subscriptions, "read_progress", counted)
     run = await make_run(acme.tenant, status=RunStatus.RUNNING)
     settings = make_settings(db, max_subscriptions_per_user=SUBSCRIBERS)
-    app = create_app(settings, manage_database=False, embedded_workers=False)
+    app = create_app(settings, manage_database=False)
     async with serve(app) as url, ws_connect(url, headers=acme.viewer.headers) as ws:
         await init(ws)
         ids = [str(n) for n in range(SUBSCRIBERS)]
@@ -223,7 +224,7 @@ async def test_a_user_past_the_subscription_limit_is_refused_across_sockets(
 ) -> None:
     run = await make_run(acme.tenant, status=RunStatus.RUNNING)
     settings = make_settings(db, max_subscriptions_per_user=2)
-    app = create_app(settings, manage_database=False, embedded_workers=False)
+    app = create_app(settings, manage_database=False)
     async with (
         serve(app) as url,
         ws_connect(url, headers=acme.viewer.headers) as first,

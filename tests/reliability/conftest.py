@@ -24,7 +24,7 @@ async def api(db: str) -> AsyncIterator[httpx.AsyncClient]:
 @pytest_asyncio.fixture
 async def ws_url(db: str) -> AsyncIterator[str]:
     """The app served by uvicorn on the test's loop; the websocket URL of /graphql."""
-    app = create_app(make_settings(db), manage_database=False, embedded_workers=False)
+    app = create_app(make_settings(db), manage_database=False)
     async with serve(app) as url:
         yield url
 

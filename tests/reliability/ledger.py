@@ -13,9 +13,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from billing.runs.lifecycle import ChunkStatus, RunStatus
 from orm.db import connection
 from orm.models import Charge, Client, InvoiceRun, RunChunk, RunError, Service, Tenant
-from orm.models.enums import ChunkStatus, RunStatus
 
 BILLING_DATE = date(2026, 11, 20)
 NEXT_PERIOD = date(2026, 12, 1)

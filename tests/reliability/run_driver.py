@@ -9,7 +9,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from billing.runs import start_invoice_run
+from billing.runs.planning import start_invoice_run
 from orm.db import connection
 from orm.models import InvoiceRun
 from tests.reliability.ledger import BILLING_DATE, Ledger, build_ledger

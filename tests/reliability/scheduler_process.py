@@ -12,11 +12,15 @@ import json
 import sys
 from datetime import datetime
 
+from ispbox.config import get_settings
 from orm.db import close_database, open_database
-from workers.scheduler import start_scheduled_runs
+from workers.process import start_actors
 
 
 async def tick_on_signal(database_url: str, now: datetime, ticks: int) -> list[int]:
+    start_actors(get_settings())
+    from workers.scheduler import start_scheduled_runs
+
     await open_database(database_url)
     try:
         print("ready", flush=True)

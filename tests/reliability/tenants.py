@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.lines import InvoiceLineKind
+from billing.runs.lifecycle import RunStatus
 from orm.models import Client, Invoice, InvoiceLine, InvoiceRun
-from orm.models.enums import InvoiceLineKind, InvoiceStatus, RunStatus
 from tests.graph.conftest import Team, make_team
 from tests.support.factories import make_service
 

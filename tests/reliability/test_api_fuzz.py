@@ -13,8 +13,8 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 
+from billing.invoices.lifecycle import InvoiceStatus
 from graph.app import create_app
-from orm.models.enums import InvoiceStatus
 from tests.graph.conftest import API_URL, make_settings
 from tests.reliability.fuzz_cases import (
     edge_requests,
@@ -86,7 +86,7 @@ async def seeded() -> Tenancy:
 @asynccontextmanager
 async def server_like_client(db: str) -> AsyncIterator[httpx.AsyncClient]:
     """The app in-process; an exception escaping it is a 500 answer, as a server would send."""
-    app = create_app(make_settings(db), manage_database=False, embedded_workers=False)
+    app = create_app(make_settings(db), manage_database=False)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url=API_URL) as client:
         yield client

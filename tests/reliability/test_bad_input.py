@@ -13,13 +13,14 @@ from typing import Any
 import httpx
 import pytest
 
-from billing.demo_data import demo_document
-from billing.importer import ImportRejected, import_document
+from billing.imports.demo_data import demo_document
+from billing.imports.importer import ImportRejected, import_document
 from graph.queries import MAX_SEARCH_LENGTH, MAX_STATUSES
 from orm.models import Client
 from tests.reliability.responses import top_level_codes
 from tests.reliability.snapshot import changed_tables, fingerprint
 from tests.reliability.tenants import OWN_ID, Tenancy
+from tests.support.keys import TEST_SECRET_KEY
 
 pytestmark = pytest.mark.asyncio
 
@@ -125,7 +126,7 @@ async def test_an_import_with_text_the_database_cannot_store_is_rejected_whole(
     document["tenants"][0]["users"][0]["token"] = text
 
     with pytest.raises(ImportRejected) as rejected:
-        await import_document(document)
+        await import_document(document, signing_key=TEST_SECRET_KEY)
 
     problem = "must not contain NUL characters" if "\x00" in text else "must be valid Unicode text"
     assert rejected.value.problems == [

@@ -14,8 +14,9 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
+from billing.audit.actions import AuditAction
+from billing.runs.lifecycle import RunStatus
 from orm.models import AuditEvent, InvoiceRun
-from orm.models.enums import AuditAction, RunStatus
 from tests.graph.conftest import make_team
 from tests.support.factories import make_client, make_service
 

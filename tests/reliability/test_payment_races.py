@@ -16,13 +16,14 @@ from typing import Any
 import pytest
 from tortoise.transactions import in_transaction
 
-import billing.void
-from billing.charging import ChargeResult, charge_invoice
+import billing.invoices.void
+from billing.delivery.attempts import ChargeAttemptStatus
+from billing.delivery.charging import ChargeResult, charge_invoice
 from billing.errors import BillingRuleError, ErrorCode
-from billing.payments import lock_invoice, record_invoice_payment
-from billing.void import void_invoice
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.void import void_invoice
+from billing.payments.allocation import lock_invoice, record_invoice_payment
 from orm.models import ChargeAttempt, Client, Invoice, Payment, PaymentAllocation, Tenant
-from orm.models.enums import ChargeAttemptStatus, InvoiceStatus
 from tests.reliability.run_driver import FaultLog
 from tests.support.stripe_server import CARD_SUCCEEDS, LocalStripe, customer_with_card
 
@@ -38,13 +39,13 @@ MAX_OFFSET_SECONDS = 0.03
 @pytest.fixture
 def slow_void(monkeypatch: pytest.MonkeyPatch) -> None:
     """The void holds the invoice's row lock a while between reading and writing."""
-    check = billing.void.has_charge_in_flight
+    check = billing.invoices.void.has_charge_in_flight
 
     async def held(invoice_id: int, conn: Any) -> bool:
         await asyncio.sleep(HOLD_SECONDS)
         return await check(invoice_id, conn)
 
-    monkeypatch.setattr(billing.void, "has_charge_in_flight", held)
+    monkeypatch.setattr(billing.invoices.void, "has_charge_in_flight", held)
 
 
 async def unpaid_invoice(tenant: Tenant, n: int, client: Client | None = None) -> Invoice:
@@ -139,7 +140,7 @@ async def test_without_the_row_lock_the_same_race_is_caught(
     async def unlocked(*, tenant_id: int, invoice_id: int, conn: Any) -> Invoice | None:
         return await Invoice.filter(id=invoice_id, tenant_id=tenant_id).using_db(conn).first()
 
-    monkeypatch.setattr(billing.void, "lock_invoice", unlocked)
+    monkeypatch.setattr(billing.invoices.void, "lock_invoice", unlocked)
     with pytest.raises(AssertionError, match="voided and paid"):
         await race_voids_and_payments(FaultLog("void without the row lock", "trials"))
 

@@ -14,8 +14,8 @@ from collections import Counter
 
 import pytest
 
+from billing.runs.lifecycle import RunTrigger
 from orm.models import InvoiceRun
-from orm.models.enums import RunTrigger
 from tests.support.factories import make_client, make_service, make_tenant
 from tests.support.worker_process import ROOT
 

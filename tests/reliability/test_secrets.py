@@ -21,24 +21,25 @@ import pytest_asyncio
 import uvicorn
 from pydantic import SecretStr
 
-from billing.charging import charge_invoice, stripe_client
-from billing.demo_data import demo_document
-from billing.email import check_mailbox
-from billing.importer import ImportRejected, import_document
-from billing.preview_links import make_preview_token
+from billing.delivery.charging import charge_invoice, stripe_client
+from billing.delivery.email import check_mailbox
+from billing.imports.demo_data import demo_document
+from billing.imports.importer import ImportRejected, import_document
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.links import make_preview_token
 from billing.tokens import MIN_TOKEN_LENGTH, hash_token
 from graph.app import create_app
 from graph.schema import schema
 from ispbox.config import Settings, SettingsError, get_settings
 from orm.db import connection
 from orm.models import Client, Invoice, InvoiceRun, Tenant, User
-from orm.models.enums import InvoiceStatus
 from tests.graph.conftest import api_client, make_settings
 from tests.reliability.log_capture import all_logs
 from tests.reliability.schema_walk import all_operations, api_schema
 from tests.reliability.snapshot import table_names
 from tests.support.builders import ApiUser, make_user
 from tests.support.factories import make_client, make_service, make_tenant
+from tests.support.keys import TEST_SECRET_KEY
 from tests.support.smtp import PickySmtpServer
 from tests.support.stripe_server import CARD_SUCCEEDS, LocalStripe, customer_with_card
 from workers.embedded import start_embedded_workers, stop_embedded_workers
@@ -76,7 +77,7 @@ async def test_an_import_stores_api_tokens_only_as_their_hashes(db: str) -> None
     document = demo_document(12, today=date(2026, 11, 20))
     tokens = [user["token"] for tenant in document["tenants"] for user in tenant["users"]]
 
-    await import_document(document)
+    await import_document(document, signing_key=TEST_SECRET_KEY)
 
     text = await stored_text()
     assert [token for token in tokens if token in text] == []
@@ -94,7 +95,7 @@ async def test_an_import_refuses_a_token_shorter_than_the_minimum(db: str) -> No
     document["tenants"][0]["users"][0]["token"] = "x" * (MIN_TOKEN_LENGTH - 1)
 
     with pytest.raises(ImportRejected) as rejected:
-        await import_document(document)
+        await import_document(document, signing_key=TEST_SECRET_KEY)
 
     assert rejected.value.problems == [
         f"tenants[0].users[0].token: must be at least {MIN_TOKEN_LENGTH} characters "
@@ -120,22 +121,22 @@ async def test_an_imported_mailbox_password_is_stored_encrypted_and_logs_in(
 ) -> None:
     document = with_mailbox_login(demo_document(3, today=date(2026, 11, 20)), picky_smtp_server)
 
-    await import_document(document)
+    await import_document(document, signing_key=TEST_SECRET_KEY)
 
     assert picky_smtp_server.password not in await stored_text()
     tenant = await Tenant.get(key=document["tenants"][0]["key"])
-    assert await check_mailbox(tenant) is None
+    assert await check_mailbox(tenant, get_settings().email_settings()) is None
 
 
 async def test_a_mailbox_password_encrypted_under_another_key_is_a_clear_mailbox_problem(
     db: str, picky_smtp_server: PickySmtpServer
 ) -> None:
     document = with_mailbox_login(demo_document(3, today=date(2026, 11, 20)), picky_smtp_server)
-    await import_document(document)
+    await import_document(document, signing_key=TEST_SECRET_KEY)
     tenant = await Tenant.get(key=document["tenants"][0]["key"])
 
     other_server = Settings(env="development", secret_key="another-server-key-" * 2)
-    problem = await check_mailbox(tenant, other_server)
+    problem = await check_mailbox(tenant, other_server.email_settings())
 
     assert problem is not None and "ISPBOX_SECRET_KEY" in problem
     assert picky_smtp_server.password not in problem
@@ -145,10 +146,10 @@ async def test_a_second_import_of_the_same_mailbox_password_changes_nothing(
     db: str, picky_smtp_server: PickySmtpServer
 ) -> None:
     document = with_mailbox_login(demo_document(3, today=date(2026, 11, 20)), picky_smtp_server)
-    await import_document(document)
+    await import_document(document, signing_key=TEST_SECRET_KEY)
     stored = await Tenant.get(key=document["tenants"][0]["key"])
 
-    summary = await import_document(document)
+    summary = await import_document(document, signing_key=TEST_SECRET_KEY)
 
     again = await Tenant.get(key=document["tenants"][0]["key"])
     assert again.mailbox_password == stored.mailbox_password
@@ -169,7 +170,7 @@ async def test_the_schema_has_no_field_or_argument_named_for_a_secret() -> None:
 @pytest_asyncio.fixture
 async def embedded_workers(db: str) -> AsyncIterator[None]:
     dramatiq.get_broker().flush_all()  # messages other tests queued with no worker running
-    await start_embedded_workers(scheduler=False)
+    await start_embedded_workers(get_settings(), scheduler=False)
     try:
         yield
     finally:
@@ -379,7 +380,7 @@ async def test_the_access_log_never_holds_a_preview_token(
         secret=settings.signing_key,
         ttl_seconds=settings.preview_link_ttl_seconds,
     )
-    app = create_app(settings, manage_database=False, embedded_workers=False)
+    app = create_app(settings, manage_database=False)
     # No logging config of uvicorn's own: its access records reach the test's capture.
     server = uvicorn.Server(uvicorn.Config(app, port=0, log_config=None, lifespan="off"))
 
@@ -425,7 +426,7 @@ async def test_production_refuses_an_unusable_secret_key(
         assert str(refused.value).startswith("ISPBOX_SECRET_KEY is")
         assert reason in str(refused.value)
     with pytest.raises(SettingsError):
-        create_app(settings, manage_database=False, embedded_workers=False)
+        create_app(settings, manage_database=False)
 
 
 async def test_production_takes_a_key_of_32_bytes(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,11 +19,12 @@ from datetime import date
 import httpx
 import pytest
 
-import billing.email
-from billing.email import TransientEmailError, email_invoice_automatically
+import billing.delivery.email
+from billing.delivery.attempts import EmailResult, EmailTrigger
+from billing.delivery.email import TransientEmailError, email_invoice_automatically
+from billing.invoices.lifecycle import InvoiceStatus
 from ispbox.config import Settings
 from orm.models import Client, EmailAttempt, Invoice, Tenant
-from orm.models.enums import EmailResult, EmailTrigger, InvoiceStatus
 from tests.reliability.fault_servers import (
     PASS,
     SMTP_DROP,
@@ -43,6 +44,7 @@ from workers.delivery import email_invoice_job
 pytestmark = pytest.mark.asyncio
 
 SETTINGS = Settings(secret_key=TEST_SECRET_KEY, public_url="https://billing.example.test")
+EMAIL = SETTINGS.email_settings()
 TIMEOUT_SECONDS = 0.5
 CHAOS_INVOICES = 20
 MAX_TRIES = 30
@@ -52,7 +54,7 @@ TRANSIENT = [SMTP_STALL, SMTP_GREET_AND_STALL, SMTP_REFUSE_421, SMTP_DROP]
 @pytest.fixture(autouse=True)
 def short_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """A stalled mailbox is given up on after half a second instead of thirty."""
-    monkeypatch.setattr(billing.email, "SEND_TIMEOUT_SECONDS", TIMEOUT_SECONDS)
+    monkeypatch.setattr(billing.delivery.email, "SEND_TIMEOUT_SECONDS", TIMEOUT_SECONDS)
 
 
 async def tenant_behind(front: SmtpFront) -> Tenant:
@@ -106,12 +108,12 @@ async def test_a_transient_mailbox_fault_is_recorded_and_the_retry_delivers_once
         async with asyncio.timeout(TIMEOUT_SECONDS * 10):
             with pytest.raises(TransientEmailError):
                 await email_invoice_automatically(
-                    tenant_id=invoice.tenant_id, invoice_id=invoice.id, settings=SETTINGS
+                    tenant_id=invoice.tenant_id, invoice_id=invoice.id, settings=EMAIL
                 )
         await invoice.refresh_from_db()
         assert invoice.emailed_at is None
         retried = await email_invoice_automatically(
-            tenant_id=invoice.tenant_id, invoice_id=invoice.id, settings=SETTINGS
+            tenant_id=invoice.tenant_id, invoice_id=invoice.id, settings=EMAIL
         )
 
     assert retried.sent
@@ -127,7 +129,7 @@ async def test_a_mailbox_refusing_for_good_is_recorded_as_permanent_and_not_rais
     async with serving(front):
         invoice = await issued_invoice(await tenant_behind(front))
         outcome = await email_invoice_automatically(
-            tenant_id=invoice.tenant_id, invoice_id=invoice.id, settings=SETTINGS
+            tenant_id=invoice.tenant_id, invoice_id=invoice.id, settings=EMAIL
         )
 
     assert not outcome.sent and outcome.permanent and "554" in (outcome.reason or "")
@@ -196,7 +198,7 @@ async def test_invoices_emailed_through_a_flaky_mailbox_arrive_exactly_once(
                 tries += 1
                 try:
                     outcome = await email_invoice_automatically(
-                        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+                        tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
                     )
                 except TransientEmailError:
                     continue  # as the worker would, later

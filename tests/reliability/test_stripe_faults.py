@@ -16,15 +16,16 @@ from datetime import date
 import pytest
 import stripe
 
-from billing.charging import (
+from billing.delivery.attempts import ChargeAttemptStatus
+from billing.delivery.charging import (
     NETWORK_RETRIES,
     ChargeOutcome,
     ChargeResult,
     TransientChargeError,
     charge_invoice,
 )
+from billing.invoices.lifecycle import InvoiceStatus
 from orm.models import ChargeAttempt, Client, Invoice, Payment, Tenant
-from orm.models.enums import ChargeAttemptStatus, InvoiceStatus
 from tests.reliability.fault_servers import (
     PASS,
     STRIPE_500,

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.lines import InvoiceLineKind
 from billing.money import minor_unit, to_minor_units
+from billing.runs.lifecycle import RunStatus, RunTrigger
 from billing.tokens import hash_token
 from ispbox.config import get_settings
 from orm.models import (
@@ -23,7 +26,6 @@ from orm.models import (
     Tenant,
     User,
 )
-from orm.models.enums import InvoiceLineKind, InvoiceStatus, RunStatus, RunTrigger
 from tests.support.factories import make_charge, make_client, make_service, make_tenant
 
 __all__ = [

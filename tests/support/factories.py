@@ -6,11 +6,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from billing.mailbox_password import seal_mailbox_password
+from billing.clients.eligibility import ClientStatus, ServiceStatus
+from billing.delivery.mailbox_password import seal_mailbox_password
 from billing.money import to_minor_units
+from billing.periods import ServicePeriod
 from ispbox.config import get_settings
 from orm.models import Charge, Client, Service, Tenant
-from orm.models.enums import ClientStatus, ServicePeriod, ServiceStatus
 
 
 async def make_tenant(key: str = "acme", **settings: Any) -> Tenant:

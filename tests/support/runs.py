@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from billing.run_engine import bill_chunk, open_run
-from billing.runs import start_invoice_run
+from billing.runs.engine import bill_chunk, open_run
+from billing.runs.lifecycle import RunTrigger
+from billing.runs.planning import start_invoice_run
 from orm.models import InvoiceRun, Tenant
-from orm.models.enums import RunTrigger
 
 
 async def run_invoices(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 import stripe
 
-from billing.charging import stripe_client
+from billing.delivery.charging import stripe_client
 from tests.support.services import free_port, start_service, stop_process
 
 STRIPE_HOST = "127.0.0.1"

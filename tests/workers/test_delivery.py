@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
+from billing.runs.lifecycle import RunErrorStage
 from orm.models import Invoice, InvoiceRun, RunError
-from orm.models.enums import RunErrorStage
 from tests.support.factories import make_client, make_service, make_tenant
 from tests.support.runs import run_invoices
 from workers.delivery import email_given_up_job, email_invoice_job

@@ -7,10 +7,10 @@ import dramatiq
 import pytest
 
 import workers.runs
-from billing.runs import start_invoice_run
+from billing.runs.lifecycle import RunStatus
+from billing.runs.planning import start_invoice_run
 from ispbox.config import get_settings
 from orm.models import Invoice, InvoiceRun
-from orm.models.enums import RunStatus
 from tests.support.bulk_data import add_clients_with_services
 from tests.support.factories import make_tenant
 from tests.support.smtp import MaildirSmtpServer
@@ -50,7 +50,7 @@ async def test_a_queued_run_is_billed_in_chunks_and_its_invoices_emailed(
         tenant, user_id=None, billing_date=date(2026, 11, 20), client_id=None, review=False
     )
     dramatiq.get_broker().flush_all()  # messages other tests queued with no worker running
-    await start_embedded_workers(scheduler=False)
+    await start_embedded_workers(get_settings(), scheduler=False)
     try:
         enqueue_invoice_run(run.id)
         run = await wait_for_end(run.id)
@@ -82,7 +82,7 @@ async def test_a_chunk_that_fails_on_every_retry_ends_the_run_with_its_clients_n
     monkeypatch.setitem(workers.runs.bill_run_chunk_job.options, "min_backoff", 10)
     monkeypatch.setitem(workers.runs.bill_run_chunk_job.options, "max_backoff", 20)
     dramatiq.get_broker().flush_all()
-    await start_embedded_workers(scheduler=False)
+    await start_embedded_workers(get_settings(), scheduler=False)
     try:
         enqueue_invoice_run(run.id)
         run = await wait_for_end(run.id)

@@ -11,10 +11,11 @@ import dramatiq
 import pytest
 import pytest_asyncio
 
-from billing.runs import start_invoice_run
+from billing.delivery.attempts import ChargeAttemptStatus, EmailResult
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.runs.planning import start_invoice_run
 from ispbox.config import get_settings
 from orm.models import ChargeAttempt, EmailAttempt, Invoice, InvoiceRun, Tenant
-from orm.models.enums import ChargeAttemptStatus, EmailResult, InvoiceStatus
 from tests.support.factories import make_client, make_service, make_tenant
 from tests.support.services import free_port, start_service, stop_process
 from tests.support.smtp import SMTP_HOST, MaildirSmtpServer
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.asyncio
 @pytest_asyncio.fixture
 async def embedded_workers(db: str) -> AsyncIterator[None]:
     dramatiq.get_broker().flush_all()  # messages other tests queued with no worker running
-    await start_embedded_workers(scheduler=False)
+    await start_embedded_workers(get_settings(), scheduler=False)
     try:
         yield
     finally:

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from billing.runs.lifecycle import RunStatus, RunTrigger
 from orm.models import InvoiceRun
-from orm.models.enums import RunStatus, RunTrigger
 from tests.support.factories import make_client, make_service, make_tenant
 from workers.scheduler import start_scheduled_runs
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from billing.runs import start_invoice_run
+from billing.runs.lifecycle import RunStatus
+from billing.runs.planning import start_invoice_run
 from orm.models import Invoice, InvoiceLine, InvoiceRun, Service
-from orm.models.enums import RunStatus
 from tests.support.bulk_data import add_clients_with_services
 from tests.support.factories import make_tenant
 from tests.support.services import RABBITMQ_URL, REDIS_URL, require_service

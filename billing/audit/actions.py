@@ -1,0 +1,14 @@
+"""The actions the audit trail records."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AuditAction(StrEnum):
+    RUN = "run"
+    VOID = "void"
+    SEND = "send"
+    DELETE = "delete"
+    FINALIZE = "finalize"
+    DISCARD = "discard"

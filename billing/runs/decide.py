@@ -1,0 +1,209 @@
+"""What one client is billed by a run: the single decision path shared by issuing and drafting.
+
+Pure functions over plain values: no database, so the rules are tested directly (and with
+hypothesis). The run engine loads the inputs set-at-a-time and writes the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+
+from billing.invoices.lines import InvoiceLineKind
+from billing.money import line_amount_cents, total_minor_units
+from billing.periods import BillingPeriod, ServicePeriod, periods_due
+
+MAX_PERIODS_PER_SERVICE = 120  # ten years of monthly arrears: anything beyond is broken data
+
+
+@dataclass(frozen=True, slots=True)
+class DueService:
+    id: int
+    client_id: int
+    description: str
+    price_cents: int
+    quantity: Decimal
+    period: ServicePeriod
+    next_bill_date: date
+    anchor_day: int
+    auto_email: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class DueCharge:
+    id: int
+    client_id: int
+    description: str
+    amount_cents: int
+    scheduled_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class LineDraft:
+    kind: InvoiceLineKind
+    description: str
+    quantity: Decimal
+    unit_price_cents: int
+    amount_cents: int
+    period_start: date | None = None
+    period_end: date | None = None
+    service_id: int | None = None
+    charge_id: int | None = None
+    # A period a void with reset put back (see billing.invoices.void), billed again by this line.
+    rebilled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleAdvance:
+    service_id: int
+    previous_next_bill_date: date
+    next_bill_date: date
+
+
+@dataclass(slots=True)
+class ClientBill:
+    """The invoice a run makes for one client (None when nothing is due) and how schedules move."""
+
+    client_id: int
+    lines: list[LineDraft] = field(default_factory=list)
+    advances: list[ScheduleAdvance] = field(default_factory=list)
+    auto_email: bool = False
+
+    @property
+    def total_cents(self) -> int:
+        return total_minor_units(line.amount_cents for line in self.lines)
+
+    @property
+    def period_start(self) -> date | None:
+        starts = [line.period_start for line in self.lines if line.period_start]
+        return min(starts) if starts else None
+
+    @property
+    def period_end(self) -> date | None:
+        ends = [line.period_end for line in self.lines if line.period_end]
+        return max(ends) if ends else None
+
+    @property
+    def has_invoice(self) -> bool:
+        return bool(self.lines)
+
+    @property
+    def rebills(self) -> bool:
+        return any(line.rebilled for line in self.lines)
+
+
+@lru_cache(maxsize=8192)  # the same few periods recur across a run's services
+def period_text(billing_period: BillingPeriod) -> str:
+    """How a service line names its period: "(2026-11-01 – 2026-11-30)"."""
+    return f"({billing_period.start.isoformat()} – {billing_period.end.isoformat()})"
+
+
+def service_problem(service: DueService, run_date: date) -> str | None:
+    """Why a service's data cannot be billed (checked before anything is written), or None."""
+    if service.price_cents < 0:
+        return f"service “{service.description}” has a negative price"
+    if service.quantity <= 0:
+        return f"service “{service.description}” has a quantity that is not above zero"
+    if not 1 <= service.anchor_day <= 31:
+        return f"service “{service.description}” has an invalid anchor day {service.anchor_day}"
+    months_behind = (run_date.year - service.next_bill_date.year) * 12 + (
+        run_date.month - service.next_bill_date.month
+    )
+    if months_behind > MAX_PERIODS_PER_SERVICE:
+        return (
+            f"service “{service.description}” is more than {MAX_PERIODS_PER_SERVICE} months "
+            f"behind (next bill date {service.next_bill_date.isoformat()})"
+        )
+    return None
+
+
+def charge_problem(charge: DueCharge) -> str | None:
+    if charge.amount_cents < 0:
+        return f"one-time charge “{charge.description}” has a negative amount"
+    return None
+
+
+def overlaps(period: BillingPeriod, others: Sequence[BillingPeriod]) -> bool:
+    """True when the period shares a day with any of the others."""
+    return any(period.start <= other.end and other.start <= period.end for other in others)
+
+
+def bill_client(
+    client_id: int,
+    services: Sequence[DueService],
+    charges: Sequence[DueCharge],
+    live_periods: Mapping[int, Sequence[BillingPeriod]],
+    run_date: date,
+    tenant_auto_email: bool,
+    rebill_periods: Mapping[int, Sequence[BillingPeriod]] | None = None,
+) -> ClientBill:
+    """One invoice holding every due period of every service (a line per period) and every
+    pending charge.
+
+    A service's periods are those a void with reset put back (`rebill_periods`, by service id),
+    then those of its schedule from its next bill date to the run date. A period sharing a day
+    with a live line of the same service (`live_periods`, by service id) or with one billed
+    before it on this invoice is skipped: no day of a service is ever billed twice, whatever
+    its period or anchor day was when the live line was billed. The schedule moves past its
+    periods, billed or skipped."""
+    bill = ClientBill(client_id=client_id)
+    emails_from_services: list[bool] = []
+    for service in sorted(services, key=lambda s: (s.next_bill_date, s.id)):
+        taken = list(live_periods.get(service.id, ()))
+        put_back = sorted((rebill_periods or {}).get(service.id, ()), key=lambda p: p.start)
+        scheduled = periods_due(
+            service.next_bill_date, service.period, service.anchor_day, run_date
+        )
+        billed_any = False
+        for billing_period, rebilled in [(p, True) for p in put_back] + [
+            (p, False) for p in scheduled
+        ]:
+            if overlaps(billing_period, taken):
+                continue
+            taken.append(billing_period)
+            billed_any = True
+            bill.lines.append(service_line(service, billing_period, rebilled))
+        if scheduled:
+            bill.advances.append(
+                ScheduleAdvance(
+                    service_id=service.id,
+                    previous_next_bill_date=service.next_bill_date,
+                    next_bill_date=date.fromordinal(scheduled[-1].end.toordinal() + 1),
+                )
+            )
+        if billed_any:
+            emails_from_services.append(
+                tenant_auto_email if service.auto_email is None else service.auto_email
+            )
+    for charge in sorted(charges, key=lambda c: (c.scheduled_on, c.id)):
+        bill.lines.append(
+            LineDraft(
+                kind=InvoiceLineKind.ONE_TIME_CHARGE,
+                description=charge.description,
+                quantity=Decimal(1),
+                unit_price_cents=charge.amount_cents,
+                amount_cents=charge.amount_cents,
+                charge_id=charge.id,
+            )
+        )
+    resolved = any(emails_from_services) if emails_from_services else tenant_auto_email
+    # Zero-total invoices are issued for the record, marked paid, and never emailed.
+    bill.auto_email = resolved and bill.total_cents > 0
+    return bill
+
+
+def service_line(service: DueService, billing_period: BillingPeriod, rebilled: bool) -> LineDraft:
+    return LineDraft(
+        kind=InvoiceLineKind.SERVICE,
+        description=f"{service.description} {period_text(billing_period)}",
+        quantity=service.quantity,
+        unit_price_cents=service.price_cents,
+        amount_cents=line_amount_cents(service.price_cents, service.quantity),
+        period_start=billing_period.start,
+        period_end=billing_period.end,
+        service_id=service.id,
+        rebilled=rebilled,
+    )
