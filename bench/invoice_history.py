@@ -24,8 +24,9 @@ LAST_MONTH = date(2023, 12, 1)
 LATE_FEE_CENTS = 1000
 INVOICE_COLUMNS = (
     "id", "tenant_id", "client_id", "number", "status", "issued_on", "due_on", "grace_until",
-    "period_start", "period_end", "currency", "total_cents", "balance_cents", "auto_email",
-    "emailed_at", "voided_at", "void_reason", "created_at",
+    "period_start", "period_end", "currency", "subtotal_cents", "tax_cents", "credited_cents",
+    "total_cents", "balance_cents", "auto_email", "emailed_at", "voided_at", "void_reason",
+    "created_at",
 )  # fmt: skip
 LINE_COLUMNS = (
     "tenant_id", "invoice_id", "position", "kind", "description", "quantity", "unit_price_cents",
@@ -103,7 +104,8 @@ def _history_rows(
             void = status == "void"
             invoice = (
                 invoice_id, tenant_id, client.client_id, f"{prefix}{sequence:06d}", status, start,
-                due, due + timedelta(days=7), start, end, currency, total, balance, True,
+                due, due + timedelta(days=7), start, end, currency, total, 0, 0, total, balance,
+                True,
                 emailed if rng.random() < 0.9 else None, emailed if void else None,
                 "Billed twice by mistake." if void else None, created,
             )  # fmt: skip

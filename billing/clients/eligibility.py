@@ -39,3 +39,10 @@ class ChargeStatus(StrEnum):
     PENDING = "pending"
     INVOICED = "invoiced"
     CANCELLED = "cancelled"
+
+
+class BlockedReason(StrEnum):
+    """Why a client is blocked: by a person (MANUAL) or by collections (OVERDUE)."""
+
+    MANUAL = "manual"
+    OVERDUE = "overdue"

@@ -32,27 +32,19 @@ Rules decided here:
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from billing.clients.eligibility import BlockedReason, ClientStatus
 from billing.collections.policy import CollectionsPolicy
 from billing.collections.working_days import is_working_day, next_working_day
+from billing.invoices.lifecycle import PAYABLE_STATUSES
 
-# The stored values of the client and invoice statuses (orm.models.enums, whose StrEnum members
-# compare equal to them); this module imports nothing from the ORM.
-CLIENT_ACTIVE = "active"
-CLIENT_OVERDUE = "overdue"
-OPEN_INVOICE_STATUSES = frozenset({"unpaid", "partial"})
-
-
-class BlockedReason(enum.StrEnum):
-    """Why a client is blocked: by a person (MANUAL) or by collections (OVERDUE)."""
-
-    MANUAL = "manual"
-    OVERDUE = "overdue"
+CLIENT_ACTIVE = ClientStatus.ACTIVE
+CLIENT_OVERDUE = ClientStatus.OVERDUE
+OPEN_INVOICE_STATUSES = frozenset(PAYABLE_STATUSES)
 
 
 def blocked_reason_of(blocked: bool, reason: str | None) -> BlockedReason | None:

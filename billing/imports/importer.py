@@ -992,6 +992,9 @@ class InvoiceHistory:
             "period_start": min(starts, default=None),
             "period_end": max(ends, default=None),
             "currency": self.tenant["currency"],
+            # Imported history carries no tax: its lines' amounts are what was charged.
+            "subtotal_cents": total_cents,
+            "tax_cents": 0,
             "total_cents": total_cents,
         }
         columns |= self.settlement_columns(invoice, total_cents)

@@ -345,7 +345,8 @@ async def _bill_clients(
 
 INVOICE_COLUMNS = (
     "tenant_id", "client_id", "run_id", "number", "status", "issued_on", "due_on", "grace_until",
-    "period_start", "period_end", "currency", "total_cents", "balance_cents", "auto_email",
+    "period_start", "period_end", "currency", "subtotal_cents", "tax_cents", "credited_cents",
+    "total_cents", "balance_cents", "auto_email",
     "created_at",
 )  # fmt: skip
 # Deferrable on PostgreSQL (migration 0003), initially immediate.
@@ -439,7 +440,7 @@ def _invoice_rows(
         rows.append(
             (
                 tenant.id, bill.client_id, run.id, number, status, run.billing_date, due, grace,
-                bill.period_start, bill.period_end, tenant.currency, total, total,
+                bill.period_start, bill.period_end, tenant.currency, total, 0, 0, total, total,
                 bill.auto_email, created,
             )
         )  # fmt: skip

@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name="InvoiceRun",
             name="email_failures",
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.CreateModel(
             name="ServiceRebillPeriod",

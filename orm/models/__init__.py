@@ -4,7 +4,7 @@ from orm.models.audit import AuditEvent
 from orm.models.client import Charge, Client, Service
 from orm.models.delivery import ChargeAttempt, EmailAttempt
 from orm.models.idempotency import IdempotencyKey
-from orm.models.invoice import Invoice, InvoiceLine, InvoiceStatusTotals
+from orm.models.invoice import Invoice, InvoiceLine, InvoiceStatusTotals, InvoiceTax
 from orm.models.payment import Payment, PaymentAllocation
 from orm.models.run import (
     InvoiceRun,
@@ -26,6 +26,7 @@ __all__ = [
     "InvoiceLine",
     "InvoiceRun",
     "InvoiceStatusTotals",
+    "InvoiceTax",
     "Payment",
     "PaymentAllocation",
     "RunChunk",

@@ -7,7 +7,7 @@ whole yen of JPY, fils of BHD), whatever the name says.
 from tortoise import fields
 from tortoise.models import Model
 
-from billing.clients.eligibility import ChargeStatus, ClientStatus, ServiceStatus
+from billing.clients.eligibility import BlockedReason, ChargeStatus, ClientStatus, ServiceStatus
 from billing.periods import ServicePeriod
 
 
@@ -21,6 +21,13 @@ class Client(Model):
     blocked = fields.BooleanField(default=False)
     stripe_customer_id = fields.CharField(max_length=255, null=True)
     stripe_payment_method_id = fields.CharField(max_length=255, null=True)
+    # The buyer as printed on the client's documents.
+    address = fields.TextField(null=True)
+    tax_id = fields.CharField(max_length=32, null=True)
+    # No tax on the client's invoices (exempt, or reverse charge), with the reason printed.
+    tax_exempt = fields.BooleanField(default=False, db_default=False)
+    tax_exempt_reason = fields.TextField(null=True)
+    blocked_reason = fields.CharEnumField(BlockedReason, max_length=16, null=True)
 
     class Meta:
         table = "clients"
@@ -45,6 +52,8 @@ class Service(Model):
     status = fields.CharEnumField(ServiceStatus, max_length=16, default=ServiceStatus.ACTIVE)
     billable = fields.BooleanField(default=True)
     auto_email = fields.BooleanField(null=True)
+    # Percent; null: the tenant's default rate.
+    tax_rate = fields.DecimalField(max_digits=7, decimal_places=4, null=True)
     # The next bill date the last import gave: a later import that gives it again changes
     # nothing, so the schedule runs and voids moved since stays theirs.
     imported_next_bill_date = fields.DateField(null=True)
@@ -72,6 +81,8 @@ class Charge(Model):
     # The status the last import gave: a later import that gives it again leaves the status
     # runs and voids set since.
     imported_status = fields.CharEnumField(ChargeStatus, max_length=16, null=True)
+    # Percent; null: the tenant's default rate.
+    tax_rate = fields.DecimalField(max_digits=7, decimal_places=4, null=True)
 
     class Meta:
         table = "charges"

@@ -31,6 +31,10 @@ class Invoice(Model):
     currency = fields.CharField(max_length=3)
     total_cents = fields.BigIntField()
     balance_cents = fields.BigIntField()
+    # total = subtotal (the lines' net amounts) + tax; what credit notes took off so far.
+    subtotal_cents = fields.BigIntField(default=0, db_default=0)
+    tax_cents = fields.BigIntField(default=0, db_default=0)
+    credited_cents = fields.BigIntField(default=0, db_default=0)
     # Whether the invoice is to be emailed when issued, resolved from tenant and service settings.
     auto_email = fields.BooleanField(default=False)
     emailed_at = fields.DatetimeField(null=True)
@@ -75,6 +79,8 @@ class InvoiceLine(Model):
     # period and each charge be billed by at most one live invoice: the database refuses a
     # double-billed period whatever the code above it does.
     live = fields.BooleanField(default=True)
+    # Percent; null where the line carries no tax. `amount_cents` is net of tax.
+    tax_rate = fields.DecimalField(max_digits=7, decimal_places=4, null=True)
 
     class Meta:
         table = "invoice_lines"
@@ -101,3 +107,24 @@ class InvoiceStatusTotals(Model):
     class Meta:
         table = "invoice_status_totals"
         indexes = (("tenant_id", "status"),)
+
+
+class InvoiceTax(Model):
+    """One row of an invoice's tax breakdown: the tax of one rate, rounded once for the rate
+    (EN 16931 BR-CO-17), with its category (S standard, Z zero-rated, E exempt, AE reverse
+    charge, O outside the scope of tax)."""
+
+    id = fields.BigIntField(primary_key=True)
+    tenant = fields.ForeignKeyField("models.Tenant", related_name="invoice_taxes")
+    invoice = fields.ForeignKeyField(
+        "models.Invoice", related_name="taxes", on_delete=fields.CASCADE
+    )
+    category = fields.CharField(max_length=4)
+    rate = fields.DecimalField(max_digits=7, decimal_places=4)
+    taxable_cents = fields.BigIntField()
+    tax_cents = fields.BigIntField()
+    exemption_reason = fields.TextField(null=True)
+
+    class Meta:
+        table = "invoice_taxes"
+        indexes = (("invoice_id",),)

@@ -38,7 +38,7 @@ class InvoiceRun(Model):
     amount_issued_cents = fields.BigIntField(default=0)
     errors_count = fields.IntField(default=0)
     # Invoices the run was to email automatically and could not (no address, a refused one).
-    email_failures = fields.IntField(default=0)
+    email_failures = fields.IntField(default=0, db_default=0)
     chunks_total = fields.IntField(default=0)
     chunks_done = fields.IntField(default=0)
     # Raised on every progress step; subscribers poll it to see a change from any process.

@@ -23,6 +23,27 @@ class Tenant(Model):
     # The last sequence number handed out; raised under a row lock in the issuing transaction,
     # so numbers are gap-free (a rolled-back run rolls this back too).
     invoice_sequence = fields.BigIntField(default=0)
+    credit_note_number_prefix = fields.CharField(max_length=32, default="CN-", db_default="CN-")
+    # The credit notes' own gap-free series, taken like invoice numbers.
+    credit_note_sequence = fields.BigIntField(default=0, db_default=0)
+
+    # The seller as printed on every document.
+    legal_name = fields.CharField(max_length=200, null=True)  # null: the tenant's name
+    address = fields.TextField(null=True)
+    tax_id = fields.CharField(max_length=32, null=True)
+    payment_instructions = fields.TextField(null=True)
+
+    # Taxes: rates are percents; a service or charge without its own rate takes the default.
+    prices_include_tax = fields.BooleanField(default=False, db_default=False)
+    default_tax_rate = fields.DecimalField(max_digits=7, decimal_places=4, null=True)
+    issued_invoices_immutable = fields.BooleanField(default=False, db_default=False)
+
+    # Collections and receivables.
+    reminder_days = fields.JSONField(default=list, db_default="[]")
+    late_fee_cents = fields.BigIntField(null=True)
+    late_fee_percent = fields.DecimalField(max_digits=5, decimal_places=2, null=True)
+    block_after_grace = fields.BooleanField(default=False, db_default=False)
+    auto_apply_credit = fields.BooleanField(default=True, db_default=True)
 
     # The tenant's outgoing mailbox (SMTP).
     mailbox_host = fields.CharField(max_length=255, null=True)

@@ -403,7 +403,7 @@ async def test_manual_send_records_who_sent_it_with_the_sent_attempt(
     outcome = await send_invoice_now(
         tenant_id=tenant.id,
         invoice_id=invoice.id,
-        settings=SETTINGS,
+        settings=EMAIL,
         force=True,
         user_id=editor.user.id,
     )
@@ -422,7 +422,7 @@ async def test_automatic_email_is_not_a_persons_send_in_the_audit_trail(
     invoice = await make_invoice(tenant)
 
     outcome = await email_invoice_automatically(
-        tenant_id=tenant.id, invoice_id=invoice.id, settings=SETTINGS
+        tenant_id=tenant.id, invoice_id=invoice.id, settings=EMAIL
     )
 
     assert outcome.sent

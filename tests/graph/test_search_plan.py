@@ -30,9 +30,10 @@ async def add_rows(team: Team, count: int) -> None:
         SELECT {tenant}, 'bulk-' || g, 'Client ' || md5(g::text), 'active', false
         FROM generate_series(1, {count}) g;
         INSERT INTO invoices (tenant_id, client_id, number, status, issued_on, due_on,
-            grace_until, currency, total_cents, balance_cents, auto_email, created_at)
+            grace_until, currency, subtotal_cents, tax_cents, credited_cents, total_cents,
+            balance_cents, auto_email, created_at)
         SELECT {tenant}, c.id, 'INV-' || lpad(c.id::text, 7, '0'), 'unpaid', DATE '2026-11-01',
-            DATE '2026-11-15', DATE '2026-11-22', 'USD', 100, 100, false, now()
+            DATE '2026-11-15', DATE '2026-11-22', 'USD', 100, 0, 0, 100, 100, false, now()
         FROM clients c WHERE c.tenant_id = {tenant};
         ANALYZE clients; ANALYZE invoices;
         """

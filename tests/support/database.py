@@ -32,6 +32,7 @@ TABLES = [
     "email_attempts",
     "payment_allocations",
     "payments",
+    "invoice_taxes",
     "invoice_lines",
     "charges",
     "invoices",

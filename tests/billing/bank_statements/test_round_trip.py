@@ -8,7 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from billing.bank_statements import Direction, parse_camt053, parse_mt940
-from billing.bank_statements.samples import SampleEntry, camt053_document, mt940_text
+from billing.bank_statements.samples import (
+    MT940_NAME_FIELDS,
+    MT940_PURPOSE_WIDTH,
+    SampleEntry,
+    camt053_document,
+    cut,
+    mt940_text,
+)
 
 WORD_START = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789äöüÉ"
 WORD_REST = WORD_START + "-./,"
@@ -34,7 +41,11 @@ def entries(currency: str, remittance_size: int, creditor_reference: bool) -> st
             currency=st.just(currency),
             direction=st.sampled_from(Direction),
             bank_reference=st.text("ABCDEFGHIJ0123456789-", min_size=1, max_size=16),
-            counterparty=st.none() | text(54),
+            # A name the MT940 writer can wrap into its two name fields (CAMT takes any).
+            counterparty=st.none()
+            | text(54).filter(
+                lambda name: len(cut(name, MT940_PURPOSE_WIDTH)) <= len(MT940_NAME_FIELDS)
+            ),
             text=st.none() | text(remittance_size),
             creditor_reference=(st.none() | st.from_regex(r"RF\d{2}[A-Z0-9]{1,21}", fullmatch=True))
             if creditor_reference

@@ -11,6 +11,7 @@ from billing.imports.importer import ImportRejected, import_document
 from billing.imports.validation import validate_import
 from orm.models import Tenant
 from tests.billing.test_importer import C0, acme_client, sample_document
+from tests.support.keys import TEST_SECRET_KEY
 
 Document = dict[str, Any]
 
@@ -159,7 +160,7 @@ async def test_an_import_with_more_digits_than_its_currency_is_rejected_and_writ
     document = in_currency("JPY", "5000.5")
 
     with pytest.raises(ImportRejected) as caught:
-        await import_document(document)
+        await import_document(document, signing_key=TEST_SECRET_KEY)
 
     assert caught.value.problems == [
         f"{C0}.services[0].price: must have no decimal places: the currency has no minor unit"
