@@ -12,7 +12,7 @@ from tortoise.fields.base import OnDelete
 from tortoise.indexes import Index
 from tortoise.migrations import operations as ops
 
-from billing.clients.eligibility import BlockedReason
+from orm.models.enums import BlockedReason
 
 
 async def untaxed_subtotals(apps, schema_editor) -> None:

@@ -2,7 +2,7 @@
 the migrations name them here, where the values written in the database are gathered."""
 
 from billing.audit.actions import AuditAction
-from billing.clients.eligibility import ChargeStatus, ClientStatus, ServiceStatus
+from billing.clients.eligibility import BlockedReason, ChargeStatus, ClientStatus, ServiceStatus
 from billing.delivery.attempts import ChargeAttemptStatus, EmailResult, EmailTrigger
 from billing.invoices.lifecycle import InvoiceStatus
 from billing.invoices.lines import InvoiceLineKind
@@ -11,6 +11,7 @@ from billing.runs.lifecycle import ChunkStatus, RunErrorStage, RunStatus, RunTri
 
 __all__ = [
     "AuditAction",
+    "BlockedReason",
     "ChargeAttemptStatus",
     "ChargeStatus",
     "ChunkStatus",
