@@ -1,8 +1,4 @@
-"""Clients of a tenant and what they are billed for: recurring services and one-time charges.
-
-Every `*_cents` column holds integer minor units of its currency (ISO 4217: cents of USD,
-whole yen of JPY, fils of BHD), whatever the name says.
-"""
+"""Clients of a tenant and what they are billed for: recurring services and one-time charges."""
 
 from tortoise import fields
 from tortoise.models import Model

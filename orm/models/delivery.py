@@ -1,8 +1,4 @@
-"""What happened when an invoice was emailed or charged: one row per attempt.
-
-Every `*_cents` column holds integer minor units of its currency (ISO 4217: cents of USD,
-whole yen of JPY, fils of BHD), whatever the name says.
-"""
+"""What happened when an invoice was emailed or charged: one row per attempt."""
 
 from tortoise import fields
 from tortoise.models import Model

@@ -1,8 +1,4 @@
-"""Invoices and their lines.
-
-Money is stored in integer minor units of the invoice's currency (ISO 4217: cents of USD,
-whole yen of JPY, fils of BHD), whatever a `*_cents` column's name says.
-"""
+"""Invoices and their lines."""
 
 from tortoise import fields
 from tortoise.models import Model

@@ -1,8 +1,4 @@
-"""Payments received and their allocation to invoices.
-
-Every `*_cents` column holds integer minor units of its currency (ISO 4217: cents of USD,
-whole yen of JPY, fils of BHD), whatever the name says.
-"""
+"""Payments received and their allocation to invoices."""
 
 from tortoise import fields
 from tortoise.models import Model

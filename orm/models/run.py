@@ -1,8 +1,4 @@
-"""Invoice runs, the chunks workers process them in, and what went wrong in them.
-
-Every `*_cents` column holds integer minor units of its currency (ISO 4217: cents of USD,
-whole yen of JPY, fils of BHD), whatever the name says.
-"""
+"""Invoice runs, the chunks workers process them in, and what went wrong in them."""
 
 from tortoise import fields
 from tortoise.models import Model
