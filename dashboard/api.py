@@ -16,8 +16,10 @@ from dashboard.graphql_client import (
     DeleteInvoiceInput,
     GraphQLClient,
     InvoiceFilter,
+    InvoiceOutcome,
     InvoiceRunInput,
     RunBulkInput,
+    RunOutcome,
     SendInvoiceInput,
     VoidInvoiceInput,
 )
@@ -165,14 +167,12 @@ def void_invoice(
     void_input = VoidInvoiceInput(
         id=invoice_id, reset_service_schedule=reset_service_schedule, reason=reason or None
     )
-    payload = api.void_invoice(input=void_input).void_invoice
-    return MutationResult(payload.invoice, list(payload.errors))
+    return invoice_outcome(api.void_invoice(input=void_input).void_invoice)
 
 
 def send_invoice(api: GraphQLClient, invoice_id: str) -> MutationResult[Invoice]:
     """Email the invoice to its client now."""
-    payload = api.send_invoice(input=SendInvoiceInput(id=invoice_id)).send_invoice
-    return MutationResult(payload.invoice, list(payload.errors))
+    return invoice_outcome(api.send_invoice(input=SendInvoiceInput(id=invoice_id)).send_invoice)
 
 
 def delete_invoice(api: GraphQLClient, invoice_id: str) -> MutationResult[str]:
@@ -183,14 +183,22 @@ def delete_invoice(api: GraphQLClient, invoice_id: str) -> MutationResult[str]:
 
 def finalize_run(api: GraphQLClient, run_id: str) -> MutationResult[InvoiceRun]:
     """Issue the drafts of a run awaiting review."""
-    payload = api.finalize_run(input=InvoiceRunInput(run_id=run_id)).finalize_invoice_run
-    return MutationResult(payload.run, list(payload.errors))
+    return run_outcome(api.finalize_run(input=InvoiceRunInput(run_id=run_id)).finalize_invoice_run)
 
 
 def discard_run(api: GraphQLClient, run_id: str) -> MutationResult[InvoiceRun]:
     """Throw away the drafts of a run awaiting review."""
-    payload = api.discard_run(input=InvoiceRunInput(run_id=run_id)).discard_invoice_run
-    return MutationResult(payload.run, list(payload.errors))
+    return run_outcome(api.discard_run(input=InvoiceRunInput(run_id=run_id)).discard_invoice_run)
+
+
+def invoice_outcome(outcome: InvoiceOutcome) -> MutationResult[Invoice]:
+    """A mutation's invoice as it now stands, or the errors that refused the change."""
+    return MutationResult(outcome.invoice, list(outcome.errors))
+
+
+def run_outcome(outcome: RunOutcome) -> MutationResult[InvoiceRun]:
+    """A mutation's run as it now stands, or the errors that refused the change."""
+    return MutationResult(outcome.run, list(outcome.errors))
 
 
 def fetch_client_account(api: GraphQLClient, client_id: str) -> ClientAccount:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from dashboard.graphql_client import (
+    ActionState,
     Client,
     ClientAccount,
     ClientService,
@@ -28,6 +29,7 @@ from dashboard.graphql_client import (
 )
 
 __all__ = [
+    "ActionState",
     "Client",
     "ClientAccount",
     "ClientService",

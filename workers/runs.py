@@ -21,6 +21,9 @@ from workers.queues import QUEUE_RUN_FOLLOWUPS, START_INVOICE_RUN
 
 log = logging.getLogger(__name__)
 
+# A run's steps retry soon: the run's progress waits on each of them.
+RUN_STEP_BACKOFF: dict[str, Any] = {"min_backoff": 1_000, "max_backoff": 60_000}
+
 NO_STRIPE_KEY_NOTICE = (
     "Auto charge is on, but no Stripe API key is configured: this run's invoices are not charged."
 )
@@ -34,8 +37,7 @@ def charging_enabled() -> bool:
     actor_name=START_INVOICE_RUN.actor_name,
     queue_name=queue(START_INVOICE_RUN.queue),
     max_retries=10,
-    min_backoff=1_000,
-    max_backoff=60_000,
+    **RUN_STEP_BACKOFF,
 )
 async def start_invoice_run_job(run_id: int) -> None:
     """Cut the run into chunks and queue them. Redelivered, it queues the chunks still pending
@@ -49,7 +51,7 @@ async def start_invoice_run_job(run_id: int) -> None:
         bill_run_chunk_job.send(chunk_id)
 
 
-@dramatiq.actor(queue_name=queue("chunks"), max_retries=10, min_backoff=1_000, max_backoff=60_000)
+@dramatiq.actor(queue_name=queue("chunks"), max_retries=10, **RUN_STEP_BACKOFF)
 async def abandon_run_chunk_job(message: dict[str, Any], retries: dict[str, Any]) -> None:
     """A chunk's retries are exhausted: record its clients as not billed so the run ends."""
     chunk_id = int(message["args"][0])
@@ -59,8 +61,7 @@ async def abandon_run_chunk_job(message: dict[str, Any], retries: dict[str, Any]
 @dramatiq.actor(
     queue_name=queue("chunks"),
     max_retries=20,
-    min_backoff=1_000,
-    max_backoff=60_000,
+    **RUN_STEP_BACKOFF,
     time_limit=30 * 60_000,
     on_retry_exhausted="abandon_run_chunk_job",
 )
@@ -74,8 +75,7 @@ async def bill_run_chunk_job(chunk_id: int) -> None:
     actor_name=QUEUE_RUN_FOLLOWUPS.actor_name,
     queue_name=queue(QUEUE_RUN_FOLLOWUPS.queue),
     max_retries=10,
-    min_backoff=1_000,
-    max_backoff=60_000,
+    **RUN_STEP_BACKOFF,
 )
 async def queue_run_followups_job(
     run_id: int, first_client_id: int | None = None, last_client_id: int | None = None

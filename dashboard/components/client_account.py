@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -32,39 +34,34 @@ def render_services_and_charges(api: GraphQLClient, client: Client, currency: st
 
 def render_services(services: list[ClientService], currency: str) -> None:
     price = money_heading("Price", currency)
-    if not services:
-        st.caption("No services.")
-        return
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Service": [service.description for service in services],
-                "Period": [service.period.value.capitalize() for service in services],
-                price: [service.price for service in services],
-                "Quantity": [service.quantity for service in services],
-                "Next bill date": [service.next_bill_date for service in services],
-                "Status": [service.status.value.capitalize() for service in services],
-                "Billable": [service.billable for service in services],
-            }
-        ),
-        hide_index=True,
-        column_config={price: MONEY},
-    )
+    columns = {
+        "Service": [service.description for service in services],
+        "Period": [service.period.value.capitalize() for service in services],
+        price: [service.price for service in services],
+        "Quantity": [service.quantity for service in services],
+        "Next bill date": [service.next_bill_date for service in services],
+        "Status": [service.status.value.capitalize() for service in services],
+        "Billable": [service.billable for service in services],
+    }
+    render_money_table(columns, money_column=price, when_empty="No services.")
 
 
 def render_pending_charges(charges: list[PendingCharge], currency: str) -> None:
     amount = money_heading("Amount", currency)
-    if not charges:
-        st.caption("No pending charges.")
+    columns = {
+        "Charge": [charge.description for charge in charges],
+        amount: [charge.amount for charge in charges],
+        "Scheduled on": [charge.scheduled_on for charge in charges],
+    }
+    render_money_table(columns, money_column=amount, when_empty="No pending charges.")
+
+
+def render_money_table(
+    columns: dict[str, list[Any]], *, money_column: str, when_empty: str
+) -> None:
+    """The records' columns as a table, `money_column` in accounting format; `when_empty` in
+    its place where there are no records."""
+    if not columns[money_column]:
+        st.caption(when_empty)
         return
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Charge": [charge.description for charge in charges],
-                amount: [charge.amount for charge in charges],
-                "Scheduled on": [charge.scheduled_on for charge in charges],
-            }
-        ),
-        hide_index=True,
-        column_config={amount: MONEY},
-    )
+    st.dataframe(pd.DataFrame(columns), hide_index=True, column_config={money_column: MONEY})

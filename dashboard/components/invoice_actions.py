@@ -11,6 +11,7 @@ from decimal import Decimal
 import streamlit as st
 
 from dashboard.api import GraphQLClient, delete_invoice, send_invoice, void_invoice
+from dashboard.components.confirmation import dialog_confirmed
 from dashboard.components.flash import flash
 from dashboard.formatting import format_money
 from dashboard.models import Invoice
@@ -72,13 +73,7 @@ def void_dialog(api: GraphQLClient, scope: str, invoice: Invoice) -> None:
         "one-time charges back to pending, so the next run issues them again.",
     )
     reason = st.text_input("Reason", key=f"{scope}.void.reason.{invoice.id}", max_chars=500)
-    with st.container(horizontal=True):
-        confirmed = st.button("Void invoice", type="primary", key=f"{scope}.void.confirm")
-        cancelled = st.button("Cancel", key=f"{scope}.void.cancel")
-    if cancelled:
-        close_dialogs(scope)
-        st.rerun()
-    if confirmed:
+    if dialog_confirmed("Void invoice", f"{scope}.void", lambda: close_dialogs(scope)):
         result = void_invoice(
             api, invoice.id, reset_service_schedule=reset, reason=reason.strip() or None
         )
@@ -101,13 +96,7 @@ def delete_dialog(api: GraphQLClient, scope: str, invoice: Invoice) -> None:
         f"Delete **{invoice.display_number}** of {invoice.client.name} for good, with its lines "
         "and payment allocations? This cannot be undone."
     )
-    with st.container(horizontal=True):
-        confirmed = st.button("Delete invoice", type="primary", key=f"{scope}.delete.confirm")
-        cancelled = st.button("Cancel", key=f"{scope}.delete.cancel")
-    if cancelled:
-        close_dialogs(scope)
-        st.rerun()
-    if confirmed:
+    if dialog_confirmed("Delete invoice", f"{scope}.delete", lambda: close_dialogs(scope)):
         result = delete_invoice(api, invoice.id)
         if result.ok:
             flash(scope, "success", f"Invoice {invoice.display_number} was deleted.")

@@ -13,12 +13,15 @@ from dashboard.components.invoice_actions import ask_to_delete, ask_to_void, ope
 from dashboard.components.pager import CursorPager
 from dashboard.formatting import STATUS_COLOURS, format_date, format_money
 from dashboard.layout import INVOICE_LIST_CLASS
-from dashboard.models import Invoice, InvoicePage, Viewer, invoices_on, is_development
+from dashboard.models import ActionState, Invoice, InvoicePage, Viewer, invoices_on, is_development
 
 CLIENT_BILLING_PAGE = "pages/client_billing.py"
 # The layout keeps columns 1, 3, 4 and 5 on one line (dashboard.layout).
 COLUMN_WIDTHS = (1.3, 1.6, 1.3, 1.5, 1.5, 1.6, 2.2)
 COLUMN_GAP = "xsmall"
+SEND_HELP = "Emails the invoice to the client now."
+VOID_HELP = "Voids the invoice (asks first)."
+DELETE_HELP = "Deletes the invoice for good (asks first)."
 HEADINGS = ("Invoice #", "Client", "Issued", "Total", "Balance", "Status", "Actions")
 
 
@@ -102,30 +105,37 @@ def render_actions(api: GraphQLClient, viewer: Viewer, invoice: Invoice, key: st
             disabled=not allowed.view.allowed,
             help=allowed.view.reason or "Opens the invoice in a new tab.",
         )
-        if st.button(
-            "Send",
-            type="tertiary",
-            key=f"{key}-send-{invoice.id}",
-            disabled=not allowed.send.allowed,
-            help=allowed.send.reason or "Emails the invoice to the client now.",
-        ):
+        if action_button("Send", allowed.send, f"{key}-send-{invoice.id}", SEND_HELP):
             send_now(api, invoice, key)
-        st.button(
+        action_button(
             "Void",
-            type="tertiary",
-            key=f"{key}-void-{invoice.id}",
-            disabled=not allowed.void.allowed,
-            help=allowed.void.reason or "Voids the invoice (asks first).",
+            allowed.void,
+            f"{key}-void-{invoice.id}",
+            VOID_HELP,
             on_click=ask_to_void,
             args=(key, invoice),
         )
         if is_development(viewer):
-            st.button(
+            action_button(
                 "Delete",
-                type="tertiary",
-                key=f"{key}-delete-{invoice.id}",
-                disabled=not allowed.delete.allowed,
-                help=allowed.delete.reason or "Deletes the invoice for good (asks first).",
+                allowed.delete,
+                f"{key}-delete-{invoice.id}",
+                DELETE_HELP,
                 on_click=ask_to_delete,
                 args=(key, invoice),
             )
+
+
+def action_button(
+    label: str, state: ActionState, key: str, what_it_does: str, **callback: Any
+) -> bool:
+    """One of an invoice's action buttons: disabled where the API refuses the action, with the
+    API's reason as its help (else `what_it_does`); True when it was clicked."""
+    return st.button(
+        label,
+        type="tertiary",
+        key=key,
+        disabled=not state.allowed,
+        help=state.reason or what_it_does,
+        **callback,
+    )

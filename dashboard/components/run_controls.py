@@ -12,6 +12,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard.api import GraphQLClient, fetch_run_plan, start_run
+from dashboard.components.confirmation import dialog_confirmed
 from dashboard.components.flash import flash
 from dashboard.formatting import count_of, format_date, run_label
 from dashboard.models import (
@@ -151,13 +152,7 @@ def confirm_run_dialog(
     api: GraphQLClient, plan: RunPlan, review: bool, key: str, on_started: RunStarted
 ) -> None:
     st.markdown(describe_run(plan, review))
-    with st.container(horizontal=True):
-        confirmed = st.button("Start the run", type="primary", key=f"{key}.run.confirm")
-        cancelled = st.button("Cancel", key=f"{key}.run.cancel")
-    if cancelled:
-        _forget_confirmations()
-        st.rerun()
-    if not confirmed:
+    if not dialog_confirmed("Start the run", f"{key}.run", _forget_confirmations):
         return
     _forget_confirmations()
     result = start_run(

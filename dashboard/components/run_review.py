@@ -7,6 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard.api import GraphQLClient, discard_run, finalize_run
+from dashboard.components.confirmation import dialog_confirmed
 from dashboard.components.flash import flash
 from dashboard.formatting import count_of, format_money, run_label
 from dashboard.models import InvoiceRun, MutationResult, Viewer, can_edit
@@ -82,13 +83,7 @@ def confirm_or_cancel(
     done_words: str,
 ) -> None:
     """The dialog's buttons: run the mutation and keep its outcome as a message, or close."""
-    with st.container(horizontal=True):
-        confirmed = st.button(label, type="primary", key=f"{key}.review.confirm")
-        cancelled = st.button("Cancel", key=f"{key}.review.cancel")
-    if cancelled:
-        _forget_review_targets()
-        st.rerun()
-    if confirmed:
+    if dialog_confirmed(label, f"{key}.review", _forget_review_targets):
         result = mutation(api, run.id)
         name = run_label(run.id, run.billing_date)
         if result.ok:

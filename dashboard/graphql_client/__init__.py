@@ -8,12 +8,7 @@ from .delete_invoice import (
     DeleteInvoiceDeleteInvoice,
     DeleteInvoiceDeleteInvoiceErrors,
 )
-from .discard_run import (
-    DiscardRun,
-    DiscardRunDiscardInvoiceRun,
-    DiscardRunDiscardInvoiceRunErrors,
-    DiscardRunDiscardInvoiceRunRun,
-)
+from .discard_run import DiscardRun, DiscardRunDiscardInvoiceRun
 from .enums import (
     ClientStatus,
     ErrorCode,
@@ -41,12 +36,7 @@ from .fetch_run_invoices import (
 )
 from .fetch_run_plan import FetchRunPlan, FetchRunPlanInvoiceRunPlan
 from .fetch_viewer import FetchViewer, FetchViewerViewer
-from .finalize_run import (
-    FinalizeRun,
-    FinalizeRunFinalizeInvoiceRun,
-    FinalizeRunFinalizeInvoiceRunErrors,
-    FinalizeRunFinalizeInvoiceRunRun,
-)
+from .finalize_run import FinalizeRun, FinalizeRunFinalizeInvoiceRun
 from .fragments import (
     ActionState,
     Client,
@@ -63,6 +53,9 @@ from .fragments import (
     InvoiceClient,
     InvoiceKpis,
     InvoiceKpisByStatus,
+    InvoiceOutcome,
+    InvoiceOutcomeErrors,
+    InvoiceOutcomeInvoice,
     InvoicePage,
     InvoicePageEdges,
     InvoicePageEdgesNode,
@@ -72,6 +65,9 @@ from .fragments import (
     InvoiceRunErrors,
     InvoiceRunErrorsClient,
     PendingCharge,
+    RunOutcome,
+    RunOutcomeErrors,
+    RunOutcomeRun,
     RunPlan,
     RunPlanClient,
     UserError,
@@ -86,24 +82,14 @@ from .input_types import (
     VoidInvoiceInput,
 )
 from .search_clients import SearchClients, SearchClientsClients
-from .send_invoice import (
-    SendInvoice,
-    SendInvoiceSendInvoice,
-    SendInvoiceSendInvoiceErrors,
-    SendInvoiceSendInvoiceInvoice,
-)
+from .send_invoice import SendInvoice, SendInvoiceSendInvoice
 from .start_run import (
     StartRun,
     StartRunRunBulk,
     StartRunRunBulkErrors,
     StartRunRunBulkRun,
 )
-from .void_invoice import (
-    VoidInvoice,
-    VoidInvoiceVoidInvoice,
-    VoidInvoiceVoidInvoiceErrors,
-    VoidInvoiceVoidInvoiceInvoice,
-)
+from .void_invoice import VoidInvoice, VoidInvoiceVoidInvoice
 
 __all__ = [
     "ActionState",
@@ -121,8 +107,6 @@ __all__ = [
     "DeleteInvoiceInput",
     "DiscardRun",
     "DiscardRunDiscardInvoiceRun",
-    "DiscardRunDiscardInvoiceRunErrors",
-    "DiscardRunDiscardInvoiceRunRun",
     "ErrorCode",
     "FetchClientAccount",
     "FetchClientAccountClient",
@@ -145,8 +129,6 @@ __all__ = [
     "FetchViewerViewer",
     "FinalizeRun",
     "FinalizeRunFinalizeInvoiceRun",
-    "FinalizeRunFinalizeInvoiceRunErrors",
-    "FinalizeRunFinalizeInvoiceRunRun",
     "GraphQLClient",
     "Invoice",
     "InvoiceActions",
@@ -158,6 +140,9 @@ __all__ = [
     "InvoiceFilter",
     "InvoiceKpis",
     "InvoiceKpisByStatus",
+    "InvoiceOutcome",
+    "InvoiceOutcomeErrors",
+    "InvoiceOutcomeInvoice",
     "InvoicePage",
     "InvoicePageEdges",
     "InvoicePageEdgesNode",
@@ -173,6 +158,9 @@ __all__ = [
     "InvoiceStatus",
     "PendingCharge",
     "RunBulkInput",
+    "RunOutcome",
+    "RunOutcomeErrors",
+    "RunOutcomeRun",
     "RunPlan",
     "RunPlanClient",
     "SearchClients",
@@ -180,8 +168,6 @@ __all__ = [
     "SendInvoice",
     "SendInvoiceInput",
     "SendInvoiceSendInvoice",
-    "SendInvoiceSendInvoiceErrors",
-    "SendInvoiceSendInvoiceInvoice",
     "ServicePeriod",
     "ServiceStatus",
     "StartRun",
@@ -193,6 +179,4 @@ __all__ = [
     "VoidInvoice",
     "VoidInvoiceInput",
     "VoidInvoiceVoidInvoice",
-    "VoidInvoiceVoidInvoiceErrors",
-    "VoidInvoiceVoidInvoiceInvoice",
 ]

@@ -64,12 +64,7 @@ class GraphQLClient(BillingApiBase):
         query = gql("""
             mutation DiscardRun($input: InvoiceRunInput!) {
               discardInvoiceRun(input: $input) {
-                run {
-                  ...InvoiceRun
-                }
-                errors {
-                  ...UserError
-                }
+                ...RunOutcome
               }
             }
 
@@ -105,6 +100,15 @@ class GraphQLClient(BillingApiBase):
                 client {
                   name
                 }
+              }
+            }
+
+            fragment RunOutcome on InvoiceRunPayload {
+              run {
+                ...InvoiceRun
+              }
+              errors {
+                ...UserError
               }
             }
 
@@ -542,12 +546,7 @@ class GraphQLClient(BillingApiBase):
         query = gql("""
             mutation FinalizeRun($input: InvoiceRunInput!) {
               finalizeInvoiceRun(input: $input) {
-                run {
-                  ...InvoiceRun
-                }
-                errors {
-                  ...UserError
-                }
+                ...RunOutcome
               }
             }
 
@@ -583,6 +582,15 @@ class GraphQLClient(BillingApiBase):
                 client {
                   name
                 }
+              }
+            }
+
+            fragment RunOutcome on InvoiceRunPayload {
+              run {
+                ...InvoiceRun
+              }
+              errors {
+                ...UserError
               }
             }
 
@@ -629,12 +637,7 @@ class GraphQLClient(BillingApiBase):
         query = gql("""
             mutation SendInvoice($input: SendInvoiceInput!) {
               sendInvoice(input: $input) {
-                invoice {
-                  ...Invoice
-                }
-                errors {
-                  ...UserError
-                }
+                ...InvoiceOutcome
               }
             }
 
@@ -680,6 +683,15 @@ class GraphQLClient(BillingApiBase):
                 delete {
                   ...ActionState
                 }
+              }
+            }
+
+            fragment InvoiceOutcome on InvoicePayload {
+              invoice {
+                ...Invoice
+              }
+              errors {
+                ...UserError
               }
             }
 
@@ -761,12 +773,7 @@ class GraphQLClient(BillingApiBase):
         query = gql("""
             mutation VoidInvoice($input: VoidInvoiceInput!) {
               voidInvoice(input: $input) {
-                invoice {
-                  ...Invoice
-                }
-                errors {
-                  ...UserError
-                }
+                ...InvoiceOutcome
               }
             }
 
@@ -812,6 +819,15 @@ class GraphQLClient(BillingApiBase):
                 delete {
                   ...ActionState
                 }
+              }
+            }
+
+            fragment InvoiceOutcome on InvoicePayload {
+              invoice {
+                ...Invoice
+              }
+              errors {
+                ...UserError
               }
             }
 

@@ -124,6 +124,25 @@ class InvoiceKpisByStatus(BaseModel):
     balance: Decimal
 
 
+class UserError(BaseModel):
+    code: ErrorCode
+    message: str
+    field: Optional[str]
+
+
+class InvoiceOutcome(BaseModel):
+    invoice: Optional["InvoiceOutcomeInvoice"]
+    errors: list["InvoiceOutcomeErrors"]
+
+
+class InvoiceOutcomeInvoice(Invoice):
+    pass
+
+
+class InvoiceOutcomeErrors(UserError):
+    pass
+
+
 class InvoicePage(BaseModel):
     total_count: int = Field(alias="totalCount")
     page_info: "InvoicePagePageInfo" = Field(alias="pageInfo")
@@ -175,6 +194,19 @@ class InvoiceRunErrorsClient(BaseModel):
     name: str
 
 
+class RunOutcome(BaseModel):
+    run: Optional["RunOutcomeRun"]
+    errors: list["RunOutcomeErrors"]
+
+
+class RunOutcomeRun(InvoiceRun):
+    pass
+
+
+class RunOutcomeErrors(UserError):
+    pass
+
+
 class RunPlan(BaseModel):
     run_date: date = Field(alias="runDate")
     locked: bool
@@ -189,12 +221,6 @@ class RunPlan(BaseModel):
 
 class RunPlanClient(Client):
     pass
-
-
-class UserError(BaseModel):
-    code: ErrorCode
-    message: str
-    field: Optional[str]
 
 
 class Viewer(BaseModel):
@@ -212,8 +238,10 @@ PendingCharge.model_rebuild()
 ClientAccount.model_rebuild()
 Invoice.model_rebuild()
 InvoiceKpis.model_rebuild()
+UserError.model_rebuild()
+InvoiceOutcome.model_rebuild()
 InvoicePage.model_rebuild()
 InvoiceRun.model_rebuild()
+RunOutcome.model_rebuild()
 RunPlan.model_rebuild()
-UserError.model_rebuild()
 Viewer.model_rebuild()

@@ -1,4 +1,8 @@
-"""The tables of the invoices module. Every tenant-owned row carries its tenant."""
+"""The tables of the invoices module. Every tenant-owned row carries its tenant.
+
+Every `*_cents` column holds integer minor units of its row's currency (ISO 4217: cents of USD,
+whole yen of JPY, fils of BHD), whatever the name says.
+"""
 
 from orm.models.audit import AuditEvent
 from orm.models.client import Charge, Client, Service

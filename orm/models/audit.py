@@ -1,13 +1,12 @@
 """The audit trail: who did what to which invoice or run."""
 
 from tortoise import fields
-from tortoise.models import Model
 
 from billing.audit.actions import AuditAction
+from orm.models.base import Record
 
 
-class AuditEvent(Model):
-    id = fields.BigIntField(primary_key=True)
+class AuditEvent(Record):
     tenant = fields.ForeignKeyField("models.Tenant", related_name="audit_events")
     # Null for what the system did by itself (a scheduled run).
     user = fields.ForeignKeyField(

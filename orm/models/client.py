@@ -1,18 +1,13 @@
-"""Clients of a tenant and what they are billed for: recurring services and one-time charges.
-
-Every `*_cents` column holds integer minor units of its currency (ISO 4217: cents of USD,
-whole yen of JPY, fils of BHD), whatever the name says.
-"""
+"""Clients of a tenant and what they are billed for: recurring services and one-time charges."""
 
 from tortoise import fields
-from tortoise.models import Model
 
 from billing.clients.eligibility import BlockedReason, ChargeStatus, ClientStatus, ServiceStatus
 from billing.periods import ServicePeriod
+from orm.models.base import Record
 
 
-class Client(Model):
-    id = fields.BigIntField(primary_key=True)
+class Client(Record):
     tenant = fields.ForeignKeyField("models.Tenant", related_name="clients")
     key = fields.CharField(max_length=64)
     name = fields.CharField(max_length=200)
@@ -35,8 +30,7 @@ class Client(Model):
         indexes = (("tenant_id", "name"),)
 
 
-class Service(Model):
-    id = fields.BigIntField(primary_key=True)
+class Service(Record):
     tenant = fields.ForeignKeyField("models.Tenant", related_name="services")
     client = fields.ForeignKeyField("models.Client", related_name="services")
     key = fields.CharField(max_length=64)
@@ -64,10 +58,9 @@ class Service(Model):
         indexes = (("tenant_id", "next_bill_date"),)
 
 
-class Charge(Model):
+class Charge(Record):
     """A one-time charge, billed by the first run whose date reaches `scheduled_on`."""
 
-    id = fields.BigIntField(primary_key=True)
     tenant = fields.ForeignKeyField("models.Tenant", related_name="charges")
     client = fields.ForeignKeyField("models.Client", related_name="charges")
     key = fields.CharField(max_length=64)

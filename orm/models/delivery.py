@@ -1,17 +1,12 @@
-"""What happened when an invoice was emailed or charged: one row per attempt.
-
-Every `*_cents` column holds integer minor units of its currency (ISO 4217: cents of USD,
-whole yen of JPY, fils of BHD), whatever the name says.
-"""
+"""What happened when an invoice was emailed or charged: one row per attempt."""
 
 from tortoise import fields
-from tortoise.models import Model
 
 from billing.delivery.attempts import ChargeAttemptStatus, EmailResult, EmailTrigger
+from orm.models.base import Record
 
 
-class EmailAttempt(Model):
-    id = fields.BigIntField(primary_key=True)
+class EmailAttempt(Record):
     tenant = fields.ForeignKeyField("models.Tenant", related_name="email_attempts")
     invoice = fields.ForeignKeyField(
         "models.Invoice", related_name="email_attempts", on_delete=fields.CASCADE
@@ -29,14 +24,13 @@ class EmailAttempt(Model):
         indexes = (("invoice_id",),)
 
 
-class ChargeAttempt(Model):
+class ChargeAttempt(Record):
     """A Stripe charge attempt, whose id is the Stripe idempotency key.
 
     A partial unique index allows one in-flight attempt per invoice, so two jobs for one invoice
     cannot both reach Stripe.
     """
 
-    id = fields.BigIntField(primary_key=True)
     tenant = fields.ForeignKeyField("models.Tenant", related_name="charge_attempts")
     invoice = fields.ForeignKeyField(
         "models.Invoice", related_name="charge_attempts", on_delete=fields.CASCADE

@@ -2,11 +2,11 @@
 that a repeat of the request with the same key returns it instead of acting again."""
 
 from tortoise import fields
-from tortoise.models import Model
+
+from orm.models.base import Record
 
 
-class IdempotencyKey(Model):
-    id = fields.BigIntField(primary_key=True)
+class IdempotencyKey(Record):
     tenant = fields.ForeignKeyField("models.Tenant", related_name="idempotency_keys")
     key = fields.CharField(max_length=200)
     # The mutation the key was first used for, e.g. "send_invoice".

@@ -1,18 +1,13 @@
-"""Invoices and their lines.
-
-Money is stored in integer minor units of the invoice's currency (ISO 4217: cents of USD,
-whole yen of JPY, fils of BHD), whatever a `*_cents` column's name says.
-"""
+"""Invoices and their lines."""
 
 from tortoise import fields
-from tortoise.models import Model
 
 from billing.invoices.lifecycle import InvoiceStatus
 from billing.invoices.lines import InvoiceLineKind
+from orm.models.base import Record
 
 
-class Invoice(Model):
-    id = fields.BigIntField(primary_key=True)
+class Invoice(Record):
     tenant = fields.ForeignKeyField("models.Tenant", related_name="invoices")
     client = fields.ForeignKeyField("models.Client", related_name="invoices")
     run = fields.ForeignKeyField(
@@ -54,8 +49,7 @@ class Invoice(Model):
         )
 
 
-class InvoiceLine(Model):
-    id = fields.BigIntField(primary_key=True)
+class InvoiceLine(Record):
     tenant = fields.ForeignKeyField("models.Tenant", related_name="invoice_lines")
     invoice = fields.ForeignKeyField(
         "models.Invoice", related_name="lines", on_delete=fields.CASCADE
@@ -86,7 +80,7 @@ class InvoiceLine(Model):
         table = "invoice_lines"
 
 
-class InvoiceStatusTotals(Model):
+class InvoiceStatusTotals(Record):
     """A tenant's invoice totals per status, kept by database triggers on the invoices.
 
     The KPI cards and the invoice list's count read a few of these rows, not every invoice (the
@@ -95,7 +89,6 @@ class InvoiceStatusTotals(Model):
     concurrent writers never wait on one another, and `billing.invoices.totals` folds the rows
     now and then; on SQLite, whose writers take turns anyway, each status keeps one row."""
 
-    id = fields.BigIntField(primary_key=True)
     tenant = fields.ForeignKeyField("models.Tenant", related_name="invoice_totals")
     status = fields.CharEnumField(InvoiceStatus, max_length=16)
     invoice_count = fields.BigIntField(default=0)
@@ -109,12 +102,11 @@ class InvoiceStatusTotals(Model):
         indexes = (("tenant_id", "status"),)
 
 
-class InvoiceTax(Model):
+class InvoiceTax(Record):
     """One row of an invoice's tax breakdown: the tax of one rate, rounded once for the rate
     (EN 16931 BR-CO-17), with its category (S standard, Z zero-rated, E exempt, AE reverse
     charge, O outside the scope of tax)."""
 
-    id = fields.BigIntField(primary_key=True)
     tenant = fields.ForeignKeyField("models.Tenant", related_name="invoice_taxes")
     invoice = fields.ForeignKeyField(
         "models.Invoice", related_name="taxes", on_delete=fields.CASCADE

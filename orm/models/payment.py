@@ -1,15 +1,11 @@
-"""Payments received and their allocation to invoices.
-
-Every `*_cents` column holds integer minor units of its currency (ISO 4217: cents of USD,
-whole yen of JPY, fils of BHD), whatever the name says.
-"""
+"""Payments received and their allocation to invoices."""
 
 from tortoise import fields
-from tortoise.models import Model
+
+from orm.models.base import Record
 
 
-class Payment(Model):
-    id = fields.BigIntField(primary_key=True)
+class Payment(Record):
     tenant = fields.ForeignKeyField("models.Tenant", related_name="payments")
     client = fields.ForeignKeyField("models.Client", related_name="payments")
     amount_cents = fields.BigIntField()
@@ -26,8 +22,7 @@ class Payment(Model):
         unique_together = (("client", "import_key"),)
 
 
-class PaymentAllocation(Model):
-    id = fields.BigIntField(primary_key=True)
+class PaymentAllocation(Record):
     tenant = fields.ForeignKeyField("models.Tenant", related_name="allocations")
     payment = fields.ForeignKeyField(
         "models.Payment", related_name="allocations", on_delete=fields.CASCADE

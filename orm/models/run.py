@@ -1,17 +1,12 @@
-"""Invoice runs, the chunks workers process them in, and what went wrong in them.
-
-Every `*_cents` column holds integer minor units of its currency (ISO 4217: cents of USD,
-whole yen of JPY, fils of BHD), whatever the name says.
-"""
+"""Invoice runs, the chunks workers process them in, and what went wrong in them."""
 
 from tortoise import fields
-from tortoise.models import Model
 
 from billing.runs.lifecycle import ChunkStatus, RunErrorStage, RunStatus, RunTrigger
+from orm.models.base import Record
 
 
-class InvoiceRun(Model):
-    id = fields.BigIntField(primary_key=True)
+class InvoiceRun(Record):
     tenant = fields.ForeignKeyField("models.Tenant", related_name="runs")
     client = fields.ForeignKeyField(
         "models.Client", related_name="runs", null=True, on_delete=fields.SET_NULL
@@ -52,10 +47,9 @@ class InvoiceRun(Model):
         indexes = (("tenant_id", "created_at"),)
 
 
-class RunChunk(Model):
+class RunChunk(Record):
     """A slice of a run's clients (by id range), processed in one transaction exactly once."""
 
-    id = fields.BigIntField(primary_key=True)
     run = fields.ForeignKeyField(
         "models.InvoiceRun", related_name="chunks", on_delete=fields.CASCADE
     )
@@ -70,8 +64,7 @@ class RunChunk(Model):
         unique_together = (("run", "seq"),)
 
 
-class RunError(Model):
-    id = fields.BigIntField(primary_key=True)
+class RunError(Record):
     tenant = fields.ForeignKeyField("models.Tenant", related_name="run_errors")
     run = fields.ForeignKeyField(
         "models.InvoiceRun", related_name="errors", on_delete=fields.CASCADE
@@ -88,10 +81,9 @@ class RunError(Model):
         indexes = (("run_id",),)
 
 
-class ServiceScheduleSnapshot(Model):
+class ServiceScheduleSnapshot(Record):
     """A service's next bill date before a review run moved it, so a discard can put it back."""
 
-    id = fields.BigIntField(primary_key=True)
     run = fields.ForeignKeyField(
         "models.InvoiceRun", related_name="schedule_snapshots", on_delete=fields.CASCADE
     )
@@ -105,14 +97,13 @@ class ServiceScheduleSnapshot(Model):
         unique_together = (("run", "service"),)
 
 
-class ServiceRebillPeriod(Model):
+class ServiceRebillPeriod(Record):
     """A service period a void with reset put back: the next run bills it again, once.
 
     Pending while `line` is empty; a run that bills it links its line (a discarded review run's
     lines are deleted, which empties the link and makes it pending again).
     """
 
-    id = fields.BigIntField(primary_key=True)
     tenant = fields.ForeignKeyField("models.Tenant", related_name="rebill_periods")
     service = fields.ForeignKeyField(
         "models.Service", related_name="rebill_periods", on_delete=fields.CASCADE

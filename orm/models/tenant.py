@@ -1,11 +1,11 @@
 """Tenants (an ISP using the product) with their invoice settings, and their API users."""
 
 from tortoise import fields
-from tortoise.models import Model
+
+from orm.models.base import Record
 
 
-class Tenant(Model):
-    id = fields.BigIntField(primary_key=True)
+class Tenant(Record):
     key = fields.CharField(max_length=64, unique=True)
     name = fields.CharField(max_length=200)
     currency = fields.CharField(max_length=3, default="USD")
@@ -59,8 +59,7 @@ class Tenant(Model):
         table = "tenants"
 
 
-class User(Model):
-    id = fields.BigIntField(primary_key=True)
+class User(Record):
     tenant = fields.ForeignKeyField("models.Tenant", related_name="users")
     key = fields.CharField(max_length=64)
     name = fields.CharField(max_length=200)

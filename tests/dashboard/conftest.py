@@ -115,19 +115,24 @@ def prepare_data(workdir: Path, environment: dict[str, str], smtp: MaildirSmtpSe
     ispbox("import", str(lab_file), environment=environment, cwd=workdir)
 
 
-def wait_for_health(process: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
+def wait_for_health(
+    process: subprocess.Popen[bytes], health_url: str, log: Path, name: str
+) -> None:
+    """Returns once `health_url` answers 200; fails the test, with the log, where the process
+    named `name` exits or stays silent for STARTUP_SECONDS."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"ispbox serve exited with {process.returncode}:\n{log.read_text()}")
+            pytest.fail(f"{name} exited with {process.returncode}:\n{log.read_text()}")
         try:
-            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+            if httpx.get(health_url, timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.1)
-    stop_process(process)
-    pytest.fail(f"the API did not answer /health within {STARTUP_SECONDS} s:\n{log.read_text()}")
+    pytest.fail(
+        f"{name} did not answer {health_url} within {STARTUP_SECONDS} s:\n{log.read_text()}"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -149,7 +154,7 @@ def api_server(
         )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        wait_for_health(process, base_url, log)
+        wait_for_health(process, f"{base_url}/health", log, "ispbox serve")
         yield RunningApi(base_url=base_url, workdir=workdir)
     finally:
         stop_process(process)

@@ -8,15 +8,13 @@ import importlib.util
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.dashboard.conftest import DASHBOARD_APP, RunningApi
+from tests.dashboard.conftest import DASHBOARD_APP, RunningApi, wait_for_health
 from tests.dashboard.tenants import DEMO_EDITOR_TOKEN
 from tests.support.services import free_port, stop_process, under_ci
 
@@ -30,7 +28,6 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-STARTUP_SECONDS = 60.0
 RENDER_TIMEOUT_MS = 30_000
 # Streamlit renders over a websocket after the page loads: the app is done when its script has
 # stopped and no skeleton placeholder is left.
@@ -77,24 +74,10 @@ def dashboard_url(api_server: RunningApi, tmp_path: Path) -> Iterator[str]:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_for_streamlit(process, url, tmp_path / "streamlit.log")
+        wait_for_health(process, f"{url}/_stcore/health", tmp_path / "streamlit.log", "streamlit")
         yield url
     finally:
         stop_process(process)
-
-
-def wait_for_streamlit(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/_stcore/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"streamlit did not answer within {STARTUP_SECONDS} s:\n{log.read_text()}")
 
 
 def test_pages_render_in_chromium_without_exceptions(dashboard_url: str, tmp_path: Path):
