@@ -8,14 +8,13 @@ import importlib.util
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 
+from ispbox.stack import NotHealthy, wait_until_healthy
 from tests.dashboard.conftest import DASHBOARD_APP, RunningApi
 from tests.dashboard.tenants import DEMO_EDITOR_TOKEN
 from tests.support.services import free_port, stop_process, under_ci
@@ -84,17 +83,12 @@ def dashboard_url(api_server: RunningApi, tmp_path: Path) -> Iterator[str]:
 
 
 def wait_for_streamlit(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/_stcore/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"streamlit did not answer within {STARTUP_SECONDS} s:\n{log.read_text()}")
+    try:
+        wait_until_healthy(
+            f"{url}/_stcore/health", timeout=STARTUP_SECONDS, process=process, every=0.1
+        )
+    except NotHealthy as reason:
+        pytest.fail(f"streamlit {reason}:\n{log.read_text()}")
 
 
 def test_pages_render_in_chromium_without_exceptions(dashboard_url: str, tmp_path: Path):
