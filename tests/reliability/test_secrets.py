@@ -10,14 +10,12 @@ import base64
 import copy
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
-import dramatiq
 import httpx
 import pytest
-import pytest_asyncio
 import uvicorn
 from pydantic import SecretStr
 
@@ -37,12 +35,11 @@ from tests.graph.conftest import api_client, make_settings
 from tests.reliability.log_capture import all_logs
 from tests.reliability.schema_walk import all_operations, api_schema
 from tests.reliability.snapshot import table_names
-from tests.support.builders import ApiUser, make_user
+from tests.support.builders import ApiUser, make_invoice, make_user
 from tests.support.factories import make_client, make_service, make_tenant
 from tests.support.keys import TEST_SECRET_KEY
 from tests.support.smtp import PickySmtpServer
-from tests.support.stripe_server import CARD_SUCCEEDS, LocalStripe, customer_with_card
-from workers.embedded import start_embedded_workers, stop_embedded_workers
+from tests.support.stripe_server import LocalStripe, save_card
 
 pytestmark = [
     pytest.mark.asyncio,
@@ -167,16 +164,6 @@ async def test_the_schema_has_no_field_or_argument_named_for_a_secret() -> None:
     assert [name for name in named if SECRET_FIELD_NAMES.search(name)] == []
 
 
-@pytest_asyncio.fixture
-async def embedded_workers(db: str) -> AsyncIterator[None]:
-    dramatiq.get_broker().flush_all()  # messages other tests queued with no worker running
-    await start_embedded_workers(get_settings(), scheduler=False)
-    try:
-        yield
-    finally:
-        await stop_embedded_workers()
-
-
 async def billed_tenant(smtp: PickySmtpServer, local_stripe: LocalStripe) -> Tenant:
     """A tenant emailing through a mailbox that needs its password, charging saved cards."""
     tenant = await make_tenant(
@@ -190,10 +177,7 @@ async def billed_tenant(smtp: PickySmtpServer, local_stripe: LocalStripe) -> Ten
     )
     for n in range(3):
         client = await make_client(tenant, f"c-{n}", email=f"c{n}@example.test")
-        customer, method = await customer_with_card(local_stripe.client(), CARD_SUCCEEDS)
-        await Client.filter(id=client.id).update(
-            stripe_customer_id=customer, stripe_payment_method_id=method
-        )
+        await save_card(local_stripe, client)
         await make_service(client)
     return tenant
 
@@ -354,18 +338,7 @@ async def unpaid_invoice(tenant: Tenant, client: Client | None = None) -> Invoic
     """An issued invoice of the tenant outside any run (charged or sent by hand)."""
     client = client or await Client.filter(tenant_id=tenant.id).first()
     assert client is not None
-    return await Invoice.create(
-        tenant=tenant,
-        client=client,
-        number="MANUAL-1",
-        status=InvoiceStatus.UNPAID,
-        issued_on=date(2026, 11, 20),
-        due_on=date(2026, 12, 4),
-        grace_until=date(2026, 12, 11),
-        currency="USD",
-        total_cents=1_000,
-        balance_cents=1_000,
-    )
+    return await make_invoice(client, "MANUAL-1", issued_on=date(2026, 11, 20), total="10.00")
 
 
 async def test_the_access_log_never_holds_a_preview_token(
