@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import copy
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -101,36 +100,39 @@ async def test_an_import_refuses_a_token_shorter_than_the_minimum(db: str) -> No
     assert await User.all().count() == 0
 
 
-def with_mailbox_login(document: dict, smtp: PickySmtpServer) -> dict:
-    """The demo document with its first tenant's mailbox at the test server, with a login."""
-    document = copy.deepcopy(document)
+@pytest.fixture
+def login_document(picky_smtp_server: PickySmtpServer) -> dict:
+    """A small demo document whose first tenant's mailbox is the test server, with a login."""
+    document = demo_document(3, today=date(2026, 11, 20))
     document["tenants"][0]["settings"]["mailbox"] |= {
-        "host": smtp.host,
-        "port": smtp.port,
-        "username": smtp.username,
-        "password": smtp.password,
+        "host": picky_smtp_server.host,
+        "port": picky_smtp_server.port,
+        "username": picky_smtp_server.username,
+        "password": picky_smtp_server.password,
     }
     return document
 
 
-async def test_an_imported_mailbox_password_is_stored_encrypted_and_logs_in(
-    db: str, picky_smtp_server: PickySmtpServer
-) -> None:
-    document = with_mailbox_login(demo_document(3, today=date(2026, 11, 20)), picky_smtp_server)
+async def first_tenant(document: dict) -> Tenant:
+    """The stored tenant of the document's first entry."""
+    return await Tenant.get(key=document["tenants"][0]["key"])
 
-    await import_document(document, signing_key=TEST_SECRET_KEY)
+
+async def test_an_imported_mailbox_password_is_stored_encrypted_and_logs_in(
+    db: str, picky_smtp_server: PickySmtpServer, login_document: dict
+) -> None:
+    await import_document(login_document, signing_key=TEST_SECRET_KEY)
 
     assert picky_smtp_server.password not in await stored_text()
-    tenant = await Tenant.get(key=document["tenants"][0]["key"])
+    tenant = await first_tenant(login_document)
     assert await check_mailbox(tenant, get_settings().email_settings()) is None
 
 
 async def test_a_mailbox_password_encrypted_under_another_key_is_a_clear_mailbox_problem(
-    db: str, picky_smtp_server: PickySmtpServer
+    db: str, picky_smtp_server: PickySmtpServer, login_document: dict
 ) -> None:
-    document = with_mailbox_login(demo_document(3, today=date(2026, 11, 20)), picky_smtp_server)
-    await import_document(document, signing_key=TEST_SECRET_KEY)
-    tenant = await Tenant.get(key=document["tenants"][0]["key"])
+    await import_document(login_document, signing_key=TEST_SECRET_KEY)
+    tenant = await first_tenant(login_document)
 
     other_server = Settings(env="development", secret_key="another-server-key-" * 2)
     problem = await check_mailbox(tenant, other_server.email_settings())
@@ -140,15 +142,14 @@ async def test_a_mailbox_password_encrypted_under_another_key_is_a_clear_mailbox
 
 
 async def test_a_second_import_of_the_same_mailbox_password_changes_nothing(
-    db: str, picky_smtp_server: PickySmtpServer
+    db: str, picky_smtp_server: PickySmtpServer, login_document: dict
 ) -> None:
-    document = with_mailbox_login(demo_document(3, today=date(2026, 11, 20)), picky_smtp_server)
-    await import_document(document, signing_key=TEST_SECRET_KEY)
-    stored = await Tenant.get(key=document["tenants"][0]["key"])
+    await import_document(login_document, signing_key=TEST_SECRET_KEY)
+    stored = await first_tenant(login_document)
 
-    summary = await import_document(document, signing_key=TEST_SECRET_KEY)
+    summary = await import_document(login_document, signing_key=TEST_SECRET_KEY)
 
-    again = await Tenant.get(key=document["tenants"][0]["key"])
+    again = await first_tenant(login_document)
     assert again.mailbox_password == stored.mailbox_password
     assert summary.counts["tenants"].updated == 0
 
