@@ -126,8 +126,12 @@ def statement_entries(table: OpenInvoiceTable, count: int, seed: int) -> list[Sa
         payer = table.client_name(invoice.client_id).upper()
         roll = rng.random()
         reference = f"B{index:08d}"
-        if roll < 0.70:
-            text = f"Rechnung {invoice.number} Kundennr {invoice.client_id}"
+        if roll < 0.85:
+            # The invoice's open balance, with its number in the text or (from 70 %) none.
+            if roll < 0.70:
+                text = f"Rechnung {invoice.number} Kundennr {invoice.client_id}"
+            else:
+                text = "Internet Oktober"
             entries.append(
                 SampleEntry(
                     day,
@@ -136,17 +140,6 @@ def statement_entries(table: OpenInvoiceTable, count: int, seed: int) -> list[Sa
                     bank_reference=reference,
                     counterparty=payer,
                     text=text,
-                )
-            )
-        elif roll < 0.85:
-            entries.append(
-                SampleEntry(
-                    day,
-                    invoice.balance_minor_units,
-                    "EUR",
-                    bank_reference=reference,
-                    counterparty=payer,
-                    text="Internet Oktober",
                 )
             )
         elif roll < 0.95:

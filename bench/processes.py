@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import redis
+
+from ispbox.stack import NotHealthy, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_URL = os.environ.get("ISPBOX_BENCH_REDIS", "redis://127.0.0.1:6379/0")
@@ -121,17 +122,11 @@ def worker_processes(
 
 
 def wait_for_health(port: int, server: ProductProcess, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"ispbox serve exited:\n{server.log_text()}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"ispbox serve did not come up on port {port}:\n{server.log_text()}")
+    url = f"http://127.0.0.1:{port}/health"
+    try:
+        wait_until_healthy(url, timeout=timeout, process=server.process)
+    except NotHealthy as reason:
+        raise RuntimeError(f"ispbox serve {reason}:\n{server.log_text()}") from None
 
 
 def forget_queues(prefix: str) -> None:

@@ -35,7 +35,7 @@ from bench.scratch import (
     EDITOR_TOKEN,
     create_database,
     database_url,
-    demo_database,
+    demo_template,
     drop_database,
     scratch_name,
 )
@@ -161,9 +161,7 @@ async def bench(args: argparse.Namespace) -> None:
         f"cores: {os.cpu_count()}; clients: {args.clients:,}; chunk size: {args.chunk_size}; "
         f"worker processes: {args.processes}"
     )
-    template = scratch_name("progress")
-    try:
-        await demo_database(template, args.clients, date(2026, 11, 1))
+    async with demo_template("progress", args.clients, date(2026, 11, 1)) as template:
         for attempt in range(1, args.repeat + 1):
             database = scratch_name("progress_run")
             await create_database(database, template)
@@ -172,8 +170,6 @@ async def bench(args: argparse.Namespace) -> None:
                 report(await measure(database, args))
             finally:
                 await drop_database(database)
-    finally:
-        await drop_database(template)
 
 
 def main() -> None:

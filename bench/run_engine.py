@@ -15,7 +15,13 @@ import os
 import time
 from datetime import date
 
-from bench.scratch import database_url, demo_database, drop_database, scratch_name
+from bench.scratch import (
+    add_data_date_argument,
+    database_url,
+    demo_database,
+    drop_database,
+    scratch_name,
+)
 from billing.runs.engine import bill_chunk, open_run
 from billing.runs.planning import start_invoice_run
 from billing.runs.review import finalize_invoice_run
@@ -69,12 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=100_000)
     parser.add_argument("--chunk-size", type=int, default=1000)
-    parser.add_argument(
-        "--data-date",
-        type=date.fromisoformat,
-        default=date(2026, 11, 1),
-        help="the 'today' the demo data is generated around",
-    )
+    add_data_date_argument(parser)
     parser.add_argument("--billing-date", type=date.fromisoformat, default=date(2027, 6, 1))
     parser.add_argument("--review", action="store_true", help="draft, then time the finalize")
     args = parser.parse_args()

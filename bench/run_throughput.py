@@ -34,9 +34,10 @@ from bench.processes import (
 )
 from bench.scratch import (
     EDITOR_TOKEN,
+    add_data_date_argument,
     create_database,
     database_url,
-    demo_database,
+    demo_template,
     drop_database,
     scratch_name,
 )
@@ -169,10 +170,8 @@ async def bench(args: argparse.Namespace) -> None:
         f"cores: {os.cpu_count()}; clients: {args.clients:,}; chunk size: {args.chunk_size}; "
         f"threads per worker process: {args.threads}; billing date: {args.billing_date}"
     )
-    template = scratch_name("template")
-    try:
-        started = time.perf_counter()
-        await demo_database(template, args.clients, args.data_date)
+    started = time.perf_counter()
+    async with demo_template("template", args.clients, args.data_date) as template:
         print(f"generate and import: {time.perf_counter() - started:.1f} s", flush=True)
         for attempt in range(1, args.repeat + 1):
             print(f"measurement {attempt}:")
@@ -189,8 +188,6 @@ async def bench(args: argparse.Namespace) -> None:
                 finally:
                     await drop_database(figures.database)
                 report_run(figures, floor)
-    finally:
-        await drop_database(template)
 
 
 def main() -> None:
@@ -203,12 +200,7 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--port", type=int, default=8731)
-    parser.add_argument(
-        "--data-date",
-        type=date.fromisoformat,
-        default=date(2026, 11, 1),
-        help="the 'today' the demo data is generated around",
-    )
+    add_data_date_argument(parser)
     parser.add_argument(
         "--billing-date",
         type=date.fromisoformat,

@@ -3,9 +3,12 @@ import, and cloned from a template so each measurement starts from the same data
 
 from __future__ import annotations
 
+import argparse
 import os
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 
 import asyncpg
@@ -71,3 +74,25 @@ async def vacuum_analyze(name: str) -> None:
         await conn.execute("VACUUM ANALYZE")
     finally:
         await conn.close()
+
+
+@asynccontextmanager
+async def demo_template(purpose: str, clients: int, data_date: date) -> AsyncIterator[str]:
+    """A scratch demo database (see `demo_database`) for the measurements to clone, dropped
+    once they are done; yields its name."""
+    template = scratch_name(purpose)
+    try:
+        await demo_database(template, clients, data_date)
+        yield template
+    finally:
+        await drop_database(template)
+
+
+def add_data_date_argument(parser: argparse.ArgumentParser) -> None:
+    """--data-date: the day the demo data is generated around."""
+    parser.add_argument(
+        "--data-date",
+        type=date.fromisoformat,
+        default=date(2026, 11, 1),
+        help="the 'today' the demo data is generated around",
+    )

@@ -122,16 +122,37 @@ def dashboard_environment(api_url: str) -> dict[str, str]:
     return env
 
 
-def wait_for_api(address: str, port: int, timeout: float = 60) -> None:
+class NotHealthy(RuntimeError):
+    """A started server that exited, or did not answer its health check in time."""
+
+
+def wait_until_healthy(
+    url: str,
+    *,
+    timeout: float,
+    process: subprocess.Popen[bytes] | None = None,
+    every: float = 0.2,
+) -> None:
+    """Return once GET `url` answers 200; raise NotHealthy when `process` exits first or
+    `timeout` seconds pass."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise NotHealthy(f"exited with {process.returncode}")
         try:
-            if httpx.get(f"http://{address}:{port}/health", timeout=1).status_code == 200:
+            if httpx.get(url, timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
-        time.sleep(0.3)
-    raise SystemExit(f"the API did not come up on port {port}")
+        time.sleep(every)
+    raise NotHealthy(f"{url} did not answer within {timeout:g} s")
+
+
+def wait_for_api(address: str, port: int, timeout: float = 60) -> None:
+    try:
+        wait_until_healthy(f"http://{address}:{port}/health", timeout=timeout, every=0.3)
+    except NotHealthy:
+        raise SystemExit(f"the API did not come up on port {port}") from None
 
 
 def print_welcome(address: str, api_port: int, dashboard_port: int, mail_dir: Path) -> None:

@@ -17,6 +17,7 @@ start_actors(get_settings())
 
 pytest_plugins = [
     "tests.support.database",
+    "tests.support.embedded_workers",
     "tests.support.smtp",
     "tests.support.stripe_server",
 ]

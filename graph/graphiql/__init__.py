@@ -1,6 +1,6 @@
 """GraphiQL, the in-browser IDE served at GET /graphql in development, with its scripts and
 styles shipped in this package (graphiql, react, react-dom from npm; see
-static/THIRD-PARTY-LICENSES.txt), so it works offline and loads nothing from another host."""
+vendor/THIRD-PARTY-LICENSES.txt), so it works offline and loads nothing from another host."""
 
 from __future__ import annotations
 
@@ -23,6 +23,6 @@ def graphiql_assets() -> Mount:
     """The route serving the shipped assets."""
     return Mount(
         STATIC_PATH,
-        StaticFiles(packages=[(__package__, "static")]),
+        StaticFiles(packages=[(__package__, "vendor")]),
         name="graphiql-static",
     )

@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +21,7 @@ import httpx
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ispbox.stack import NotHealthy, wait_until_healthy
 from tests.dashboard.tenants import lab_tenants_document, point_mailboxes
 from tests.support.services import free_port
 from tests.support.smtp import MaildirSmtpServer, stop_process
@@ -120,19 +120,11 @@ def wait_for_health(
 ) -> None:
     """Returns once `health_url` answers 200; fails the test, with the log, where the process
     named `name` exits or stays silent for STARTUP_SECONDS."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{name} exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(health_url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(
-        f"{name} did not answer {health_url} within {STARTUP_SECONDS} s:\n{log.read_text()}"
-    )
+    try:
+        wait_until_healthy(health_url, timeout=STARTUP_SECONDS, process=process, every=0.1)
+    except NotHealthy as reason:
+        stop_process(process)
+        pytest.fail(f"{name} {reason}:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="session")

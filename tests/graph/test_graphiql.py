@@ -59,8 +59,8 @@ async def test_production_serves_neither_page_nor_assets(db: str, acme: Team) ->
 async def test_the_assets_are_package_data() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     globs = project["tool"]["setuptools"]["package-data"]["graph.graphiql"]
-    static = ROOT / "graph" / "graphiql"
+    package = ROOT / "graph" / "graphiql"
 
-    assets = [path.relative_to(static) for path in (static / "static").iterdir()]
+    assets = [path.relative_to(package) for path in (package / "vendor").iterdir()]
     assert assets
     assert [str(asset) for asset in assets if not any(asset.match(g) for g in globs)] == []

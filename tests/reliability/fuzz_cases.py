@@ -165,23 +165,29 @@ def _fuzz_document(kind: str, name: str, args: dict[str, GraphQLArgument]) -> st
 def variables_requests(schema: GraphQLSchema, examples: int) -> list[FuzzRequest]:
     """Every argument of every query and mutation as a variable, with hostile values."""
     requests = []
+    for kind, name, args in _fields_with_arguments(schema):
+        document = _fuzz_document(kind, name, args)
+        values = st.fixed_dictionaries(
+            {}, optional={arg: _values_for(spec.type) for arg, spec in args.items()}
+        )
+        for variables in _collect(values, examples):
+            requests.append(
+                FuzzRequest.graphql("hostile variables", kind, name, document, variables)
+            )
+    return requests
+
+
+def _fields_with_arguments(
+    schema: GraphQLSchema,
+) -> Iterator[tuple[Kind, str, dict[str, GraphQLArgument]]]:
+    """Every query and mutation that takes arguments: (kind, field name, its arguments)."""
     kinds: tuple[Kind, ...] = ("query", "mutation")
     for kind in kinds:
         root = root_type(schema, kind)
         assert root is not None
         for name in root_fields(schema, kind):
-            args = root.fields[name].args
-            if not args:
-                continue
-            document = _fuzz_document(kind, name, args)
-            values = st.fixed_dictionaries(
-                {}, optional={arg: _values_for(spec.type) for arg, spec in args.items()}
-            )
-            for variables in _collect(values, examples):
-                requests.append(
-                    FuzzRequest.graphql("hostile variables", kind, name, document, variables)
-                )
-    return requests
+            if args := dict(root.fields[name].args):
+                yield kind, name, args
 
 
 EDGE_VALUES: dict[str, list[Any]] = {
@@ -236,33 +242,26 @@ def edge_requests(schema: GraphQLSchema, id_value: str) -> list[FuzzRequest]:
     """For every scalar or enum place in every argument of every query and mutation, the edge
     values of its type and values of the wrong shape, the other arguments valid."""
     requests = []
-    kinds: tuple[Kind, ...] = ("query", "mutation")
-    for kind in kinds:
-        root = root_type(schema, kind)
-        assert root is not None
-        for name in root_fields(schema, kind):
-            args = dict(root.fields[name].args)
-            if not args:
-                continue
-            document = _fuzz_document(kind, name, args)
-            minimal = MinimalValues(id_value, every_id=True)
-            base = {
-                arg: value
-                for arg, spec in args.items()
-                if (value := minimal.argument(spec)) is not OMIT
-            }
-            for arg, spec in args.items():
-                for path, leaf in _leaves(spec.type, (arg,)):
-                    if isinstance(leaf, GraphQLEnumType):
-                        edges = ["NOPE", "", sorted(leaf.values)[0].lower()]
-                    else:
-                        edges = EDGE_VALUES.get(getattr(leaf, "name", ""), [])
-                    for value in edges + WRONG_SHAPES:
-                        requests.append(
-                            FuzzRequest.graphql(
-                                "edge values", kind, name, document, _set(base, path, value)
-                            )
+    for kind, name, args in _fields_with_arguments(schema):
+        document = _fuzz_document(kind, name, args)
+        minimal = MinimalValues(id_value, every_id=True)
+        base = {
+            arg: value
+            for arg, spec in args.items()
+            if (value := minimal.argument(spec)) is not OMIT
+        }
+        for arg, spec in args.items():
+            for path, leaf in _leaves(spec.type, (arg,)):
+                if isinstance(leaf, GraphQLEnumType):
+                    edges = ["NOPE", "", sorted(leaf.values)[0].lower()]
+                else:
+                    edges = EDGE_VALUES.get(getattr(leaf, "name", ""), [])
+                for value in edges + WRONG_SHAPES:
+                    requests.append(
+                        FuzzRequest.graphql(
+                            "edge values", kind, name, document, _set(base, path, value)
                         )
+                    )
     return requests
 
 

@@ -18,14 +18,9 @@ from tests.reliability.broker_cuts import (
     cut_redis_connections,
 )
 from tests.reliability.ledger import assert_billed_exactly_once
-from tests.reliability.run_driver import (
-    FaultLog,
-    queued_run,
-    wait_for_run,
-    wait_for_work_under_way,
-)
+from tests.reliability.run_driver import FaultLog, Strike, bill_under_strikes, queued_run
 from tests.support.services import RABBITMQ_URL, REDIS_URL, require_service
-from tests.support.worker_process import broker_session, enqueue_run, worker_process
+from tests.support.worker_process import WorkerProcess
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.postgres_only]
 
@@ -61,32 +56,27 @@ async def test_a_run_whose_broker_connections_are_cut_again_and_again_bills_ever
 ) -> None:
     broker = BROKERS[name]
     require_service(name, "127.0.0.1", broker.port)
-    database = db.rsplit("/", 1)[1]
     ledger, run = await queued_run(CLIENTS)
     faults = FaultLog(f"{name} connections cut")
 
-    with (
-        broker_session(broker.url) as session,
-        worker_process(
-            session, db, tmp_path / "worker.log", run_chunk_size=str(broker.chunk_size)
-        ) as worker,
-    ):
-        enqueue_run(session, run.id)
-        while len(faults.faults) < broker.cuts:
-            if not await wait_for_work_under_way(database, run.id, timeout=120):
-                break
-            await asyncio.sleep(faults.random.uniform(0.0, MAX_DELAY_SECONDS))
-            assert worker.process is not None
-            closed = await asyncio.to_thread(broker.cut, worker.process.pid)
-            at = await wait_for_run(run.id, lambda r: True, timeout=10)
-            if at.finished_at is not None:
-                break
-            if closed:  # none while the worker is reconnecting: try again later
-                faults.record(
-                    f"{closed} connections closed with {at.chunks_done}/{at.chunks_total} "
-                    "chunks done"
-                )
-        run = await wait_for_run(run.id, lambda r: r.finished_at is not None, timeout=180)
+    async def cut(worker: WorkerProcess) -> Strike | None:
+        assert worker.process is not None
+        closed = await asyncio.to_thread(broker.cut, worker.process.pid)
+        # None while the worker is reconnecting: try again later.
+        return Strike(f"{closed} connections closed") if closed else None
+
+    run, _ = await bill_under_strikes(
+        db,
+        tmp_path / "worker.log",
+        run.id,
+        faults,
+        broker_url=broker.url,
+        chunk_size=broker.chunk_size,
+        strikes=broker.cuts,
+        max_delay=MAX_DELAY_SECONDS,
+        strike=cut,
+        finish_within=180,
+    )
 
     print(faults.summary())
     assert len(faults.faults) >= broker.min_cuts, "the run ended before enough cuts had landed"

@@ -3,22 +3,16 @@ it bills (`pg_terminate_backend`, mid-chunk as often as not) still completes exa
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 
 from orm.db import connection
 from tests.reliability.ledger import assert_billed_exactly_once
-from tests.reliability.run_driver import (
-    FaultLog,
-    queued_run,
-    wait_for_run,
-    wait_for_work_under_way,
-)
+from tests.reliability.run_driver import FaultLog, Strike, bill_under_strikes, queued_run
 from tests.reliability.sockets import connections_of_group
 from tests.support.services import REDIS_URL, require_service
-from tests.support.worker_process import broker_session, enqueue_run, worker_process
+from tests.support.worker_process import WorkerProcess
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.postgres_only]
 
@@ -52,31 +46,26 @@ async def test_a_run_whose_database_connections_are_terminated_mid_chunk_bills_e
     database = db.rsplit("/", 1)[1]
     ledger, run = await queued_run(CLIENTS)
     faults = FaultLog("database sessions terminated")
-    mid_transaction = 0
 
-    with (
-        broker_session(REDIS_URL) as session,
-        worker_process(
-            session, db, tmp_path / "worker.log", run_chunk_size=str(CHUNK_SIZE)
-        ) as worker,
-    ):
-        enqueue_run(session, run.id)
-        while len(faults.faults) < TERMINATIONS:
-            if not await wait_for_work_under_way(database, run.id, timeout=120):
-                break
-            await asyncio.sleep(faults.random.uniform(0.0, MAX_DELAY_SECONDS))
-            assert worker.process is not None
-            terminated, busy = await terminate_backends(database, worker.process.pid)
-            at = await wait_for_run(run.id, lambda r: True, timeout=10)
-            if at.finished_at is not None:
-                break
-            if terminated:
-                mid_transaction += busy > 0
-                faults.record(
-                    f"{terminated} sessions terminated, {busy} inside a transaction, with "
-                    f"{at.chunks_done}/{at.chunks_total} chunks done"
-                )
-        run = await wait_for_run(run.id, lambda r: r.finished_at is not None, timeout=240)
+    async def terminate(worker: WorkerProcess) -> Strike | None:
+        assert worker.process is not None
+        terminated, busy = await terminate_backends(database, worker.process.pid)
+        if not terminated:
+            return None
+        return Strike(f"{terminated} sessions terminated, {busy} inside a transaction", busy > 0)
+
+    run, mid_transaction = await bill_under_strikes(
+        db,
+        tmp_path / "worker.log",
+        run.id,
+        faults,
+        broker_url=REDIS_URL,
+        chunk_size=CHUNK_SIZE,
+        strikes=TERMINATIONS,
+        max_delay=MAX_DELAY_SECONDS,
+        strike=terminate,
+        finish_within=240,
+    )
 
     print(f"{faults.summary()}; {mid_transaction} struck inside an open transaction")
     assert len(faults.faults) == TERMINATIONS, "the run ended before every termination landed"

@@ -22,16 +22,21 @@ from billing.delivery.charging import ChargeResult, charge_invoice
 from billing.errors import BillingRuleError, ErrorCode
 from billing.invoices.lifecycle import InvoiceStatus
 from billing.invoices.void import void_invoice
+from billing.money import to_minor_units
 from billing.payments.allocation import lock_invoice, record_invoice_payment
 from orm.models import ChargeAttempt, Client, Invoice, Payment, PaymentAllocation, Tenant
 from tests.reliability.run_driver import FaultLog
-from tests.support.stripe_server import CARD_SUCCEEDS, LocalStripe, customer_with_card
+from tests.support.builders import make_invoice
+from tests.support.factories import make_client
+from tests.support.stripe_server import LocalStripe, save_card
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.postgres_only]
 
 PAYMENT_TRIALS = 40
 CHARGE_TRIALS = 12
-TOTAL_CENTS = 5_000
+TOTAL = "50.00"
+TOTAL_CENTS = to_minor_units(TOTAL, "USD")
+ISSUED_ON = date(2026, 11, 20)
 HOLD_SECONDS = 0.03
 MAX_OFFSET_SECONDS = 0.03
 
@@ -50,18 +55,7 @@ def slow_void(monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def unpaid_invoice(tenant: Tenant, n: int, client: Client | None = None) -> Invoice:
     client = client or await Client.create(tenant=tenant, key=f"c-{n}", name=f"Client {n}")
-    return await Invoice.create(
-        tenant=tenant,
-        client=client,
-        number=f"INV-{n:06}",
-        status=InvoiceStatus.UNPAID,
-        issued_on=date(2026, 11, 20),
-        due_on=date(2026, 12, 4),
-        grace_until=date(2026, 12, 11),
-        currency="USD",
-        total_cents=TOTAL_CENTS,
-        balance_cents=TOTAL_CENTS,
-    )
+    return await make_invoice(client, f"INV-{n:06}", issued_on=ISSUED_ON, total=TOTAL)
 
 
 async def void(invoice: Invoice) -> str:
@@ -152,14 +146,8 @@ async def test_a_void_racing_a_stripe_charge_never_both_succeed(
     faults = FaultLog("void racing a Stripe charge", "trials")
     outcomes: Counter[str] = Counter()
     for n in range(CHARGE_TRIALS):
-        customer, method = await customer_with_card(local_stripe.client(), CARD_SUCCEEDS)
-        client = await Client.create(
-            tenant=tenant,
-            key=f"c-{n}",
-            name=f"Client {n}",
-            stripe_customer_id=customer,
-            stripe_payment_method_id=method,
-        )
+        client = await make_client(tenant, f"c-{n}", name=f"Client {n}", email=None)
+        customer = await save_card(local_stripe, client)
         invoice = await unpaid_invoice(tenant, n, client)
         void_at, charge_at = (faults.random.uniform(0, MAX_OFFSET_SECONDS) for _ in range(2))
         voided, charged = await asyncio.gather(

@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import copy
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
-import dramatiq
 import httpx
 import pytest
-import pytest_asyncio
 import uvicorn
 from pydantic import SecretStr
 
@@ -37,12 +34,11 @@ from tests.graph.conftest import api_client, make_settings
 from tests.reliability.log_capture import all_logs
 from tests.reliability.schema_walk import all_operations, api_schema
 from tests.reliability.snapshot import table_names
-from tests.support.builders import ApiUser, make_user
+from tests.support.builders import ApiUser, make_invoice, make_user
 from tests.support.factories import make_client, make_service, make_tenant
 from tests.support.keys import TEST_SECRET_KEY
 from tests.support.smtp import PickySmtpServer
-from tests.support.stripe_server import CARD_SUCCEEDS, LocalStripe, customer_with_card
-from workers.embedded import start_embedded_workers, stop_embedded_workers
+from tests.support.stripe_server import LocalStripe, save_card
 
 pytestmark = [
     pytest.mark.asyncio,
@@ -104,36 +100,39 @@ async def test_an_import_refuses_a_token_shorter_than_the_minimum(db: str) -> No
     assert await User.all().count() == 0
 
 
-def with_mailbox_login(document: dict, smtp: PickySmtpServer) -> dict:
-    """The demo document with its first tenant's mailbox at the test server, with a login."""
-    document = copy.deepcopy(document)
+@pytest.fixture
+def login_document(picky_smtp_server: PickySmtpServer) -> dict:
+    """A small demo document whose first tenant's mailbox is the test server, with a login."""
+    document = demo_document(3, today=date(2026, 11, 20))
     document["tenants"][0]["settings"]["mailbox"] |= {
-        "host": smtp.host,
-        "port": smtp.port,
-        "username": smtp.username,
-        "password": smtp.password,
+        "host": picky_smtp_server.host,
+        "port": picky_smtp_server.port,
+        "username": picky_smtp_server.username,
+        "password": picky_smtp_server.password,
     }
     return document
 
 
-async def test_an_imported_mailbox_password_is_stored_encrypted_and_logs_in(
-    db: str, picky_smtp_server: PickySmtpServer
-) -> None:
-    document = with_mailbox_login(demo_document(3, today=date(2026, 11, 20)), picky_smtp_server)
+async def first_tenant(document: dict) -> Tenant:
+    """The stored tenant of the document's first entry."""
+    return await Tenant.get(key=document["tenants"][0]["key"])
 
-    await import_document(document, signing_key=TEST_SECRET_KEY)
+
+async def test_an_imported_mailbox_password_is_stored_encrypted_and_logs_in(
+    db: str, picky_smtp_server: PickySmtpServer, login_document: dict
+) -> None:
+    await import_document(login_document, signing_key=TEST_SECRET_KEY)
 
     assert picky_smtp_server.password not in await stored_text()
-    tenant = await Tenant.get(key=document["tenants"][0]["key"])
+    tenant = await first_tenant(login_document)
     assert await check_mailbox(tenant, get_settings().email_settings()) is None
 
 
 async def test_a_mailbox_password_encrypted_under_another_key_is_a_clear_mailbox_problem(
-    db: str, picky_smtp_server: PickySmtpServer
+    db: str, picky_smtp_server: PickySmtpServer, login_document: dict
 ) -> None:
-    document = with_mailbox_login(demo_document(3, today=date(2026, 11, 20)), picky_smtp_server)
-    await import_document(document, signing_key=TEST_SECRET_KEY)
-    tenant = await Tenant.get(key=document["tenants"][0]["key"])
+    await import_document(login_document, signing_key=TEST_SECRET_KEY)
+    tenant = await first_tenant(login_document)
 
     other_server = Settings(env="development", secret_key="another-server-key-" * 2)
     problem = await check_mailbox(tenant, other_server.email_settings())
@@ -143,15 +142,14 @@ async def test_a_mailbox_password_encrypted_under_another_key_is_a_clear_mailbox
 
 
 async def test_a_second_import_of_the_same_mailbox_password_changes_nothing(
-    db: str, picky_smtp_server: PickySmtpServer
+    db: str, picky_smtp_server: PickySmtpServer, login_document: dict
 ) -> None:
-    document = with_mailbox_login(demo_document(3, today=date(2026, 11, 20)), picky_smtp_server)
-    await import_document(document, signing_key=TEST_SECRET_KEY)
-    stored = await Tenant.get(key=document["tenants"][0]["key"])
+    await import_document(login_document, signing_key=TEST_SECRET_KEY)
+    stored = await first_tenant(login_document)
 
-    summary = await import_document(document, signing_key=TEST_SECRET_KEY)
+    summary = await import_document(login_document, signing_key=TEST_SECRET_KEY)
 
-    again = await Tenant.get(key=document["tenants"][0]["key"])
+    again = await first_tenant(login_document)
     assert again.mailbox_password == stored.mailbox_password
     assert summary.counts["tenants"].updated == 0
 
@@ -167,16 +165,6 @@ async def test_the_schema_has_no_field_or_argument_named_for_a_secret() -> None:
     assert [name for name in named if SECRET_FIELD_NAMES.search(name)] == []
 
 
-@pytest_asyncio.fixture
-async def embedded_workers(db: str) -> AsyncIterator[None]:
-    dramatiq.get_broker().flush_all()  # messages other tests queued with no worker running
-    await start_embedded_workers(get_settings(), scheduler=False)
-    try:
-        yield
-    finally:
-        await stop_embedded_workers()
-
-
 async def billed_tenant(smtp: PickySmtpServer, local_stripe: LocalStripe) -> Tenant:
     """A tenant emailing through a mailbox that needs its password, charging saved cards."""
     tenant = await make_tenant(
@@ -190,10 +178,7 @@ async def billed_tenant(smtp: PickySmtpServer, local_stripe: LocalStripe) -> Ten
     )
     for n in range(3):
         client = await make_client(tenant, f"c-{n}", email=f"c{n}@example.test")
-        customer, method = await customer_with_card(local_stripe.client(), CARD_SUCCEEDS)
-        await Client.filter(id=client.id).update(
-            stripe_customer_id=customer, stripe_payment_method_id=method
-        )
+        await save_card(local_stripe, client)
         await make_service(client)
     return tenant
 
@@ -354,18 +339,7 @@ async def unpaid_invoice(tenant: Tenant, client: Client | None = None) -> Invoic
     """An issued invoice of the tenant outside any run (charged or sent by hand)."""
     client = client or await Client.filter(tenant_id=tenant.id).first()
     assert client is not None
-    return await Invoice.create(
-        tenant=tenant,
-        client=client,
-        number="MANUAL-1",
-        status=InvoiceStatus.UNPAID,
-        issued_on=date(2026, 11, 20),
-        due_on=date(2026, 12, 4),
-        grace_until=date(2026, 12, 11),
-        currency="USD",
-        total_cents=1_000,
-        balance_cents=1_000,
-    )
+    return await make_invoice(client, "MANUAL-1", issued_on=date(2026, 11, 20), total="10.00")
 
 
 async def test_the_access_log_never_holds_a_preview_token(

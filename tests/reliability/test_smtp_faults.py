@@ -22,7 +22,6 @@ import pytest
 import billing.delivery.email
 from billing.delivery.attempts import EmailResult, EmailTrigger
 from billing.delivery.email import TransientEmailError, email_invoice_automatically
-from billing.invoices.lifecycle import InvoiceStatus
 from ispbox.config import Settings
 from orm.models import Client, EmailAttempt, Invoice, Tenant
 from tests.reliability.fault_servers import (
@@ -36,7 +35,7 @@ from tests.reliability.fault_servers import (
     serving,
 )
 from tests.reliability.run_driver import FaultLog
-from tests.support.builders import make_user
+from tests.support.builders import make_invoice, make_user
 from tests.support.keys import TEST_SECRET_KEY
 from tests.support.smtp import MaildirSmtpServer
 from workers.delivery import email_invoice_job
@@ -71,18 +70,8 @@ async def issued_invoice(tenant: Tenant, n: int = 1) -> Invoice:
     client = await Client.create(
         tenant=tenant, key=f"c-{n}", name=f"Client {n}", email=f"c{n}@example.test"
     )
-    return await Invoice.create(
-        tenant=tenant,
-        client=client,
-        number=f"INV-{n:06}",
-        status=InvoiceStatus.UNPAID,
-        issued_on=date(2026, 11, 20),
-        due_on=date(2026, 12, 4),
-        grace_until=date(2026, 12, 11),
-        currency="USD",
-        total_cents=4_999,
-        balance_cents=4_999,
-        auto_email=True,
+    return await make_invoice(
+        client, f"INV-{n:06}", issued_on=date(2026, 11, 20), total="49.99", auto_email=True
     )
 
 

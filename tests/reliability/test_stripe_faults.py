@@ -25,7 +25,7 @@ from billing.delivery.charging import (
     charge_invoice,
 )
 from billing.invoices.lifecycle import InvoiceStatus
-from orm.models import ChargeAttempt, Client, Invoice, Payment, Tenant
+from orm.models import ChargeAttempt, Invoice, Payment, Tenant
 from tests.reliability.fault_servers import (
     PASS,
     STRIPE_500,
@@ -36,18 +36,21 @@ from tests.reliability.fault_servers import (
     serving,
 )
 from tests.reliability.run_driver import FaultLog
+from tests.support.builders import make_invoice
+from tests.support.factories import make_client
 from tests.support.stripe_server import (
     CARD_DECLINED,
     CARD_SUCCEEDS,
     TEST_API_KEY,
     LocalStripe,
-    customer_with_card,
+    save_card,
 )
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.postgres_only]
 
 TIMEOUT_SECONDS = 0.5
-TOTAL_CENTS = 4_999
+TOTAL = "49.99"
+ISSUED_ON = date(2026, 11, 20)
 CHAOS_INVOICES = 16
 MAX_TRIES = 25
 
@@ -72,26 +75,9 @@ async def invoice_with_card(
     local_stripe: LocalStripe, card: str = CARD_SUCCEEDS, n: int = 1
 ) -> tuple[Invoice, str]:
     tenant = await Tenant.get_or_none(key="acme") or await Tenant.create(key="acme", name="Acme")
-    customer, method = await customer_with_card(local_stripe.client(), card)
-    client = await Client.create(
-        tenant=tenant,
-        key=f"c-{n}",
-        name=f"Client {n}",
-        stripe_customer_id=customer,
-        stripe_payment_method_id=method,
-    )
-    invoice = await Invoice.create(
-        tenant=tenant,
-        client=client,
-        number=f"INV-{n:06}",
-        status=InvoiceStatus.UNPAID,
-        issued_on=date(2026, 11, 20),
-        due_on=date(2026, 12, 4),
-        grace_until=date(2026, 12, 11),
-        currency="USD",
-        total_cents=TOTAL_CENTS,
-        balance_cents=TOTAL_CENTS,
-    )
+    client = await make_client(tenant, f"c-{n}", name=f"Client {n}", email=None)
+    customer = await save_card(local_stripe, client, card)
+    invoice = await make_invoice(client, f"INV-{n:06}", issued_on=ISSUED_ON, total=TOTAL)
     return invoice, customer
 
 

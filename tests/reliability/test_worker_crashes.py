@@ -4,7 +4,6 @@ exactly once."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -12,13 +11,13 @@ import pytest
 from tests.reliability.ledger import assert_billed_exactly_once
 from tests.reliability.run_driver import (
     FaultLog,
+    Strike,
+    bill_under_strikes,
     others_in_transaction,
     queued_run,
-    wait_for_run,
-    wait_for_work_under_way,
 )
 from tests.support.services import REDIS_URL, require_service
-from tests.support.worker_process import broker_session, enqueue_run, worker_process
+from tests.support.worker_process import WorkerProcess
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.postgres_only]
 
@@ -38,31 +37,25 @@ async def test_a_run_whose_worker_is_killed_again_and_again_bills_everything_onc
     database = db.rsplit("/", 1)[1]
     ledger, run = await queued_run(CLIENTS)
     faults = FaultLog("worker SIGKILL")
-    mid_transaction = 0
 
-    with (
-        broker_session(REDIS_URL) as session,
-        worker_process(
-            session, db, tmp_path / "worker.log", run_chunk_size=str(CHUNK_SIZE)
-        ) as worker,
-    ):
-        enqueue_run(session, run.id)
-        for _ in range(KILLS):
-            if not await wait_for_work_under_way(database, run.id, timeout=120):
-                break
-            await asyncio.sleep(faults.random.uniform(0.0, MAX_DELAY_SECONDS))
-            open_now = await others_in_transaction(database)
-            worker.kill()
-            at = await wait_for_run(run.id, lambda r: True, timeout=10)
-            if at.finished_at is not None:
-                break
-            mid_transaction += open_now > 0
-            faults.record(
-                f"SIGKILL with {at.chunks_done}/{at.chunks_total} chunks done, "
-                f"{open_now} transactions open"
-            )
-            worker.start()
-        run = await wait_for_run(run.id, lambda r: r.finished_at is not None, timeout=240)
+    async def kill_and_restart(worker: WorkerProcess) -> Strike:
+        open_now = await others_in_transaction(database)
+        worker.kill()
+        worker.start()
+        return Strike(f"SIGKILL with {open_now} transactions open", open_now > 0)
+
+    run, mid_transaction = await bill_under_strikes(
+        db,
+        tmp_path / "worker.log",
+        run.id,
+        faults,
+        broker_url=REDIS_URL,
+        chunk_size=CHUNK_SIZE,
+        strikes=KILLS,
+        max_delay=MAX_DELAY_SECONDS,
+        strike=kill_and_restart,
+        finish_within=240,
+    )
 
     print(f"{faults.summary()}; {mid_transaction} struck inside an open transaction")
     assert len(faults.faults) >= MIN_KILLS, "the run ended before enough kills had landed"

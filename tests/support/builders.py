@@ -86,6 +86,7 @@ async def make_invoice(
     run: InvoiceRun | None = None,
     period: tuple[date, date] | None = None,
     emailed: bool = False,
+    auto_email: bool = False,
     currency: str = "USD",
 ) -> Invoice:
     """An invoice of the client's tenant; balance defaults to the total (zero once void)."""
@@ -107,6 +108,7 @@ async def make_invoice(
         total_cents=to_minor_units(total, currency),
         balance_cents=to_minor_units(balance, currency),
         emailed_at=datetime.now(UTC) if emailed else None,
+        auto_email=auto_email,
     )
 
 

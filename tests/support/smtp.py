@@ -4,6 +4,7 @@ can refuse chosen recipients and require a login."""
 from __future__ import annotations
 
 import mailbox
+import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,13 +45,9 @@ class MaildirSmtpServer:
             mailbox.Maildir(self.maildir, factory=None, create=False).clear()
 
 
-@pytest.fixture(scope="session")
-def smtp_server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MaildirSmtpServer]:
-    # aiosmtpd creates the Maildir itself; an empty directory made beforehand breaks delivery.
-    workdir = tmp_path_factory.mktemp("smtp")
-    maildir = workdir / "maildir"
-    port = free_port()
-    process = start_service(
+def start_maildir_server(port: int, maildir: Path, log_path: Path) -> subprocess.Popen[bytes]:
+    """`python -m aiosmtpd` listening on SMTP_HOST:port, storing what it accepts in `maildir`."""
+    return start_service(
         [
             sys.executable,
             "-m",
@@ -64,8 +61,17 @@ def smtp_server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ma
         ],
         host=SMTP_HOST,
         port=port,
-        log_path=workdir / "aiosmtpd.log",
+        log_path=log_path,
     )
+
+
+@pytest.fixture(scope="session")
+def smtp_server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MaildirSmtpServer]:
+    # aiosmtpd creates the Maildir itself; an empty directory made beforehand breaks delivery.
+    workdir = tmp_path_factory.mktemp("smtp")
+    maildir = workdir / "maildir"
+    port = free_port()
+    process = start_maildir_server(port, maildir, workdir / "aiosmtpd.log")
     try:
         yield MaildirSmtpServer(SMTP_HOST, port, maildir)
     finally:

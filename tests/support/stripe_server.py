@@ -14,6 +14,7 @@ import pytest
 import stripe
 
 from billing.delivery.charging import stripe_client
+from orm.models import Client
 from tests.support.services import free_port, start_service, stop_process
 
 STRIPE_HOST = "127.0.0.1"
@@ -68,3 +69,14 @@ async def customer_with_card(
     )
     await client.v1.payment_methods.attach_async(method.id, {"customer": customer.id})
     return customer.id, method.id
+
+
+async def save_card(
+    local_stripe: LocalStripe, client: Client, card_number: str = CARD_SUCCEEDS
+) -> str:
+    """The client charged through a new Stripe customer holding the test card, as the import
+    saves them; returns the customer id."""
+    customer, method = await customer_with_card(local_stripe.client(), card_number)
+    client.stripe_customer_id, client.stripe_payment_method_id = customer, method
+    await client.save(update_fields=["stripe_customer_id", "stripe_payment_method_id"])
+    return customer

@@ -3,12 +3,13 @@ way to enqueue to them over the real broker from the test."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ from pathlib import Path
 import dramatiq
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.brokers.redis import RedisBroker
+
+from orm.models import InvoiceRun
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -142,3 +145,28 @@ def enqueue_run(session: BrokerSession, run_id: int) -> None:
             options={},
         )
     )
+
+
+@contextmanager
+def worker_billing(
+    broker_url: str, database_url: str, log_path: Path, run_id: int, **settings: str
+) -> Iterator[WorkerProcess]:
+    """A started worker on queues of its own on the broker, with the run enqueued to it."""
+    with (
+        broker_session(broker_url) as session,
+        worker_process(session, database_url, log_path, **settings) as worker,
+    ):
+        enqueue_run(session, run_id)
+        yield worker
+
+
+async def wait_for_run(
+    run_id: int, predicate: Callable[[InvoiceRun], bool], timeout: float, every: float = 0.05
+) -> InvoiceRun:
+    """The run once `predicate` holds for it, read again every `every` seconds."""
+    async with asyncio.timeout(timeout):
+        while True:
+            run = await InvoiceRun.get(id=run_id)
+            if predicate(run):
+                return run
+            await asyncio.sleep(every)

@@ -2,14 +2,10 @@
 settings say, by the embedded workers."""
 
 import asyncio
-import sys
-from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
-import dramatiq
 import pytest
-import pytest_asyncio
 
 from billing.delivery.attempts import ChargeAttemptStatus, EmailResult
 from billing.invoices.lifecycle import InvoiceStatus
@@ -17,23 +13,12 @@ from billing.runs.planning import start_invoice_run
 from ispbox.config import get_settings
 from orm.models import ChargeAttempt, EmailAttempt, Invoice, InvoiceRun, Tenant
 from tests.support.factories import make_client, make_service, make_tenant
-from tests.support.services import free_port, start_service, stop_process
-from tests.support.smtp import SMTP_HOST, MaildirSmtpServer
-from tests.support.stripe_server import CARD_SUCCEEDS, TEST_API_KEY, LocalStripe, customer_with_card
-from workers.embedded import start_embedded_workers, stop_embedded_workers
+from tests.support.services import free_port, stop_process
+from tests.support.smtp import SMTP_HOST, MaildirSmtpServer, start_maildir_server
+from tests.support.stripe_server import TEST_API_KEY, LocalStripe, save_card
 from workers.runs import NO_STRIPE_KEY_NOTICE, enqueue_invoice_run
 
 pytestmark = pytest.mark.asyncio
-
-
-@pytest_asyncio.fixture
-async def embedded_workers(db: str) -> AsyncIterator[None]:
-    dramatiq.get_broker().flush_all()  # messages other tests queued with no worker running
-    await start_embedded_workers(get_settings(), scheduler=False)
-    try:
-        yield
-    finally:
-        await stop_embedded_workers()
 
 
 async def run_and_wait(tenant: Tenant) -> InvoiceRun:
@@ -64,22 +49,8 @@ async def test_an_email_that_failed_while_the_mailbox_was_down_is_retried_and_se
         while not await EmailAttempt.exists():
             await asyncio.sleep(0.1)
     maildir = tmp_path / "maildir"
-    server = start_service(
-        [
-            sys.executable,
-            "-m",
-            "aiosmtpd",
-            "-n",
-            "-l",
-            f"{SMTP_HOST}:{port}",
-            "-c",
-            "aiosmtpd.handlers.Mailbox",
-            str(maildir),
-        ],
-        host=SMTP_HOST,
-        port=port,
-        log_path=tmp_path / "smtp.log",
-    )
+    # The mailbox comes up only now, after the first attempt failed.
+    server = start_maildir_server(port, maildir, tmp_path / "smtp.log")
     try:
         async with asyncio.timeout(40):
             while (await Invoice.get()).emailed_at is None:
@@ -97,11 +68,9 @@ async def test_auto_charge_pays_the_issued_invoice_through_stripe(
 ) -> None:
     monkeypatch.setattr(get_settings(), "stripe_api_key", TEST_API_KEY)
     monkeypatch.setattr(get_settings(), "stripe_api_base", local_stripe.base_url)
-    customer_id, method_id = await customer_with_card(local_stripe.client(), CARD_SUCCEEDS)
     tenant = await make_tenant(auto_charge=True)
     client = await make_client(tenant, "c-1")
-    client.stripe_customer_id, client.stripe_payment_method_id = customer_id, method_id
-    await client.save()
+    customer_id = await save_card(local_stripe, client)
     await make_service(client)
 
     run = await run_and_wait(tenant)

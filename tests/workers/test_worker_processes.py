@@ -1,7 +1,6 @@
 """Runs processed by separate worker processes over Redis and RabbitMQ, including a worker
 killed in the middle of a run and started again."""
 
-import asyncio
 from datetime import date
 from pathlib import Path
 
@@ -13,21 +12,15 @@ from orm.models import Invoice, InvoiceLine, InvoiceRun, Service
 from tests.support.bulk_data import add_clients_with_services
 from tests.support.factories import make_tenant
 from tests.support.services import RABBITMQ_URL, REDIS_URL, require_service
-from tests.support.worker_process import broker_session, enqueue_run, worker_process
+from tests.support.worker_process import wait_for_run, worker_billing
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.postgres_only]
 
 CLIENTS = 3000
 
 
-async def wait_for(run_id: int, predicate, timeout: float) -> InvoiceRun:
-    async with asyncio.timeout(timeout):
-        while True:
-            run = await InvoiceRun.get(id=run_id)
-            if predicate(run):
-                return run
-            # Often enough to see a run of a few chunks between them (a chunk takes tens of ms).
-            await asyncio.sleep(0.01)
+# Often enough to see a run of a few chunks between two reads (a chunk takes tens of ms).
+POLL_SECONDS = 0.01
 
 
 async def assert_billed_exactly_once(run: InvoiceRun) -> None:
@@ -60,17 +53,13 @@ async def test_a_worker_process_bills_a_run_with_progress_per_chunk(
     run = await queued_run()
     seen_progress: set[int] = set()
 
-    with (
-        broker_session(broker_url) as session,
-        worker_process(session, db, tmp_path / "worker.log"),
-    ):
-        enqueue_run(session, run.id)
+    with worker_billing(broker_url, db, tmp_path / "worker.log", run.id):
 
         def record(r: InvoiceRun) -> bool:
             seen_progress.add(r.clients_processed)
             return r.finished_at is not None
 
-        run = await wait_for(run.id, record, timeout=120)
+        run = await wait_for_run(run.id, record, timeout=120, every=POLL_SECONDS)
 
     await assert_billed_exactly_once(run)
     assert run.chunks_total == 3
@@ -83,17 +72,17 @@ async def test_a_worker_killed_mid_run_and_restarted_bills_everyone_exactly_once
     require_service("redis", "127.0.0.1", 6379)
     run = await queued_run()
 
-    with (
-        broker_session(REDIS_URL) as session,
-        worker_process(session, db, tmp_path / "worker.log", run_chunk_size="200") as worker,
-    ):
-        enqueue_run(session, run.id)
-        await wait_for(run.id, lambda r: r.chunks_done >= 2, timeout=120)
+    with worker_billing(
+        REDIS_URL, db, tmp_path / "worker.log", run.id, run_chunk_size="200"
+    ) as worker:
+        await wait_for_run(run.id, lambda r: r.chunks_done >= 2, timeout=120, every=POLL_SECONDS)
         worker.kill()
         interrupted = await InvoiceRun.get(id=run.id)
         assert interrupted.finished_at is None
         worker.start()
-        run = await wait_for(run.id, lambda r: r.finished_at is not None, timeout=180)
+        run = await wait_for_run(
+            run.id, lambda r: r.finished_at is not None, timeout=180, every=POLL_SECONDS
+        )
 
     await assert_billed_exactly_once(run)
     assert run.chunks_total == 15
