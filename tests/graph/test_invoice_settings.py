@@ -21,7 +21,8 @@ creditNoteNumberPrefix pricesIncludeTax defaultTaxRate paymentInstructions
 issuedInvoicesImmutable reminderDays lateFeeAmount lateFeePercent blockAfterGrace
 autoApplyCredit"""
 QUERY = f"query {{ invoiceSettings {{ {FIELDS} }} }}"
-UPDATE = f"""mutation($input: UpdateInvoiceSettingsInput!) {{ updateInvoiceSettings(input: $input) {{
+UPDATE = f"""mutation($input: UpdateInvoiceSettingsInput!) {{
+updateInvoiceSettings(input: $input) {{
   settings {{ {FIELDS} }}
   errors {{ code message field }}
 }} }}"""
