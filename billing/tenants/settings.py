@@ -32,6 +32,7 @@ MAX_LEGAL_NAME_LENGTH = 200
 MAX_TAX_ID_LENGTH = 32
 MAX_ADDRESS_LENGTH = 1_000
 MAX_INSTRUCTIONS_LENGTH = 2_000
+MAX_EXEMPTION_REASON_LENGTH = 500
 MAX_TAX_RATE = Decimal(100)
 TAX_RATE_PLACES = 4
 CURRENCY_CODE = re.compile(r"[A-Z]{3}")
@@ -113,6 +114,8 @@ def printed_text_problem(max_length: int) -> SettingRule:
 
 address_problem = printed_text_problem(MAX_ADDRESS_LENGTH)
 payment_instructions_problem = printed_text_problem(MAX_INSTRUCTIONS_LENGTH)
+# Why a client's invoices carry no tax (an exemption, reverse charge), printed on them.
+tax_exempt_reason_problem = printed_text_problem(MAX_EXEMPTION_REASON_LENGTH)
 
 
 def tax_id_problem(value: Any) -> str | None:
