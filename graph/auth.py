@@ -12,6 +12,7 @@ from orm.rows import model_from_row, select_columns
 
 BILLING_VIEW = "billing.view"
 BILLING_EDIT = "billing.edit"
+BILLING_SETTINGS = "billing.settings"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""Field permissions: reading needs `billing.view`, every mutation `billing.edit`.
+"""Field permissions: reading needs `billing.view`, every mutation `billing.edit`, except
+Settings → Invoices, which needs `billing.settings`.
 
 A refusal is a top-level GraphQL error with `extensions.code == "FORBIDDEN"`; it is checked before
 the resolver runs, so nothing changes.
@@ -10,7 +11,7 @@ from typing import Any
 
 from strawberry.permission import BasePermission
 
-from graph.auth import BILLING_EDIT, BILLING_VIEW
+from graph.auth import BILLING_EDIT, BILLING_SETTINGS, BILLING_VIEW
 from graph.context import Info
 from graph.errors import FORBIDDEN
 
@@ -32,4 +33,10 @@ class CanViewBilling(_RequiresPermission):
 class CanEditBilling(_RequiresPermission):
     permission = BILLING_EDIT
     message = f"Needs the {BILLING_EDIT} permission."
+    error_extensions = {"code": FORBIDDEN}  # noqa: RUF012
+
+
+class CanEditSettings(_RequiresPermission):
+    permission = BILLING_SETTINGS
+    message = f"Needs the {BILLING_SETTINGS} permission."
     error_extensions = {"code": FORBIDDEN}  # noqa: RUF012

@@ -30,6 +30,7 @@ from graph.types.invoice import Invoice, InvoiceConnection
 from graph.types.kpis import InvoiceKpis
 from graph.types.plan import InvoiceRunPlan
 from graph.types.run import InvoiceRun, InvoiceRunConnection
+from graph.types.settings import InvoiceSettings
 from graph.types.viewer import Viewer
 from orm import models
 
@@ -204,3 +205,10 @@ class Query:
             info.context.tenant.id, first=first, before_id=run_position(after)
         )
         return InvoiceRunConnection.from_runs(runs, has_next_page)
+
+    @strawberry.field(
+        permission_classes=[CanViewBilling],
+        description="Settings → Invoices: what the run page, the documents and collections follow.",
+    )
+    def invoice_settings(self, info: Info) -> InvoiceSettings:
+        return InvoiceSettings.from_model(info.context.tenant)

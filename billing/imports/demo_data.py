@@ -109,6 +109,12 @@ class TenantProfile:
     email_domain: str
     billing_cycle_day: int | None
     auto_email: bool
+    # The seller as printed on documents; the tax numbers are EU VAT numbers with valid check
+    # digits, so Settings → Invoices accepts them as they are.
+    legal_name: str
+    address: str
+    tax_id: str
+    payment_instructions: str
 
 
 NORTHWIND = TenantProfile(
@@ -121,6 +127,13 @@ NORTHWIND = TenantProfile(
     email_domain="northwind.example",
     billing_cycle_day=None,
     auto_email=True,
+    legal_name="Northwind Fiber Inc.",
+    address="350 Fifth Avenue\nNew York, NY 10118\nUnited States",
+    tax_id="DE136695976",
+    payment_instructions=(
+        "Bank transfer to Northwind Fiber Inc., IBAN DE89 3704 0044 0532 0130 00, "
+        "BIC COBADEFFXXX.\nPlease quote the invoice number."
+    ),
 )
 HARBOR = TenantProfile(
     key="harbor",
@@ -132,6 +145,13 @@ HARBOR = TenantProfile(
     email_domain="harbor.example",
     billing_cycle_day=15,
     auto_email=False,
+    legal_name="Harbor Wireless Ltd.",
+    address="1055 West Georgia Street\nVancouver, BC V6E 3P3\nCanada",
+    tax_id="FR40303265045",
+    payment_instructions=(
+        "Interac e-Transfer to billing@harbor.example, or a cheque payable to Harbor Wireless "
+        "Ltd.\nPlease quote the invoice number."
+    ),
 )
 
 
@@ -198,6 +218,9 @@ def tenant_record(profile: TenantProfile, clients: int, rng: random.Random, toda
         "name": profile.name,
         "currency": profile.currency,
         "timezone": profile.timezone,
+        "legal_name": profile.legal_name,
+        "address": profile.address,
+        "tax_id": profile.tax_id,
         "settings": {
             "payment_terms_days": 14,
             "grace_period_days": 7,
@@ -207,6 +230,7 @@ def tenant_record(profile: TenantProfile, clients: int, rng: random.Random, toda
             "auto_charge": False,
             "review_runs": False,
             "invoice_number_prefix": profile.number_prefix,
+            "payment_instructions": profile.payment_instructions,
             "mailbox": {
                 "host": "127.0.0.1",
                 "port": 1025,
@@ -219,7 +243,10 @@ def tenant_record(profile: TenantProfile, clients: int, rng: random.Random, toda
         "users": [
             user_record("analyst", "Avery Analyst", tokens["analyst"], ["billing.view"]),
             user_record(
-                "editor", "Emery Editor", tokens["editor"], ["billing.view", "billing.edit"]
+                "editor",
+                "Emery Editor",
+                tokens["editor"],
+                ["billing.view", "billing.edit", "billing.settings"],
             ),
         ],
         "clients": [

@@ -35,7 +35,7 @@ from billing.tokens import MIN_TOKEN_LENGTH, token_too_short
 RULE = "billing_rule"
 CURRENCY_DIGITS = "currency_digits"
 VOID = "void"
-PERMISSIONS = ("billing.view", "billing.edit")
+PERMISSIONS = ("billing.view", "billing.edit", "billing.settings")
 KEY_LENGTH = 64
 # Amounts, line amounts (price × quantity) and invoice totals: integer minor units in a BIGINT,
 # with room for a run to add many of them up.
@@ -81,6 +81,15 @@ def checked_by(problem: Callable[[Any], str | None]) -> PlainValidator:
         return value
 
     return PlainValidator(check)
+
+
+def nullable(problem: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
+    """The rule of a value that may also be null."""
+
+    def problem_unless_null(value: Any) -> str | None:
+        return None if value is None else problem(value)
+
+    return problem_unless_null
 
 
 def text_problem(value: str) -> str:
@@ -261,3 +270,19 @@ def quantity(value: Any) -> Decimal:
 
 Quantity = Annotated[Decimal, PlainValidator(quantity)]
 Currency = Annotated[str, PlainValidator(iso_currency)]
+
+
+def percent(problem: Callable[[Any], str | None]) -> Any:
+    """A percent written as a plain decimal string ("20", "7.5"), or null; checked by a rule
+    of `billing.tenants.settings` or `billing.collections.policy`."""
+
+    def check(value: Any) -> Decimal | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or not PLAIN_DECIMAL_RE.fullmatch(value):
+            raise rule_error('must be a percent written as a string (e.g. "20")')
+        if message := problem(value):
+            raise rule_error(message)
+        return Decimal(value)
+
+    return Annotated[Decimal | None, PlainValidator(check)]

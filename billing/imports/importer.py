@@ -32,7 +32,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from billing.clients.eligibility import ChargeStatus, ClientStatus, ServiceStatus
+from billing.clients.eligibility import BlockedReason, ChargeStatus, ClientStatus, ServiceStatus
 from billing.dates import due_date, grace_date
 from billing.delivery.mailbox_password import (
     MailboxPasswordUnreadable,
@@ -56,6 +56,7 @@ from billing.invoices.lines import InvoiceLineKind
 from billing.invoices.numbering import highest_sequence
 from billing.money import to_minor_units
 from billing.periods import ServicePeriod
+from billing.tenants.invoice_settings import currency_change_problem
 from billing.tokens import hash_token
 from orm.db import connection, placeholders
 from orm.models import (
@@ -227,10 +228,14 @@ def parse_date(value: str | None) -> date | None:
 def tenant_columns(record: dict[str, Any]) -> dict[str, Any]:
     settings = record["settings"]
     mailbox = settings.get("mailbox") or {}
+    late_fee, currency = settings.get("late_fee_amount"), record["currency"]
     return {
         "name": record["name"],
         "currency": record["currency"],
         "timezone": record["timezone"],
+        "legal_name": record.get("legal_name"),
+        "address": record.get("address"),
+        "tax_id": record.get("tax_id"),
         "payment_terms_days": settings["payment_terms_days"],
         "grace_period_days": settings["grace_period_days"],
         "billing_cycle_day": settings.get("billing_cycle_day"),
@@ -239,6 +244,16 @@ def tenant_columns(record: dict[str, Any]) -> dict[str, Any]:
         "auto_charge": settings["auto_charge"],
         "review_runs": settings.get("review_runs", False),
         "invoice_number_prefix": settings["invoice_number_prefix"],
+        "credit_note_number_prefix": settings.get("credit_note_number_prefix", "CN-"),
+        "prices_include_tax": settings.get("prices_include_tax", False),
+        "default_tax_rate": optional_decimal(settings.get("default_tax_rate")),
+        "payment_instructions": settings.get("payment_instructions"),
+        "issued_invoices_immutable": settings.get("issued_invoices_immutable", False),
+        "reminder_days": list(settings.get("reminder_days", [])),
+        "late_fee_cents": None if late_fee is None else to_minor_units(late_fee, currency),
+        "late_fee_percent": optional_decimal(settings.get("late_fee_percent")),
+        "block_after_grace": settings.get("block_after_grace", False),
+        "auto_apply_credit": settings.get("auto_apply_credit", True),
         "mailbox_host": mailbox.get("host"),
         "mailbox_port": mailbox.get("port"),
         "mailbox_username": mailbox.get("username"),
@@ -257,14 +272,30 @@ def user_columns(record: dict[str, Any], server_key: str) -> dict[str, Any]:
 
 
 def client_columns(record: dict[str, Any]) -> dict[str, Any]:
+    blocked = record.get("blocked", False)
     return {
         "name": record["name"],
         "email": record.get("email"),
         "status": ClientStatus(record.get("status", ClientStatus.ACTIVE)),
-        "blocked": record.get("blocked", False),
+        "blocked": blocked,
+        "blocked_reason": file_blocked_reason(record) if blocked else None,
         "stripe_customer_id": record.get("stripe_customer_id"),
         "stripe_payment_method_id": record.get("stripe_payment_method_id"),
+        "address": record.get("address"),
+        "tax_id": record.get("tax_id"),
+        "tax_exempt": record.get("tax_exempt", False),
+        "tax_exempt_reason": record.get("tax_exempt_reason"),
     }
+
+
+def file_blocked_reason(record: dict[str, Any]) -> BlockedReason:
+    """Why the file's blocked client is blocked: by a person unless the file says otherwise."""
+    return BlockedReason(record.get("blocked_reason") or BlockedReason.MANUAL)
+
+
+def optional_decimal(value: str | None) -> Decimal | None:
+    """A percent of the file (a rate, a late fee percent) as a Decimal; None stays None."""
+    return None if value is None else Decimal(value)
 
 
 def service_columns(
@@ -284,6 +315,7 @@ def service_columns(
         "status": ServiceStatus(record.get("status", ServiceStatus.ACTIVE)),
         "billable": record.get("billable", True),
         "auto_email": record.get("auto_email"),
+        "tax_rate": optional_decimal(record.get("tax_rate")),
     }
 
 
@@ -301,6 +333,7 @@ def charge_columns(
         "scheduled_on": date.fromisoformat(record["scheduled_on"]),
         "status": status or file_charge_status(record),
         "imported_status": file_charge_status(record),
+        "tax_rate": optional_decimal(record.get("tax_rate")),
     }
 
 
@@ -323,6 +356,8 @@ def line_columns(
         "service_id": service_id,
         "charge_id": charge_id,
         "live": live,
+        # Stored as given; the invoice's total is the file's sum of its lines.
+        "tax_rate": optional_decimal(record.get("tax_rate")),
     }
 
 
@@ -583,14 +618,12 @@ class TenantImport:
     async def currency_change(self) -> list[str]:
         """The currency is the one of the invoices issued: it cannot change once there are any."""
         stored = self.stored.tenant
-        if stored is None or stored["currency"] == self.record["currency"]:
+        if stored is None or self.tenant_id is None:
             return []
-        if not await Invoice.filter(tenant_id=self.tenant_id).exists():
-            return []
-        return [
-            f"{self.path}.currency: cannot change from {stored['currency']} to "
-            f"{self.record['currency']}: the tenant has invoices in {stored['currency']}"
-        ]
+        problem = await currency_change_problem(
+            self.tenant_id, stored["currency"], self.record["currency"]
+        )
+        return [f"{self.path}.currency: {problem}"] if problem else []
 
     def file_services(self) -> Iterator[tuple[str, int, dict[str, Any]]]:
         """Every service of the file with its path and its client's stored id (0 when new)."""

@@ -21,7 +21,8 @@ from pydantic.fields import FieldInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_core.core_schema import ValidationInfo, ValidatorFunctionWrapHandler
 
-from billing.clients.eligibility import ChargeStatus, ClientStatus, ServiceStatus
+from billing.clients.eligibility import BlockedReason, ChargeStatus, ClientStatus, ServiceStatus
+from billing.collections.policy import late_fee_percent_problem, reminder_days_problem
 from billing.imports.fields import (
     CURRENCY_DIGITS,
     MAX_MONEY,
@@ -49,13 +50,22 @@ from billing.imports.fields import (
     checked_by,
     choice,
     digits_of,
+    nullable,
+    percent,
     whole_number,
 )
 from billing.periods import ServicePeriod
 from billing.tenants.settings import (
+    address_problem,
     billing_cycle_day_problem,
     billing_schedule_problem,
     invoice_number_prefix_problem,
+    legal_name_problem,
+    number_prefix_problem,
+    payment_instructions_problem,
+    tax_exempt_reason_problem,
+    tax_id_problem,
+    tax_rate_problem,
     timezone_problem,
     whole_days_problem,
 )
@@ -72,7 +82,12 @@ ClientStatusName = choice(*ClientStatus)
 ServicePeriodName = choice(*ServicePeriod)
 ServiceStatusName = choice(*ServiceStatus)
 ChargeStatusName = choice(*ChargeStatus)
+BlockedReasonName = choice(*BlockedReason)
 Port = whole_number(1, 65535)
+TaxRate = percent(tax_rate_problem)
+LateFeePercent = percent(late_fee_percent_problem)
+TaxId = Annotated[str | None, checked_by(tax_id_problem)]
+Address = Annotated[str | None, checked_by(address_problem)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +314,16 @@ class Settings(Record):
     review_runs: Flag = False
     invoice_number_prefix: Annotated[str, checked_by(invoice_number_prefix_problem)]
     mailbox: Mailbox | None = None
+    credit_note_number_prefix: Annotated[str, checked_by(number_prefix_problem)] = "CN-"
+    prices_include_tax: Flag = False
+    default_tax_rate: TaxRate = None
+    payment_instructions: Annotated[str | None, checked_by(payment_instructions_problem)] = None
+    issued_invoices_immutable: Flag = False
+    reminder_days: Annotated[list[int], checked_by(reminder_days_problem)] = []
+    late_fee_amount: Money | None = None
+    late_fee_percent: LateFeePercent = None
+    block_after_grace: Flag = False
+    auto_apply_credit: Flag = True
 
     def rule_problems(self) -> list[Problem]:
         schedule = billing_schedule_problem(self.auto_generate, self.billing_cycle_day)
@@ -326,6 +351,7 @@ class Service(Record):
     status: ServiceStatusName = ServiceStatus.ACTIVE.value
     billable: Flag = True
     auto_email: Flag | None = None
+    tax_rate: TaxRate = None
 
     def rule_problems(self) -> list[Problem]:
         """The service's line amount (price × quantity) fits where lines and totals are kept."""
@@ -346,6 +372,7 @@ class Charge(Record):
     amount: Money
     scheduled_on: IsoDate
     status: ChargeStatusName = ChargeStatus.PENDING.value
+    tax_rate: TaxRate = None
 
 
 class Line(Record):
@@ -357,6 +384,7 @@ class Line(Record):
     period_end: IsoDate | None = None
     service: Key | None = None
     charge: Key | None = None
+    tax_rate: TaxRate = None
 
     def rule_problems(self) -> list[Problem]:
         """A line bills a service or a charge; a service line bills a period; any line's
@@ -446,6 +474,11 @@ class Client(Record):
     blocked: Flag = False
     stripe_customer_id: MailboxText | None = None
     stripe_payment_method_id: MailboxText | None = None
+    address: Address = None
+    tax_id: TaxId = None
+    tax_exempt: Flag = False
+    tax_exempt_reason: Annotated[str | None, checked_by(tax_exempt_reason_problem)] = None
+    blocked_reason: BlockedReasonName | None = None
     services: list[Service] = []
     charges: list[Charge] = []
     invoices: list[Invoice] = []
@@ -456,15 +489,28 @@ class Client(Record):
                 yield invoice_index, invoice, line_index, line
 
     def rule_problems(self) -> list[Problem]:
+        identity = self.identity_problems()
         if not self.invoices and len(self.services) < 2 and len(self.charges) < 2:
-            return []
+            return identity
         return [
+            *identity,
             *unique_keys(present(self.services), "services"),
             *unique_keys(present(self.charges), "charges"),
             *unique_keys(present(self.invoices), "invoices"),
             *self.live_period_problems(),
             *self.charge_line_problems(),
         ]
+
+    def identity_problems(self) -> list[Problem]:
+        """A tax-exempt client gives the reason its invoices print; only a blocked client has
+        a reason for the block."""
+        problems: list[Problem] = []
+        if self.tax_exempt is True and self.tax_exempt_reason is None:
+            problems.append(Problem(("tax_exempt_reason",), "required where tax_exempt is true"))
+        if self.blocked is False and self.blocked_reason not in (None, INVALID):
+            message = "must be null for a client that is not blocked"
+            problems.append(Problem(("blocked_reason",), message))
+        return problems
 
     def unresolved_services(self) -> Iterator[tuple[Loc, str]]:
         """Lines naming a service the client does not list in the file, with the key named."""
@@ -533,6 +579,9 @@ class Tenant(Record):
     currency: Currency
     timezone: Annotated[str, checked_by(timezone_problem)]
     settings: Settings
+    legal_name: Annotated[str | None, checked_by(nullable(legal_name_problem))] = None
+    address: Address = None
+    tax_id: TaxId = None
     users: list[User] = []
     clients: list[Client] = []
 

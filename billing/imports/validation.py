@@ -13,6 +13,13 @@ a tenant's `users` and `clients` ([]), a client's `email`, `stripe_customer_id`,
 `auto_email` (null), a charge's `status` ("pending"), an invoice's `number`, `status`,
 `emailed_at` (null) and `payments` ([]), a line's `period_start`, `period_end`, `service` (null)
 and `charge` (null: an addition to the format, the key of the client's charge the line bills).
+The fields added on 2026-11-29 may all be left out, with the format's defaults: a tenant's
+`legal_name`, `address`, `tax_id` (null), the settings' `credit_note_number_prefix` ("CN-"),
+`prices_include_tax`, `issued_invoices_immutable`, `block_after_grace` (false),
+`auto_apply_credit` (true), `default_tax_rate`, `payment_instructions`, `late_fee_amount`,
+`late_fee_percent` (null), `reminder_days` ([]), a client's `address`, `tax_id`,
+`tax_exempt_reason` (null), `tax_exempt` (false), `blocked_reason` ("manual" for a blocked
+client), and the `tax_rate` of a service, a charge or a line (null).
 """
 
 from __future__ import annotations

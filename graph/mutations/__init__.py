@@ -1,6 +1,7 @@
 """The Mutation type: one module per mutation, each stating its arguments, permission and errors.
 
-Every mutation needs `billing.edit`; business-rule failures come back in the payload's `errors`.
+Every mutation needs `billing.edit`, but Settings → Invoices `billing.settings`; business-rule
+failures come back in the payload's `errors`.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from graph.mutations.discard_invoice_run import discard_invoice_run
 from graph.mutations.finalize_invoice_run import finalize_invoice_run
 from graph.mutations.run_bulk import run_bulk
 from graph.mutations.send_invoice import send_invoice
+from graph.mutations.update_invoice_settings import update_invoice_settings_field
 from graph.mutations.void_invoice import void_invoice
-from graph.permissions import CanEditBilling
+from graph.permissions import CanEditBilling, CanEditSettings
 
 
 @strawberry.type
@@ -51,4 +53,10 @@ class Mutation:
         description="Throw away the drafts of a run that awaits review: they are deleted, each "
         "service's next bill date and each charge go back to what they were before the run, no "
         "number is used. The run ends DISCARDED.",
+    )
+    update_invoice_settings = strawberry.mutation(
+        resolver=update_invoice_settings_field,
+        permission_classes=[CanEditSettings],
+        description="Change Settings → Invoices. An omitted field is unchanged; an explicit null "
+        "clears a nullable one.",
     )

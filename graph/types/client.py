@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
+from billing.clients.eligibility import BlockedReason as StoredBlockedReason
 from graph.context import Info
 from graph.types.billing_items import ClientService, PendingCharge
-from graph.types.enums import ClientStatus
+from graph.types.enums import BlockedReason, ClientStatus
 from orm import models
 
 
@@ -18,6 +19,18 @@ class Client:
     email: str | None
     status: ClientStatus
     blocked: bool
+    address: str | None = strawberry.field(
+        description="Postal address; lines separated by newlines."
+    )
+    tax_id: str | None
+    tax_exempt: bool = strawberry.field(
+        description="No tax on the client's invoices (exempt, or reverse charge); the reason is "
+        "printed on them."
+    )
+    tax_exempt_reason: str | None
+    blocked_reason: BlockedReason | None = strawberry.field(
+        description="Why the client is blocked, where it is."
+    )
 
     @classmethod
     def from_model(cls, client: models.Client) -> Client:
@@ -28,6 +41,11 @@ class Client:
             email=client.email,
             status=ClientStatus(client.status),
             blocked=client.blocked,
+            address=client.address,
+            tax_id=client.tax_id,
+            tax_exempt=client.tax_exempt,
+            tax_exempt_reason=client.tax_exempt_reason,
+            blocked_reason=blocked_reason_of(client),
         )
 
     @strawberry.field(
@@ -47,6 +65,13 @@ class Client:
         charges = await info.context.loaders.pending_charges.load(self.model.id)
         currency = info.context.tenant.currency
         return [PendingCharge.from_model(charge, currency) for charge in charges]
+
+
+def blocked_reason_of(client: models.Client) -> BlockedReason | None:
+    """Why the client is blocked; a block stored without a reason was set by a person."""
+    if not client.blocked:
+        return None
+    return BlockedReason(client.blocked_reason or StoredBlockedReason.MANUAL)
 
 
 async def load_client(info: Info, client_id: int | None) -> Client | None:

@@ -10,6 +10,7 @@ from enum import Enum
 
 import strawberry
 
+from billing.clients.eligibility import BlockedReason as StoredBlockedReason
 from billing.errors import ErrorCode as BillingErrorCode
 from orm.models import enums as stored
 
@@ -123,6 +124,10 @@ class ErrorCode(Enum):
             "send with force to email it again."
         ),
     )
+    CURRENCY_LOCKED = strawberry.enum_value(
+        BillingErrorCode.CURRENCY_LOCKED.value,
+        description="Currency change refused: the tenant has issued invoices.",
+    )
 
 
 @strawberry.enum
@@ -138,3 +143,12 @@ class ServiceStatus(Enum):
     ACTIVE = stored.ServiceStatus.ACTIVE.value
     SUSPENDED = stored.ServiceStatus.SUSPENDED.value
     CANCELLED = stored.ServiceStatus.CANCELLED.value
+
+
+@strawberry.enum
+class BlockedReason(Enum):
+    MANUAL = StoredBlockedReason.MANUAL.value
+    OVERDUE = strawberry.enum_value(
+        StoredBlockedReason.OVERDUE.value,
+        description="Blocked by collections: an invoice is unpaid past its grace date.",
+    )

@@ -8,12 +8,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from stdnum.eu import vat as eu_vat
 
 from billing.imports.demo_data import DEMO_TOKENS, demo_document, write_demo_file
 from billing.imports.importer import import_document, load_import_file
 from billing.imports.validation import validate_import
 from billing.invoices.lifecycle import InvoiceStatus
 from billing.periods import MONTHS_IN_PERIOD, ServicePeriod, add_months
+from billing.tenants.settings import tax_id_problem
 from orm.models import Client, Invoice, Service, Tenant, User
 from tests.support.keys import TEST_SECRET_KEY
 
@@ -80,6 +82,17 @@ def test_the_main_tenant_is_northwind_fiber_with_its_settings(document: dict) ->
     assert len(clients(document)) == 400
 
 
+def test_each_tenant_is_printed_with_its_legal_name_address_vat_number_and_how_to_pay(
+    document: dict,
+) -> None:
+    for tenant in document["tenants"]:
+        assert tenant["legal_name"].startswith(tenant["name"])
+        assert "\n" in tenant["address"]
+        assert tax_id_problem(tenant["tax_id"]) is None
+        assert eu_vat.is_valid(tenant["tax_id"])
+        assert tenant["settings"]["payment_instructions"]
+
+
 def test_each_tenant_has_a_view_only_analyst_and_an_editor_with_fixed_tokens(
     document: dict,
 ) -> None:
@@ -92,7 +105,7 @@ def test_each_tenant_has_a_view_only_analyst_and_an_editor_with_fixed_tokens(
         )
         assert (users["editor"]["token"], users["editor"]["permissions"]) == (
             tokens["editor"],
-            ["billing.view", "billing.edit"],
+            ["billing.view", "billing.edit", "billing.settings"],
         )
     assert DEMO_TOKENS["northwind"] == {
         "analyst": "demo-analyst-token-northwind",

@@ -602,7 +602,8 @@ FIELD_RULES = [
     ),
     (
         setter("tenants.0.users.0.permissions", ["billing.view", "billing.admin"]),
-        "tenants[0].users[0].permissions: must hold only billing.view, billing.edit",
+        "tenants[0].users[0].permissions: "
+        "must hold only billing.view, billing.edit, billing.settings",
     ),
     (
         setter(f"{SERVICE}.next_bill_date", "2026-02-30"),
