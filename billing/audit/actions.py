@@ -12,3 +12,4 @@ class AuditAction(StrEnum):
     DELETE = "delete"
     FINALIZE = "finalize"
     DISCARD = "discard"
+    CREDIT = "credit"
