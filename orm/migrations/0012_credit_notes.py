@@ -7,8 +7,7 @@ from tortoise.fields.base import OnDelete
 from tortoise.indexes import Index
 from tortoise.migrations import operations as ops
 
-from billing.audit.actions import AuditAction
-from billing.credit_notes.settlement import CreditNoteSettlement
+from orm.models.enums import AuditAction, CreditNoteSettlement
 
 
 class AlterFieldStateOnly(ops.AlterField):
