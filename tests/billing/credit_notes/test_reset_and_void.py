@@ -130,3 +130,24 @@ async def test_voiding_where_invoices_may_change_issues_no_credit_note(db: str) 
     )
 
     assert await CreditNote.all().count() == 0
+
+
+async def test_an_immutable_invoice_keeps_the_void_rules_and_issues_nothing_refused(
+    db: str,
+) -> None:
+    tenant, invoice, _, _ = await issue_two_periods_and_a_charge(issued_invoices_immutable=True)
+    await Invoice.filter(id=invoice.id).update(
+        status=InvoiceStatus.PARTIAL, balance_cents=invoice.total_cents - 100
+    )
+
+    with pytest.raises(BillingRuleError) as refusal:
+        await void_invoice(
+            tenant_id=tenant.id,
+            user_id=None,
+            invoice_id=invoice.id,
+            reset_service_schedule=False,
+            reason=None,
+        )
+
+    assert refusal.value.code == ErrorCode.NOT_VOIDABLE
+    assert await CreditNote.all().count() == 0
