@@ -22,6 +22,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from graph.access_log import redact_access_log
 from graph.auth import authenticate
 from graph.context import Context
+from graph.credit_note_documents import credit_note_pdf, credit_note_preview
 from graph.graphiql import graphiql_assets, graphiql_page
 from graph.jobs import Jobs
 from graph.limits import RequestLimits
@@ -167,6 +168,8 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             Route("/health", health, methods=["GET"]),
             Route("/invoices/{invoice_id}/preview", invoice_preview, methods=["GET"]),
+            Route("/credit-notes/{credit_note_id}/preview", credit_note_preview, methods=["GET"]),
+            Route("/credit-notes/{credit_note_id}/pdf", credit_note_pdf, methods=["GET"]),
             Route("/stripe/webhook", stripe_webhook, methods=["POST"]),
             *([graphiql_assets()] if graphql.graphql_ide else []),
         ],

@@ -18,6 +18,9 @@ from orm.models import (
     Charge,
     ChargeAttempt,
     Client,
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
     InvoiceLine,
     InvoiceRun,
     PaymentAllocation,
@@ -61,6 +64,12 @@ class Loaders:
         self.run_errors = DataLoader[int, list[RunError]](load_fn=self._run_errors)
         self.services = DataLoader[int, list[Service]](load_fn=self._services)
         self.pending_charges = DataLoader[int, list[Charge]](load_fn=self._pending_charges)
+        self.invoice = DataLoader[int, Invoice | None](load_fn=self._invoices)
+        self.invoice_line = DataLoader[int, InvoiceLine | None](load_fn=self._invoice_lines)
+        self.credit_notes = DataLoader[int, list[CreditNote]](load_fn=self._credit_notes)
+        self.credit_note_lines = DataLoader[int, list[CreditNoteLine]](
+            load_fn=self._credit_note_lines
+        )
         self.run_invoices = DataLoader[RunPageKey, InvoicePage](load_fn=self._run_invoices)
 
     async def _clients(self, ids: list[int]) -> list[Client | None]:
@@ -76,6 +85,27 @@ class Loaders:
             tenant_id=self.tenant_id, invoice_id__in=invoice_ids
         ).order_by("invoice_id", "position", "id")
         return _many_per_key(invoice_ids, rows, "invoice_id")
+
+    async def _invoices(self, ids: list[int]) -> list[Invoice | None]:
+        rows = await Invoice.filter(tenant_id=self.tenant_id, id__in=ids)
+        return _one_per_key(ids, rows)
+
+    async def _invoice_lines(self, ids: list[int]) -> list[InvoiceLine | None]:
+        rows = await InvoiceLine.filter(tenant_id=self.tenant_id, id__in=ids)
+        return _one_per_key(ids, rows)
+
+    async def _credit_notes(self, invoice_ids: list[int]) -> list[list[CreditNote]]:
+        """Each invoice's credit notes, oldest first."""
+        rows = await CreditNote.filter(
+            tenant_id=self.tenant_id, invoice_id__in=invoice_ids
+        ).order_by("invoice_id", "id")
+        return _many_per_key(invoice_ids, rows, "invoice_id")
+
+    async def _credit_note_lines(self, credit_note_ids: list[int]) -> list[list[CreditNoteLine]]:
+        rows = await CreditNoteLine.filter(
+            tenant_id=self.tenant_id, credit_note_id__in=credit_note_ids
+        ).order_by("credit_note_id", "position", "id")
+        return _many_per_key(credit_note_ids, rows, "credit_note_id")
 
     async def _allocations(self, invoice_ids: list[int]) -> list[list[PaymentAllocation]]:
         """Allocations with their payment (for its date and method), oldest payment first."""

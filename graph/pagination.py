@@ -66,3 +66,17 @@ def run_position(cursor: str | None) -> int | None:
     if len(parts) != 1 or run_id is None:
         raise InvalidInput("`after` is not a cursor of this list.", field="after")
     return run_id
+
+
+def credit_note_cursor(credit_note_id: int) -> str:
+    return _encode(f"credit-note:{credit_note_id}")
+
+
+def credit_note_position(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    parts = _decode(cursor, "credit-note")
+    credit_note_id = parse_id(parts[0])
+    if len(parts) != 1 or credit_note_id is None:
+        raise InvalidInput("`after` is not a cursor of this list.", field="after")
+    return credit_note_id

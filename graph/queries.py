@@ -8,6 +8,7 @@ from typing import TypeVar
 import strawberry
 from tortoise.models import Model
 
+from billing.credit_notes.listing import CreditNoteListFilter, credit_note_page
 from billing.errors import BillingRuleError
 from billing.invoices.kpis import invoice_kpis
 from billing.invoices.lifecycle import InvoiceStatus as StoredInvoiceStatus
@@ -22,9 +23,15 @@ from billing.text import unstorable_text
 from graph.context import Info
 from graph.errors import ClientError, InvalidInput, NotFound
 from graph.ids import parse_id
-from graph.pagination import check_first, invoice_position, run_position
+from graph.pagination import (
+    check_first,
+    credit_note_position,
+    invoice_position,
+    run_position,
+)
 from graph.permissions import CanViewBilling
 from graph.types.client import Client
+from graph.types.credit_note import CreditNote, CreditNoteConnection
 from graph.types.enums import InvoiceStatus
 from graph.types.invoice import Invoice, InvoiceConnection
 from graph.types.kpis import InvoiceKpis
@@ -110,6 +117,23 @@ def _list_filter(given: InvoiceFilter | None) -> InvoiceListFilter | None:
         client_id=client_id,
         run_id=run_id,
     )
+
+
+@strawberry.input
+class CreditNoteFilter:
+    client_id: strawberry.ID | None = None
+    invoice_id: strawberry.ID | None = None
+
+
+def _credit_note_filter(given: CreditNoteFilter | None) -> CreditNoteListFilter | None:
+    """The billing filter, or None where an id in it names no row (so nothing matches)."""
+    if given is None:
+        return CreditNoteListFilter()
+    client_id, client_ok = _optional_id(given.client_id)
+    invoice_id, invoice_ok = _optional_id(given.invoice_id)
+    if not (client_ok and invoice_ok):
+        return None
+    return CreditNoteListFilter(client_id=client_id, invoice_id=invoice_id)
 
 
 @strawberry.type
@@ -212,3 +236,28 @@ class Query:
     )
     def invoice_settings(self, info: Info) -> InvoiceSettings:
         return InvoiceSettings.from_model(info.context.tenant)
+
+    @strawberry.field(permission_classes=[CanViewBilling])
+    async def credit_note(self, info: Info, id: strawberry.ID) -> CreditNote | None:
+        note = await tenant_row(models.CreditNote, info, id)
+        return CreditNote.from_model(note) if note else None
+
+    @strawberry.field(
+        permission_classes=[CanViewBilling], description="Credit notes of the tenant, newest first."
+    )
+    async def credit_notes(
+        self,
+        info: Info,
+        filter: CreditNoteFilter | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> CreditNoteConnection:
+        check_first(first)
+        before_id = credit_note_position(after)
+        list_filter = _credit_note_filter(filter)
+        if list_filter is None:
+            return CreditNoteConnection.empty()
+        page = await credit_note_page(
+            info.context.tenant.id, list_filter, first=first, before_id=before_id
+        )
+        return CreditNoteConnection.from_page(page)

@@ -13,3 +13,4 @@ class AuditAction(StrEnum):
     FINALIZE = "finalize"
     DISCARD = "discard"
     SETTINGS = "settings"
+    CREDIT = "credit"

@@ -4,6 +4,7 @@
     run ───────────────────────────────┴─► issued: UNPAID, or PAID when the total is zero
     UNPAID ──payment──► PARTIAL ──payment──► PAID        (status_for_balance)
     UNPAID ──void──► VOID                                (void_refusal says when)
+    UNPAID, PARTIAL, PAID ──credit note──► balance and status follow  (credit_refusal)
 
 A draft has no number and is neither emailed, charged, paid nor voided: its run is finalized or
 discarded. Each action has one function here answering "allowed, or why not": None, or the
@@ -44,6 +45,8 @@ VOIDABLE_STATUSES = (InvoiceStatus.UNPAID,)
 DRAFT_NOT_SENT = "A draft invoice cannot be sent: finalize or discard the run first."
 VOID_NOT_SENT = "A void invoice is not sent to the customer."
 DRAFT_NOT_VOIDED = "It is a draft of a run awaiting review: finalize or discard the run first."
+DRAFT_NOT_CREDITED = "A draft invoice cannot be credited: finalize or discard the run first."
+VOID_NOT_CREDITED = "A void invoice cannot be credited."
 DELETE_DEV_ONLY = "Invoices can only be deleted in the development environment."
 
 
@@ -152,6 +155,16 @@ def void_refusal(
         return BillingRuleError(
             ErrorCode.NOT_VOIDABLE, "A card payment for this invoice is being taken right now."
         )
+    return None
+
+
+def credit_refusal(status: InvoiceStatus) -> BillingRuleError | None:
+    """Why no credit note may be issued for the invoice: only an issued, non-void invoice is
+    credited (how much is left to credit is the credit note's own rule)."""
+    if status == InvoiceStatus.DRAFT:
+        return BillingRuleError(ErrorCode.NOT_CREDITABLE, DRAFT_NOT_CREDITED, field="invoiceId")
+    if status not in SENDABLE_STATUSES:
+        return BillingRuleError(ErrorCode.NOT_CREDITABLE, VOID_NOT_CREDITED, field="invoiceId")
     return None
 
 

@@ -6,35 +6,31 @@ it invoiced goes back to pending; runs skip any period sharing a day with a live
 day of a service is ever billed twice.
 
 The reason is internal: kept on the invoice and in the audit trail, never shown to the customer.
+Where the tenant's issued invoices are immutable (VAT), the void also issues a credit note
+offsetting the whole invoice, the legal record of it; the invoice shows VOID.
+
 A void may carry an idempotency key: repeated with it, it returns the voided invoice and does
 nothing more.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from billing.audit.actions import AuditAction
 from billing.audit.trail import record_action
-from billing.clients.eligibility import ChargeStatus
+from billing.credit_notes.issue import credit_locked_invoice
+from billing.credit_notes.settlement import CreditNoteSettlement
 from billing.errors import BillingRuleError, ErrorCode
 from billing.idempotency import claim, complete, idempotent_request, purge_expired
 from billing.invoices import lifecycle
-from billing.invoices.lines import InvoiceLineKind
+from billing.invoices.rebilling import put_back_charges, put_back_periods
 from billing.payments.allocation import has_charge_in_flight, lock_invoice
-from billing.periods import period_starting
 from billing.text import unstorable_text
-from orm.models import (
-    Charge,
-    Invoice,
-    InvoiceLine,
-    PaymentAllocation,
-    Service,
-    ServiceRebillPeriod,
-)
+from orm.models import Invoice, InvoiceLine, PaymentAllocation, Tenant
 
 MAX_REASON_LENGTH = 1_000
 VOID_OPERATION = "void_invoice"
@@ -82,6 +78,8 @@ async def void_invoice(
         )
         if refusal is not None:
             raise refusal
+        if await _issued_invoices_immutable(invoice, conn):
+            await _credit_in_full(conn, invoice, user_id)
         invoice.status = lifecycle.VOIDED_STATUS
         invoice.balance_cents = 0
         invoice.voided_at = datetime.now(UTC)
@@ -114,6 +112,24 @@ async def _voided_before(tenant_id: int, invoice_id: int, conn: BaseDBAsyncClien
     return invoice
 
 
+async def _issued_invoices_immutable(invoice: Invoice, conn: BaseDBAsyncClient) -> bool:
+    tenant = await Tenant.get(id=invoice.tenant_id).using_db(conn)
+    return tenant.issued_invoices_immutable
+
+
+async def _credit_in_full(conn: BaseDBAsyncClient, invoice: Invoice, user_id: int | None) -> None:
+    """Where an issued invoice may not be changed, the legal record of its void is a credit note
+    offsetting all of it."""
+    await credit_locked_invoice(
+        conn,
+        invoice,
+        user_id=user_id,
+        reason=f"Invoice {invoice.number} is void.",
+        chosen=None,
+        settlement=CreditNoteSettlement.OFFSET,
+    )
+
+
 def reason_problem(reason: str) -> str | None:
     """Why a void reason cannot be kept ("must …"), or None."""
     if len(reason) > MAX_REASON_LENGTH:
@@ -122,49 +138,7 @@ def reason_problem(reason: str) -> str | None:
 
 
 async def _reset_schedule(conn: BaseDBAsyncClient, invoice: Invoice) -> None:
-    """Put back what the invoice billed: each of its service periods is recorded to be billed
-    again by the next run (exactly those periods, whatever the service's period or anchor day
-    is now, and with the schedule left where it is, so an old invoice never sets a client years
-    behind); each charge it invoiced goes back to pending (a cancelled charge stays cancelled).
-    A period the schedule has not yet passed needs no record: the schedule bills it again."""
-    lines = await (
-        InvoiceLine.filter(
-            invoice_id=invoice.id,
-            kind=InvoiceLineKind.SERVICE,
-            service_id__isnull=False,
-            period_start__isnull=False,
-        )
-        .using_db(conn)
-        .all()
-    )
-    services = {
-        service.id: service
-        for service in await Service.select_for_update()
-        .using_db(conn)
-        .filter(id__in={line.service_id for line in lines}, tenant_id=invoice.tenant_id)
-    }
-    await ServiceRebillPeriod.bulk_create(
-        [
-            ServiceRebillPeriod(
-                tenant_id=invoice.tenant_id,
-                service_id=line.service_id,
-                period_start=line.period_start,
-                period_end=line.period_end or _period_end(services[line.service_id], line),
-                voided_invoice_id=invoice.id,
-            )
-            for line in lines
-            if line.service_id in services
-            and line.period_start < services[line.service_id].next_bill_date
-        ],
-        using_db=conn,
-    )
-    await (
-        Charge.filter(invoice_id=invoice.id, status=ChargeStatus.INVOICED)
-        .using_db(conn)
-        .update(status=ChargeStatus.PENDING, invoice_id=None)
-    )
-
-
-def _period_end(service: Service, line: InvoiceLine) -> date:
-    """The end of a line's period where it recorded none: the service's period from its start."""
-    return period_starting(line.period_start, service.period, service.anchor_day).end
+    """Put back everything the invoice billed: its service periods and its charges."""
+    lines = await InvoiceLine.filter(invoice_id=invoice.id).using_db(conn).all()
+    await put_back_periods(conn, invoice, lines)
+    await put_back_charges(conn, invoice)

@@ -11,6 +11,7 @@ import strawberry
 from graph.mutations.delete_invoice import delete_invoice
 from graph.mutations.discard_invoice_run import discard_invoice_run
 from graph.mutations.finalize_invoice_run import finalize_invoice_run
+from graph.mutations.issue_credit_note import issue_credit_note
 from graph.mutations.run_bulk import run_bulk
 from graph.mutations.send_invoice import send_invoice
 from graph.mutations.update_invoice_settings import update_invoice_settings_field
@@ -59,4 +60,11 @@ class Mutation:
         permission_classes=[CanEditSettings],
         description="Change Settings → Invoices. An omitted field is unchanged; an explicit null "
         "clears a nullable one.",
+    )
+    issue_credit_note = strawberry.mutation(
+        resolver=issue_credit_note,
+        permission_classes=[CanEditBilling],
+        description="Issue a credit note for an issued invoice: the whole invoice, or chosen "
+        "lines with the net amount of each. It takes the next number of the tenant's credit note "
+        "series (gap-free, its own prefix).",
     )

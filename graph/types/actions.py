@@ -26,6 +26,7 @@ class InvoiceActions:
     send: ActionState
     void: ActionState
     delete: ActionState
+    credit: ActionState = strawberry.field(description="Issue a credit note for it.")
 
 
 def action_state(refusal: BillingRuleError | None) -> ActionState:
@@ -56,10 +57,11 @@ async def invoice_actions(info: Info, invoice: models.Invoice) -> InvoiceActions
     view = action_state(lifecycle.view_refusal(invoice.status))
     if not info.context.authenticated_viewer.can(BILLING_EDIT):
         refused = ActionState.refuse(NEEDS_EDIT)
-        return InvoiceActions(view=view, send=refused, void=refused, delete=refused)
+        return InvoiceActions(view=view, send=refused, void=refused, delete=refused, credit=refused)
     return InvoiceActions(
         view=view,
         send=await send_state(info, invoice),
         void=await void_state(info, invoice),
         delete=delete_state(info),
+        credit=action_state(lifecycle.credit_refusal(invoice.status)),
     )

@@ -128,6 +128,19 @@ class ErrorCode(Enum):
         BillingErrorCode.CURRENCY_LOCKED.value,
         description="Currency change refused: the tenant has issued invoices.",
     )
+    NOT_CREDITABLE = strawberry.enum_value(
+        BillingErrorCode.NOT_CREDITABLE.value,
+        description="Credit note refused: the invoice is a draft or void.",
+    )
+    CREDIT_EXCEEDS_INVOICE = strawberry.enum_value(
+        BillingErrorCode.CREDIT_EXCEEDS_INVOICE.value,
+        description="Credit note refused: more than what is left uncredited (or, for OFFSET, "
+        "more than the balance).",
+    )
+    PAYMENT_PROVIDER_ERROR = strawberry.enum_value(
+        BillingErrorCode.PAYMENT_PROVIDER_ERROR.value,
+        description="Stripe refused or failed; nothing was recorded.",
+    )
 
 
 @strawberry.enum

@@ -18,6 +18,7 @@ from graph.scalars import quantity_value
 from graph.types.actions import InvoiceActions, invoice_actions
 from graph.types.client import Client, load_client
 from graph.types.common import PageInfo
+from graph.types.credit_note import CreditNote
 from graph.types.enums import InvoiceLineKind, InvoiceStatus
 from orm import models
 
@@ -153,6 +154,15 @@ class Invoice:
         return [
             PaymentAllocation.from_model(allocation, self.currency) for allocation in allocations
         ]
+
+    @strawberry.field(description="What credit notes have credited so far.")
+    def credited(self) -> Decimal:
+        return from_minor_units(self.model.credited_cents, self.model.currency)
+
+    @strawberry.field(description="The invoice's credit notes, oldest first.")
+    async def credit_notes(self, info: Info) -> list[CreditNote]:
+        notes = await info.context.loaders.credit_notes.load(self.model.id)
+        return [CreditNote.from_model(note) for note in notes]
 
     @strawberry.field(
         description="A URL that shows the invoice (HTML), openable in a new browser tab."

@@ -6,6 +6,7 @@ whole yen of JPY, fils of BHD), whatever the name says.
 
 from orm.models.audit import AuditEvent
 from orm.models.client import Charge, Client, Service
+from orm.models.credit_note import CreditNote, CreditNoteLine, CreditNoteTax
 from orm.models.delivery import ChargeAttempt, EmailAttempt
 from orm.models.idempotency import IdempotencyKey
 from orm.models.invoice import Invoice, InvoiceLine, InvoiceStatusTotals, InvoiceTax
@@ -24,6 +25,9 @@ __all__ = [
     "Charge",
     "ChargeAttempt",
     "Client",
+    "CreditNote",
+    "CreditNoteLine",
+    "CreditNoteTax",
     "EmailAttempt",
     "IdempotencyKey",
     "Invoice",

@@ -3,6 +3,7 @@ the migrations name them here, where the values written in the database are gath
 
 from billing.audit.actions import AuditAction
 from billing.clients.eligibility import BlockedReason, ChargeStatus, ClientStatus, ServiceStatus
+from billing.credit_notes.settlement import CreditNoteSettlement
 from billing.delivery.attempts import ChargeAttemptStatus, EmailResult, EmailTrigger
 from billing.invoices.lifecycle import InvoiceStatus
 from billing.invoices.lines import InvoiceLineKind
@@ -16,6 +17,7 @@ __all__ = [
     "ChargeStatus",
     "ChunkStatus",
     "ClientStatus",
+    "CreditNoteSettlement",
     "EmailResult",
     "EmailTrigger",
     "InvoiceLineKind",

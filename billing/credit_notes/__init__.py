@@ -1,0 +1,1 @@
+"""Credit notes: crediting an issued invoice in whole or in part, with their own number series."""
