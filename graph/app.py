@@ -1,4 +1,5 @@
-"""The ASGI application: GraphQL over HTTP and websocket at /graphql, health, invoice previews;
+"""The ASGI application: GraphQL over HTTP and websocket at /graphql, health, invoice previews,
+PDFs and e-invoices;
 every response carries its request id."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from graph.access_log import redact_access_log
 from graph.auth import authenticate
 from graph.context import Context
+from graph.documents import invoice_einvoice, invoice_pdf_file
 from graph.graphiql import graphiql_assets, graphiql_page
 from graph.jobs import Jobs
 from graph.limits import RequestLimits
@@ -167,6 +169,8 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             Route("/health", health, methods=["GET"]),
             Route("/invoices/{invoice_id}/preview", invoice_preview, methods=["GET"]),
+            Route("/invoices/{invoice_id}/pdf", invoice_pdf_file, methods=["GET"]),
+            Route("/invoices/{invoice_id}/einvoice.xml", invoice_einvoice, methods=["GET"]),
             Route("/stripe/webhook", stripe_webhook, methods=["POST"]),
             *([graphiql_assets()] if graphql.graphql_ide else []),
         ],

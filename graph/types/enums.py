@@ -138,3 +138,12 @@ class ServiceStatus(Enum):
     ACTIVE = stored.ServiceStatus.ACTIVE.value
     SUSPENDED = stored.ServiceStatus.SUSPENDED.value
     CANCELLED = stored.ServiceStatus.CANCELLED.value
+
+
+@strawberry.enum
+class EInvoiceSyntax(Enum):
+    CII = strawberry.enum_value(
+        "CII",
+        description="UN/CEFACT Cross Industry Invoice (Factur-X, ZUGFeRD, XRechnung CII).",
+    )
+    UBL = strawberry.enum_value("UBL", description="OASIS UBL 2.1 (Peppol BIS Billing 3.0).")

@@ -3,6 +3,7 @@
 from orm.models.audit import AuditEvent
 from orm.models.client import Charge, Client, Service
 from orm.models.delivery import ChargeAttempt, EmailAttempt
+from orm.models.document import DocumentFile
 from orm.models.idempotency import IdempotencyKey
 from orm.models.invoice import Invoice, InvoiceLine, InvoiceStatusTotals, InvoiceTax
 from orm.models.payment import Payment, PaymentAllocation
@@ -20,6 +21,7 @@ __all__ = [
     "Charge",
     "ChargeAttempt",
     "Client",
+    "DocumentFile",
     "EmailAttempt",
     "IdempotencyKey",
     "Invoice",
