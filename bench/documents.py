@@ -2,15 +2,20 @@
 
 Renders one A4 invoice of 8 lines (EUR, two tax rates, Greek and Cyrillic names) again and again
 with the process's one typst compiler and prints, per stage, the median wall time and the CPU
-time a document costs, and what that gives per core. No database, no queue. Not a test.
+time a document costs, and what that gives per core. Then the API's GET /invoices/{id}/pdf of an
+invoice whose PDF is already kept (table document_files): the request, the signed link, the
+invoice read from the database, its content hash and the kept file, on SQLite and on a scratch
+PostgreSQL database (each in a process of its own). Not a test.
 
-    .venv/bin/python -m bench.documents [--repeat 200]
+    .venv/bin/python -m bench.documents [--repeat 200] [--no-postgres]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
+import multiprocessing
 import os
 import statistics
 import tempfile
@@ -21,7 +26,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import facturx
+import httpx
 
+from bench.scratch import create_database, database_url, drop_database, scratch_name
 from billing.invoices.documents import (
     Buyer,
     DocumentKind,
@@ -34,7 +41,15 @@ from billing.invoices.documents import (
     ubl_xml,
 )
 from billing.invoices.documents.render import DocumentRenderer, check_facturx_xsd, template_inputs
+from billing.invoices.lines import InvoiceLineKind
+from billing.invoices.links import DocumentLink, make_preview_token
 from billing.taxes import TaxableLine, calculate_taxes
+from graph.app import create_app
+from ispbox.config import Settings
+from orm.db import close_database, migrate_database, open_database
+from orm.models import Client, Invoice, InvoiceLine, InvoiceTax, Tenant
+
+SECRET = "bench-documents-secret-key-of-enough-length-0123456789"
 
 PRICES = [
     ("Fibre 500 — November", 4990, Decimal(19)),
@@ -133,10 +148,141 @@ def embed_cii(pdf: bytes, xml: bytes) -> bytes:
         return Path(output.name).read_bytes()
 
 
+async def stored_invoice() -> Invoice:
+    """The sample invoice as the database holds it: seller, buyer, 8 lines, tax rows."""
+    tenant = await Tenant.create(
+        key="nordlicht",
+        name="Nordlicht",
+        currency="EUR",
+        legal_name="Nordlicht Netz GmbH",
+        address="Hafenstraße 5\n20457 Hamburg",
+        tax_id="DE136695976",
+        payment_instructions="IBAN DE02 1203 0000 0000 2020 51, BIC BYLADEM1001",
+    )
+    client = await Client.create(
+        tenant=tenant, key="C-0042", name="Ελένη Παπαδοπούλου", tax_id="EL094259216"
+    )
+    taxes = calculate_taxes(
+        [TaxableLine(price, rate) for _, price, rate in PRICES], prices_include_tax=False
+    )
+    invoice = await Invoice.create(
+        tenant=tenant,
+        client=client,
+        number="INV-2026-0117",
+        status="unpaid",
+        issued_on=date(2026, 12, 1),
+        due_on=date(2026, 12, 15),
+        grace_until=date(2026, 12, 22),
+        currency="EUR",
+        subtotal_cents=taxes.subtotal,
+        tax_cents=taxes.tax_total,
+        total_cents=taxes.total,
+        balance_cents=taxes.total,
+    )
+    for position, ((description, price, rate), taxed) in enumerate(
+        zip(PRICES, taxes.lines, strict=True)
+    ):
+        await InvoiceLine.create(
+            tenant=tenant,
+            invoice=invoice,
+            position=position,
+            kind=InvoiceLineKind.SERVICE,
+            description=description,
+            quantity=Decimal(1),
+            unit_price_cents=price,
+            amount_cents=taxed.net,
+            tax_rate=rate,
+            period_start=date(2026, 11, 1),
+            period_end=date(2026, 11, 30),
+        )
+    for row in taxes.rows:
+        await InvoiceTax.create(
+            tenant=tenant,
+            invoice=invoice,
+            category=row.category.value,
+            rate=row.rate,
+            taxable_cents=row.taxable,
+            tax_cents=row.tax,
+        )
+    return invoice
+
+
+async def served_from_cache(name: str, url: str, repeat: int) -> None:
+    """GET /invoices/{id}/pdf through the app, once to render and keep, then from the kept file."""
+    await migrate_database(url)
+    await open_database(url)
+    try:
+        invoice = await stored_invoice()
+        settings = Settings(
+            database_url=url, secret_key=SECRET, public_url="http://bench", broker_url="memory://"
+        )
+        token = make_preview_token(
+            tenant_id=invoice.tenant_id,
+            invoice_id=invoice.id,
+            secret=SECRET,
+            ttl_seconds=3600,
+            kind=DocumentLink.PDF,
+        )
+        path = f"/invoices/{invoice.id}/pdf?token={token}"
+        transport = httpx.ASGITransport(app=create_app(settings, manage_database=False))
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as api:
+            started = time.perf_counter()
+            assert (await api.get(path)).status_code == 200
+            first_ms = (time.perf_counter() - started) * 1000
+            walls, cpus = [], []
+            for _ in range(repeat):
+                wall, cpu = time.perf_counter(), time.process_time()
+                response = await api.get(path)
+                walls.append(time.perf_counter() - wall)
+                cpus.append(time.process_time() - cpu)
+                assert response.status_code == 200
+    finally:
+        await close_database()
+    walls.sort()
+    median_ms = statistics.median(walls) * 1000
+    p95_ms = walls[int(len(walls) * 0.95) - 1] * 1000
+    cpu_ms = statistics.mean(cpus) * 1000
+    print(
+        f"{'served from cache, ' + name:<38} {median_ms:8.2f} ms wall {cpu_ms:8.2f} ms CPU "
+        f"{1000 / cpu_ms:8.0f} /s per core (p95 {p95_ms:.2f} ms; first request, rendering: "
+        f"{first_ms:.0f} ms)",
+        flush=True,
+    )
+
+
+def serve_from_databases(repeat: int, postgres: bool) -> None:
+    """Each database in a process of its own: the ORM keeps one dialect's queries per process."""
+    spawn = multiprocessing.get_context("spawn")
+    for run in [serve_from_sqlite] + ([serve_from_postgres] if postgres else []):
+        process = spawn.Process(target=run, args=(repeat,))
+        process.start()
+        process.join()
+
+
+def serve_from_sqlite(repeat: int) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        url = f"sqlite://{directory}/bench.sqlite3"
+        asyncio.run(served_from_cache("SQLite", url, repeat))
+
+
+def serve_from_postgres(repeat: int) -> None:
+    async def scratch() -> None:
+        name = scratch_name("documents")
+        await create_database(name)
+        try:
+            await served_from_cache("PostgreSQL", database_url(name), repeat)
+        finally:
+            await drop_database(name)
+
+    asyncio.run(scratch())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=200)
-    repeat = parser.parse_args().repeat
+    parser.add_argument("--no-postgres", action="store_true", help="serve from SQLite only")
+    arguments = parser.parse_args()
+    repeat = arguments.repeat
 
     started = time.perf_counter()
     documents = renderer()
@@ -156,7 +302,8 @@ def main() -> None:
     measure("CII XML", lambda: cii_xml(document), repeat)
     measure("UBL XML", lambda: ubl_xml(document), repeat)
     measure("content hash", lambda: content_hash(document), repeat)
-    print(f"Factur-X PDF size: {len(documents.facturx_pdf(document)):,} bytes")
+    print(f"Factur-X PDF size: {len(documents.facturx_pdf(document)):,} bytes", flush=True)
+    serve_from_databases(repeat, postgres=not arguments.no_postgres)
 
 
 if __name__ == "__main__":

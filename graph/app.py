@@ -1,4 +1,5 @@
-"""The ASGI application: GraphQL over HTTP and websocket at /graphql, health, invoice previews;
+"""The ASGI application: GraphQL over HTTP and websocket at /graphql, health, invoice previews,
+PDFs and e-invoices;
 every response carries its request id."""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from graph.access_log import redact_access_log
 from graph.auth import authenticate
 from graph.context import Context
 from graph.credit_note_documents import credit_note_pdf, credit_note_preview
+from graph.documents import invoice_einvoice, invoice_pdf_file
 from graph.graphiql import graphiql_assets, graphiql_page
 from graph.jobs import Jobs
 from graph.limits import RequestLimits
@@ -170,6 +172,8 @@ def create_app(
             Route("/invoices/{invoice_id}/preview", invoice_preview, methods=["GET"]),
             Route("/credit-notes/{credit_note_id}/preview", credit_note_preview, methods=["GET"]),
             Route("/credit-notes/{credit_note_id}/pdf", credit_note_pdf, methods=["GET"]),
+            Route("/invoices/{invoice_id}/pdf", invoice_pdf_file, methods=["GET"]),
+            Route("/invoices/{invoice_id}/einvoice.xml", invoice_einvoice, methods=["GET"]),
             Route("/stripe/webhook", stripe_webhook, methods=["POST"]),
             *([graphiql_assets()] if graphql.graphql_ide else []),
         ],

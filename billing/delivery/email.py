@@ -35,13 +35,11 @@ from billing.delivery.mailbox_password import MailboxPasswordUnreadable, open_ma
 from billing.errors import BillingRuleError, ErrorCode
 from billing.idempotency import claim_alone, complete_alone, idempotent_request, release
 from billing.invoices import lifecycle
+from billing.invoices.customer_document import CustomerDocument, load_customer_document
+from billing.invoices.document_files import invoice_pdf, pdf_filename
 from billing.invoices.links import make_preview_token, preview_url
-from billing.invoices.preview import (
-    InvoiceDocument,
-    load_invoice_document,
-    render_invoice_html,
-    render_invoice_text,
-)
+from billing.invoices.preview import render_invoice_html, render_invoice_text
+from billing.money import format_money
 from orm.models import Client, EmailAttempt, Invoice, Tenant
 
 logger = logging.getLogger(__name__)
@@ -283,14 +281,15 @@ async def _deliver(
 ) -> tuple[EmailOutcome, _DeliveryFailure | None]:
     """Send the invoice to the client and record the attempt, whatever happens (and a person's
     send in the audit trail once sent)."""
-    doc = await load_invoice_document(invoice.tenant_id, invoice.id)
+    doc = await load_customer_document(invoice.tenant_id, invoice.id)
     if doc is None:
         raise LookupError(f"invoice {invoice.id} was deleted while being emailed")
     tenant = invoice.tenant
     recipient = invoice.client.email or ""
     link = invoice_preview_url(doc, settings)
     try:
-        message = build_invoice_message(doc, tenant, recipient, link)
+        rendered = await render_invoice(doc, link)
+        message = build_invoice_message(doc, tenant, recipient, link, rendered)
     except (ValueError, MessageError) as exc:
         failure: _DeliveryFailure | None = _unbuildable(exc, tenant)
     else:
@@ -305,7 +304,7 @@ async def _deliver(
     return EmailOutcome(sent=True, attempt_id=attempt.id), None
 
 
-def invoice_preview_url(doc: InvoiceDocument, settings: EmailSettings) -> str:
+def invoice_preview_url(doc: CustomerDocument, settings: EmailSettings) -> str:
     """A signed link to the invoice's preview page, valid for the configured time."""
     token = make_preview_token(
         tenant_id=doc.tenant_id,
@@ -316,25 +315,45 @@ def invoice_preview_url(doc: InvoiceDocument, settings: EmailSettings) -> str:
     return preview_url(settings.public_url, doc.invoice_id, token)
 
 
+@dataclass(frozen=True, slots=True, repr=False)
+class RenderedInvoice:
+    """The invoice's HTML page and its PDF/A-3 file, as the email carries them."""
+
+    html: str
+    pdf: bytes
+
+
+async def render_invoice(doc: CustomerDocument, link: str) -> RenderedInvoice:
+    """Render the email's HTML part and its PDF (kept by content, so a resend renders nothing).
+
+    Raises ValueError where the document cannot be printed (a character no shipped font draws).
+    """
+    page = await render_invoice_html(doc, preview_url=link)
+    return RenderedInvoice(html=page, pdf=await invoice_pdf(doc.document))
+
+
 def build_invoice_message(
-    doc: InvoiceDocument, tenant: Tenant, recipient: str, link: str
+    doc: CustomerDocument, tenant: Tenant, recipient: str, link: str, rendered: RenderedInvoice
 ) -> EmailMessage:
-    """The email: a text body with an HTML alternative, subject naming the number and total.
+    """The email: a text body with an HTML alternative and the PDF attached, subject naming the
+    number and total.
 
     Raises ValueError or email.errors.MessageError where a header cannot be made: a line break
     in a name or number, an address that is not exactly one valid address.
     """
     sender = tenant.mailbox_from_address or ""
+    total = format_money(doc.document.total, doc.document.currency)
     message = EmailMessage()
-    message["Subject"] = (
-        f"Invoice {doc.display_number} from {doc.tenant_name}: {doc.money(doc.total_cents)}"
-    )
-    message["From"] = Address(doc.tenant_name, addr_spec=sender)
-    message["To"] = Address(doc.client_name, addr_spec=recipient)
+    message["Subject"] = f"Invoice {doc.number} from {tenant.name}: {total}"
+    message["From"] = Address(tenant.name, addr_spec=sender)
+    message["To"] = Address(doc.buyer_name, addr_spec=recipient)
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message.set_content(render_invoice_text(doc, link))
-    message.add_alternative(render_invoice_html(doc, preview_url=link), subtype="html")
+    message.add_alternative(rendered.html, subtype="html")
+    message.add_attachment(
+        rendered.pdf, maintype="application", subtype="pdf", filename=pdf_filename(doc.number)
+    )
     return message
 
 

@@ -1,50 +1,81 @@
-"""Signed links to an invoice's preview page, openable without logging in until they expire.
+"""Signed links to an invoice's documents (preview page, PDF, e-invoice XML), openable without
+logging in until they expire.
 
-A token is `<payload>.<signature>`, both base64url without padding: the payload names the tenant,
-the invoice and the expiry (Unix seconds), and the signature is HMAC-SHA256 of the payload under
-the server's secret key. A link opens only until its expiry, and never for longer than the time
-to live configured now: an expiry further ahead was not made by this server.
+A token is `<payload>.<signature>`, both base64url without padding: the payload names the kind of
+document, the tenant, the invoice and the expiry (Unix seconds), and the signature is HMAC-SHA256
+of the payload under the server's secret key. A link opens only the kind of document it was made
+for, only until its expiry, and never for longer than the time to live configured now: an expiry
+further ahead was not made by this server. Tokens of the first format (no kind) open the preview
+page only, so links already emailed keep working until they expire.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import enum
 import hashlib
 import hmac
 import time
 
-TOKEN_VERSION = "v1"
+TOKEN_VERSION = "v2"
+# Tokens made before links named their document: they open the preview page.
+PREVIEW_ONLY_VERSION = "v1"
 # Ids are 64-bit database keys: anything outside can't name a row.
 MAX_ID = 2**63 - 1
 
 
+class DocumentLink(enum.StrEnum):
+    """What a link opens: the preview page, the PDF, or the e-invoice in one syntax."""
+
+    PREVIEW = "preview"
+    PDF = "pdf"
+    CII = "cii"
+    UBL = "ubl"
+
+
 class InvalidPreviewToken(Exception):
-    """The token is expired, tampered with or malformed; the message says which."""
+    """The token is expired, tampered with, malformed or for another kind of document; the
+    message says which."""
 
 
 def make_preview_token(
-    *, tenant_id: int, invoice_id: int, secret: str, ttl_seconds: int, now: float | None = None
+    *,
+    tenant_id: int,
+    invoice_id: int,
+    secret: str,
+    ttl_seconds: int,
+    now: float | None = None,
+    kind: DocumentLink = DocumentLink.PREVIEW,
 ) -> str:
-    """A url-safe token that opens one invoice of one tenant for `ttl_seconds` from now."""
+    """A url-safe token that opens one kind of document of one invoice of one tenant for
+    `ttl_seconds` from now."""
     expires_at = int(now if now is not None else time.time()) + ttl_seconds
-    payload = f"{TOKEN_VERSION}:{tenant_id}:{invoice_id}:{expires_at}".encode()
+    payload = f"{TOKEN_VERSION}:{kind.value}:{tenant_id}:{invoice_id}:{expires_at}".encode()
     return f"{_encode(payload)}.{_encode(_sign(payload, secret))}"
 
 
 def verify_preview_token(
-    token: str, *, secret: str, max_ttl_seconds: int, now: float | None = None
+    token: str,
+    *,
+    secret: str,
+    max_ttl_seconds: int,
+    now: float | None = None,
+    kind: DocumentLink = DocumentLink.PREVIEW,
 ) -> tuple[int, int]:
-    """The (tenant_id, invoice_id) a valid token opens; raises InvalidPreviewToken otherwise."""
+    """The (tenant_id, invoice_id) a valid token of this kind opens; raises InvalidPreviewToken
+    otherwise."""
     payload, signature = _split(token)
     if not hmac.compare_digest(signature, _sign(payload, secret)):
-        raise InvalidPreviewToken("the preview link is not valid")
-    tenant_id, invoice_id, expires_at = _parse_payload(payload)
+        raise InvalidPreviewToken("the link is not valid")
+    token_kind, tenant_id, invoice_id, expires_at = _parse_payload(payload)
+    if token_kind is not kind:
+        raise InvalidPreviewToken("the link is for another document")
     current = now if now is not None else time.time()
     if current >= expires_at:
-        raise InvalidPreviewToken("the preview link has expired")
+        raise InvalidPreviewToken("the link has expired")
     if expires_at - current > max_ttl_seconds:
-        raise InvalidPreviewToken("the preview link is not valid")
+        raise InvalidPreviewToken("the link is not valid")
     return tenant_id, invoice_id
 
 
@@ -56,6 +87,19 @@ def is_storable_id(value: int) -> bool:
 def preview_url(public_url: str, invoice_id: int, token: str) -> str:
     """The address of the invoice's preview page carrying its token."""
     return f"{public_url.rstrip('/')}/invoices/{invoice_id}/preview?token={token}"
+
+
+def pdf_url(public_url: str, invoice_id: int, token: str) -> str:
+    """The address of the invoice's PDF carrying its token."""
+    return f"{public_url.rstrip('/')}/invoices/{invoice_id}/pdf?token={token}"
+
+
+def einvoice_url(public_url: str, invoice_id: int, kind: DocumentLink, token: str) -> str:
+    """The address of the invoice's e-invoice XML in the syntax `kind` (CII or UBL)."""
+    syntax = kind.value.upper()
+    return (
+        f"{public_url.rstrip('/')}/invoices/{invoice_id}/einvoice.xml?syntax={syntax}&token={token}"
+    )
 
 
 def _sign(payload: bytes, secret: str) -> bytes:
@@ -70,27 +114,30 @@ def _decode(text: str) -> bytes:
     try:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError) as exc:
-        raise InvalidPreviewToken("the preview link is malformed") from exc
+        raise InvalidPreviewToken("the link is malformed") from exc
 
 
 def _split(token: str) -> tuple[bytes, bytes]:
     if not isinstance(token, str) or token.count(".") != 1:
-        raise InvalidPreviewToken("the preview link is malformed")
+        raise InvalidPreviewToken("the link is malformed")
     payload_text, signature_text = token.split(".")
     if not payload_text or not signature_text:
-        raise InvalidPreviewToken("the preview link is malformed")
+        raise InvalidPreviewToken("the link is malformed")
     return _decode(payload_text), _decode(signature_text)
 
 
-def _parse_payload(payload: bytes) -> tuple[int, int, int]:
+def _parse_payload(payload: bytes) -> tuple[DocumentLink, int, int, int]:
     """Only reached for a correctly signed payload, so a bad shape means a changed format."""
     try:
-        version, tenant_id, invoice_id, expires_at = payload.decode("ascii").split(":")
-        if version != TOKEN_VERSION:
+        version, *fields = payload.decode("ascii").split(":")
+        if version == PREVIEW_ONLY_VERSION:
+            fields = [DocumentLink.PREVIEW.value, *fields]
+        elif version != TOKEN_VERSION:
             raise ValueError(version)
+        kind, tenant_id, invoice_id, expires_at = fields
         ids = int(tenant_id), int(invoice_id)
         if not all(map(is_storable_id, ids)):
             raise ValueError(ids)
-        return *ids, int(expires_at)
+        return DocumentLink(kind), *ids, int(expires_at)
     except (UnicodeDecodeError, ValueError) as exc:
-        raise InvalidPreviewToken("the preview link is malformed") from exc
+        raise InvalidPreviewToken("the link is malformed") from exc

@@ -165,3 +165,11 @@ class BlockedReason(Enum):
         StoredBlockedReason.OVERDUE.value,
         description="Blocked by collections: an invoice is unpaid past its grace date.",
     )
+
+
+class EInvoiceSyntax(Enum):
+    CII = strawberry.enum_value(
+        "CII",
+        description="UN/CEFACT Cross Industry Invoice (Factur-X, ZUGFeRD, XRechnung CII).",
+    )
+    UBL = strawberry.enum_value("UBL", description="OASIS UBL 2.1 (Peppol BIS Billing 3.0).")

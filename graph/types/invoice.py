@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from billing.invoices.links import make_preview_token, preview_url
+from billing.invoices.links import (
+    DocumentLink,
+    einvoice_url,
+    make_preview_token,
+    pdf_url,
+    preview_url,
+)
 from billing.invoices.listing import InvoicePage, position_of
 from billing.money import from_minor_units
 from graph.context import Info
@@ -19,7 +25,7 @@ from graph.types.actions import InvoiceActions, invoice_actions
 from graph.types.client import Client, load_client
 from graph.types.common import PageInfo
 from graph.types.credit_note import CreditNote
-from graph.types.enums import InvoiceLineKind, InvoiceStatus
+from graph.types.enums import EInvoiceSyntax, InvoiceLineKind, InvoiceStatus
 from orm import models
 
 if TYPE_CHECKING:
@@ -176,6 +182,34 @@ class Invoice:
             ttl_seconds=settings.preview_link_ttl_seconds,
         )
         return preview_url(info.context.public_url, self.model.id, token)
+
+    @strawberry.field(
+        description=(
+            "A signed link to the invoice as a PDF/A-3 file with its EN 16931 CII XML embedded "
+            "(Factur-X)."
+        )
+    )
+    def pdf_url(self, info: Info) -> str:
+        token = self._document_token(info, DocumentLink.PDF)
+        return pdf_url(info.context.public_url, self.model.id, token)
+
+    @strawberry.field(
+        description="A signed link to the invoice as EN 16931 XML in the given syntax."
+    )
+    def e_invoice_url(self, info: Info, syntax: EInvoiceSyntax) -> str:
+        kind = DocumentLink.CII if syntax is EInvoiceSyntax.CII else DocumentLink.UBL
+        token = self._document_token(info, kind)
+        return einvoice_url(info.context.public_url, self.model.id, kind, token)
+
+    def _document_token(self, info: Info, kind: DocumentLink) -> str:
+        settings = info.context.settings
+        return make_preview_token(
+            tenant_id=self.model.tenant_id,
+            invoice_id=self.model.id,
+            secret=settings.signing_key,
+            ttl_seconds=settings.preview_link_ttl_seconds,
+            kind=kind,
+        )
 
     @strawberry.field(
         description="Which row actions the viewer may take now, with the reason where not."

@@ -8,6 +8,7 @@ from orm.models.audit import AuditEvent
 from orm.models.client import Charge, Client, Service
 from orm.models.credit_note import CreditNote, CreditNoteLine, CreditNoteTax
 from orm.models.delivery import ChargeAttempt, EmailAttempt
+from orm.models.document import DocumentFile
 from orm.models.idempotency import IdempotencyKey
 from orm.models.invoice import Invoice, InvoiceLine, InvoiceStatusTotals, InvoiceTax
 from orm.models.payment import Payment, PaymentAllocation
@@ -28,6 +29,7 @@ __all__ = [
     "CreditNote",
     "CreditNoteLine",
     "CreditNoteTax",
+    "DocumentFile",
     "EmailAttempt",
     "IdempotencyKey",
     "Invoice",

@@ -12,6 +12,7 @@ import pytest
 
 from billing.invoices.links import (
     MAX_ID,
+    DocumentLink,
     InvalidPreviewToken,
     make_preview_token,
     preview_url,
@@ -126,3 +127,27 @@ def test_ids_that_no_row_can_have_are_refused(tenant_id: int, invoice_id: int) -
 
 def test_the_largest_id_opens() -> None:
     assert verify(signed(f"v1:7:{MAX_ID}:{int(NOW) + HOUR}"), now=NOW) == (7, MAX_ID)
+
+
+@pytest.mark.parametrize("kind", [DocumentLink.PDF, DocumentLink.CII, DocumentLink.UBL])
+def test_a_token_opens_only_the_document_it_was_made_for(kind: DocumentLink) -> None:
+    token = make_preview_token(
+        tenant_id=7, invoice_id=1234, secret=SECRET, ttl_seconds=HOUR, now=NOW, kind=kind
+    )
+
+    assert verify_preview_token(token, secret=SECRET, max_ttl_seconds=DAY, now=NOW, kind=kind) == (
+        7,
+        1234,
+    )
+    with pytest.raises(InvalidPreviewToken, match="another document"):
+        verify(token, now=NOW)
+
+
+def test_a_token_of_the_first_format_still_opens_the_preview_only() -> None:
+    earlier = signed(f"v1:7:1234:{int(NOW) + HOUR}")
+
+    assert verify(earlier, now=NOW) == (7, 1234)
+    with pytest.raises(InvalidPreviewToken, match="another document"):
+        verify_preview_token(
+            earlier, secret=SECRET, max_ttl_seconds=DAY, now=NOW, kind=DocumentLink.PDF
+        )

@@ -22,6 +22,7 @@ from tests.support.services import POSTGRES_ADMIN_URL, require_service
 T = TypeVar("T")
 
 TABLES = [
+    "document_files",
     "idempotency_keys",
     "audit_events",
     "service_rebill_periods",

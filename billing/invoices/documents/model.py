@@ -91,6 +91,8 @@ class InvoiceDocument:
     invoice_number: str | None = None
     invoice_issue_date: date | None = None
     reason: str | None = None
+    # Printed across the document where it is not (or no longer) a bill: "DRAFT", "VOID".
+    mark: str | None = None
 
     def __post_init__(self) -> None:
         _check_identity(self)

@@ -44,6 +44,7 @@ def document_view(document: InvoiceDocument, locale: str) -> dict[str, Any]:
         "invoice_number": document.invoice_number,
         "invoice_issue_date": day(document.invoice_issue_date),
         "reason": document.reason,
+        "mark": document.mark,
         "currency": document.currency,
         "seller": {
             "name": seller.legal_name,

@@ -1,0 +1,219 @@
+"""An invoice as its customer's document, read from the database: the input of every renderer.
+
+The seller is the tenant (legal name, address, tax number, payment instructions), the buyer the
+client (name, address, tax number, client key as account, exemption reason). Lines carry their
+service periods and rates; the tax breakdown is the invoice's stored rows. An invoice issued
+before taxes were recorded has no rows: its lines are outside the scope of tax (category O), so
+its figures still add up. An invoice without lines (history imported as totals only) shows one
+line, "Amount invoiced", of its subtotal over its period. Internal fields (grace date, void
+reason) are never part of it; a draft shows its id as its number and is marked DRAFT, a void
+invoice VOID.
+
+Country codes (EN 16931 BT-40, BT-55) come from a tax number's prefix ("DE…", "EL…" for Greece);
+a seller without one takes the country of its time zone, a buyer without one the seller's (an ISP
+serves its own country). Where neither says, the code stays empty: the XML still passes its XSD
+and only the EN 16931 Schematron would flag it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from babel.core import get_global
+
+from billing.invoices.documents.model import (
+    Buyer,
+    DocumentKind,
+    DocumentLine,
+    InvoiceDocument,
+    Seller,
+)
+from billing.invoices.lifecycle import InvoiceStatus
+from billing.money import minor_unit_digits
+from billing.taxes import TaxCategory, TaxRow, canonical_rate, tax_category
+from orm.models import Client, Invoice, InvoiceLine, InvoiceTax, Tenant
+
+# VAT numbers whose prefix is not the ISO 3166 code of their country.
+VAT_PREFIX_COUNTRIES = {"EL": "GR", "XI": "GB"}
+NO_TAX_CATEGORIES = (TaxCategory.EXEMPT, TaxCategory.REVERSE_CHARGE)
+WHOLE_INVOICE_LINE = "Amount invoiced"
+MARKS = {InvoiceStatus.DRAFT: "DRAFT", InvoiceStatus.VOID: "VOID"}
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerDocument:
+    """One invoice's document with what delivering it needs (recipient, status, ids)."""
+
+    tenant_id: int
+    invoice_id: int
+    status: InvoiceStatus
+    client_email: str | None
+    document: InvoiceDocument
+
+    @property
+    def is_draft(self) -> bool:
+        """A draft has no number yet: it is previewed, never issued as a PDF or e-invoice."""
+        return self.status is InvoiceStatus.DRAFT
+
+    @property
+    def number(self) -> str:
+        return self.document.number
+
+    @property
+    def seller_name(self) -> str:
+        return self.document.seller.legal_name
+
+    @property
+    def buyer_name(self) -> str:
+        return self.document.buyer.name
+
+
+async def load_customer_document(tenant_id: int, invoice_id: int) -> CustomerDocument | None:
+    """The tenant's invoice as its customer's document, or None where the tenant has no such
+    invoice."""
+    invoice = (
+        await Invoice.filter(id=invoice_id, tenant_id=tenant_id)
+        .select_related("tenant", "client")
+        .first()
+    )
+    if invoice is None:
+        return None
+    lines = await InvoiceLine.filter(invoice_id=invoice.id).order_by("position", "id")
+    taxes = await InvoiceTax.filter(invoice_id=invoice.id).order_by("id")
+    return CustomerDocument(
+        tenant_id=invoice.tenant_id,
+        invoice_id=invoice.id,
+        status=InvoiceStatus(invoice.status),
+        client_email=invoice.client.email,
+        document=build_invoice_document(invoice, list(lines), list(taxes)),
+    )
+
+
+def build_invoice_document(
+    invoice: Invoice, lines: list[InvoiceLine], taxes: list[InvoiceTax]
+) -> InvoiceDocument:
+    """The document of an invoice whose tenant and client are loaded."""
+    tenant: Tenant = invoice.tenant
+    client: Client = invoice.client
+    seller = seller_of(tenant)
+    rows = tuple(_tax_row(tax) for tax in taxes)
+    document_lines = tuple(_document_line(line, rows) for line in lines) or (
+        _whole_invoice_line(invoice, rows),
+    )
+    subtotal = sum(line.net_amount for line in document_lines)
+    if not rows:
+        rows = (TaxRow(TaxCategory.OUTSIDE_SCOPE, Decimal(0), subtotal, 0),)
+    tax_total = sum(row.tax for row in rows)
+    total = subtotal + tax_total
+    status = InvoiceStatus(invoice.status)
+    return InvoiceDocument(
+        kind=DocumentKind.INVOICE,
+        # A draft has no number yet: it shows its id, as the API's displayNumber does.
+        number=invoice.number or str(invoice.id),
+        issue_date=invoice.issued_on,
+        due_date=invoice.due_on,
+        currency=invoice.currency,
+        exponent=minor_unit_digits(invoice.currency),
+        seller=seller,
+        buyer=buyer_of(client, seller.country_code),
+        lines=document_lines,
+        tax_rows=rows,
+        subtotal=subtotal,
+        tax_total=tax_total,
+        total=total,
+        amount_paid=total - invoice.balance_cents,
+        balance_due=invoice.balance_cents,
+        mark=MARKS.get(status),
+    )
+
+
+def seller_of(tenant: Tenant) -> Seller:
+    return Seller(
+        legal_name=tenant.legal_name or tenant.name,
+        address_lines=_address_lines(tenant.address),
+        country_code=country_of_tax_id(tenant.tax_id) or country_of_zone(tenant.timezone),
+        tax_id=tenant.tax_id or None,
+        payment_instructions=tenant.payment_instructions or None,
+    )
+
+
+def buyer_of(client: Client, seller_country: str) -> Buyer:
+    return Buyer(
+        name=client.name,
+        address_lines=_address_lines(client.address),
+        country_code=country_of_tax_id(client.tax_id) or seller_country,
+        account_key=client.key,
+        tax_id=client.tax_id or None,
+        exemption_reason=(client.tax_exempt_reason or None) if client.tax_exempt else None,
+    )
+
+
+def country_of_tax_id(tax_id: str | None) -> str:
+    """The ISO 3166 country of a VAT number's two-letter prefix; "" where it has none."""
+    prefix = (tax_id or "").strip()[:2].upper()
+    if len(prefix) != 2 or not prefix.isalpha():
+        return ""
+    return VAT_PREFIX_COUNTRIES.get(prefix, prefix)
+
+
+def country_of_zone(zone: str | None) -> str:
+    """The country of an IANA time zone ("Europe/Berlin" → "DE"); "" for UTC and the like."""
+    territory = get_global("zone_territories").get(zone or "", "")
+    return territory if len(territory) == 2 and territory.isalpha() else ""
+
+
+def _address_lines(address: str | None) -> tuple[str, ...]:
+    return tuple(line.strip() for line in (address or "").splitlines() if line.strip())
+
+
+def _tax_row(tax: InvoiceTax) -> TaxRow:
+    return TaxRow(
+        category=TaxCategory(tax.category),
+        rate=canonical_rate(Decimal(tax.rate)),
+        taxable=tax.taxable_cents,
+        tax=tax.tax_cents,
+        exemption_reason=tax.exemption_reason or None,
+    )
+
+
+def _document_line(line: InvoiceLine, rows: tuple[TaxRow, ...]) -> DocumentLine:
+    category, rate = _line_tax(line.tax_rate, rows)
+    return DocumentLine(
+        description=line.description,
+        quantity=Decimal(line.quantity),
+        unit_price=line.unit_price_cents,
+        net_amount=line.amount_cents,
+        tax_category=category,
+        tax_rate=rate,
+        period_start=line.period_start,
+        period_end=line.period_end,
+    )
+
+
+def _whole_invoice_line(invoice: Invoice, rows: tuple[TaxRow, ...]) -> DocumentLine:
+    category, rate = _line_tax(None, rows)
+    return DocumentLine(
+        description=WHOLE_INVOICE_LINE,
+        quantity=Decimal(1),
+        unit_price=invoice.subtotal_cents if rows else invoice.total_cents,
+        net_amount=invoice.subtotal_cents if rows else invoice.total_cents,
+        tax_category=category,
+        tax_rate=rate,
+        period_start=invoice.period_start,
+        period_end=invoice.period_end,
+    )
+
+
+def _line_tax(rate: Decimal | None, rows: tuple[TaxRow, ...]) -> tuple[TaxCategory, Decimal]:
+    """The category and rate of a line, as the invoice's breakdown grouped it.
+
+    An exempt or reverse-charge invoice puts every line in its one category at rate 0; without a
+    breakdown (issued before taxes were recorded) every line is outside the scope of tax.
+    """
+    exempt = [row for row in rows if row.category in NO_TAX_CATEGORIES]
+    if exempt:
+        return exempt[0].category, exempt[0].rate
+    if rate is None or not rows:
+        return TaxCategory.OUTSIDE_SCOPE, Decimal(0)
+    return tax_category(rate, None), canonical_rate(Decimal(rate))
