@@ -10,26 +10,36 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from dashboard.graphql_client import (
+    CreditNoteFilter,
+    CreditNoteLineInput,
     DeleteInvoiceInput,
     GraphQLClient,
     InvoiceFilter,
     InvoiceOutcome,
     InvoiceRunInput,
+    IssueCreditNoteInput,
     RunBulkInput,
     RunOutcome,
     SendInvoiceInput,
+    UpdateInvoiceSettingsInput,
     VoidInvoiceInput,
 )
 from dashboard.models import (
     Client,
     ClientAccount,
+    CreditableInvoice,
+    CreditNote,
+    CreditNotePage,
+    CreditNoteSettlement,
     Invoice,
     InvoiceKpis,
     InvoicePage,
     InvoiceRun,
+    InvoiceSettings,
     MutationResult,
     RunPlan,
     Viewer,
@@ -207,3 +217,72 @@ def fetch_client_account(api: GraphQLClient, client_id: str) -> ClientAccount:
     if account is None:
         raise NotFound("No such client.")
     return account
+
+
+def fetch_invoice_settings(api: GraphQLClient) -> InvoiceSettings:
+    """Settings → Invoices as they stand."""
+    return api.fetch_invoice_settings().invoice_settings
+
+
+def update_invoice_settings(
+    api: GraphQLClient, changes: Mapping[str, Any]
+) -> MutationResult[InvoiceSettings]:
+    """Change the settings named in `changes` (by their field names; None clears one); the
+    others stay as they are."""
+    settings_input = UpdateInvoiceSettingsInput(**changes)
+    payload = api.update_invoice_settings(input=settings_input).update_invoice_settings
+    return MutationResult(payload.settings, list(payload.errors))
+
+
+def fetch_creditable_invoice(api: GraphQLClient, invoice_id: str) -> CreditableInvoice:
+    """An invoice's lines and what credit notes have credited of it so far."""
+    invoice = api.fetch_creditable_invoice(id=invoice_id).invoice
+    if invoice is None:
+        raise NotFound(f"Invoice {invoice_id} does not exist.")
+    return invoice
+
+
+def issue_credit_note(
+    api: GraphQLClient,
+    invoice_id: str,
+    *,
+    reason: str,
+    line_amounts: Mapping[str, Decimal] | None,
+    settlement: CreditNoteSettlement,
+    reset_service_schedule: bool,
+    idempotency_key: str,
+) -> MutationResult[CreditNote]:
+    """Credit the invoice: the whole of it (`line_amounts` None) or the net amount given per
+    invoice line id. Repeated with the same `idempotency_key`, it issues one credit note."""
+    lines = (
+        None
+        if line_amounts is None
+        else [
+            CreditNoteLineInput(invoice_line_id=line_id, amount=amount)
+            for line_id, amount in line_amounts.items()
+        ]
+    )
+    credit_input = IssueCreditNoteInput(
+        invoice_id=invoice_id,
+        reason=reason,
+        lines=lines,
+        settlement=settlement,
+        reset_service_schedule=reset_service_schedule,
+        idempotency_key=idempotency_key,
+    )
+    payload = api.issue_credit_note(input=credit_input).issue_credit_note
+    return MutationResult(payload.credit_note, list(payload.errors))
+
+
+def fetch_credit_note_page(
+    api: GraphQLClient,
+    *,
+    criteria: Mapping[str, Any] | None = None,
+    first: int = 25,
+    after: str | None = None,
+) -> CreditNotePage:
+    """One page of the tenant's credit notes, newest first, cut by the server."""
+    criteria_filter = CreditNoteFilter.model_validate(dict(criteria or {}))
+    return api.fetch_credit_note_page(
+        filter_=criteria_filter, first=first, after=after
+    ).credit_notes

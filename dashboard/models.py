@@ -16,11 +16,17 @@ from dashboard.graphql_client import (
     Client,
     ClientAccount,
     ClientService,
+    CreditableInvoice,
+    CreditNote,
+    CreditNotePage,
+    CreditNoteSettlement,
     Invoice,
     InvoiceKpis,
+    InvoiceLine,
     InvoicePage,
     InvoiceRun,
     InvoiceRunStatus,
+    InvoiceSettings,
     InvoiceStatus,
     PendingCharge,
     RunPlan,
@@ -33,17 +39,24 @@ __all__ = [
     "Client",
     "ClientAccount",
     "ClientService",
+    "CreditNote",
+    "CreditNotePage",
+    "CreditNoteSettlement",
+    "CreditableInvoice",
     "Invoice",
     "InvoiceKpis",
+    "InvoiceLine",
     "InvoicePage",
     "InvoiceRun",
     "InvoiceRunStatus",
+    "InvoiceSettings",
     "InvoiceStatus",
     "MutationResult",
     "PendingCharge",
     "RunPlan",
     "UserError",
     "Viewer",
+    "can_change_settings",
     "can_edit",
     "invoices_on",
     "is_development",
@@ -55,6 +68,7 @@ __all__ = [
 T = TypeVar("T")
 
 EDIT_PERMISSION = "billing.edit"
+SETTINGS_PERMISSION = "billing.settings"
 # The statuses in which the workers are still on a run, and those in which a run keeps the tenant
 # from starting another: working, or awaiting review (the API's RUN_IN_PROGRESS rule; a test holds
 # the two together).
@@ -64,6 +78,11 @@ ACTIVE_RUN_STATUSES = WORKING_RUN_STATUSES | {InvoiceRunStatus.AWAITING_REVIEW}
 
 def can_edit(viewer: Viewer) -> bool:
     return EDIT_PERMISSION in viewer.permissions
+
+
+def can_change_settings(viewer: Viewer) -> bool:
+    """True where the viewer may change Settings → Invoices."""
+    return SETTINGS_PERMISSION in viewer.permissions
 
 
 def is_development(viewer: Viewer) -> bool:

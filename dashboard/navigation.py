@@ -37,6 +37,18 @@ def pages() -> list[st.Page]:
             icon=":material/person:",
             url_path="client_billing",
         ),
+        st.Page(
+            "pages/credit_notes.py",
+            title="Credit notes",
+            icon=":material/assignment_return:",
+            url_path="credit_notes",
+        ),
+        st.Page(
+            "pages/settings.py",
+            title="Settings",
+            icon=":material/settings:",
+            url_path="settings",
+        ),
     ]
 
 

@@ -1,20 +1,27 @@
-"""The row actions of an invoice list: send at once, void and delete through a dialog.
+"""The row actions of an invoice list: send at once; void, credit note and delete through a
+dialog.
 
-Void and delete remember their target in the session so that their dialog stays open across the
-reruns its own widgets cause; the outcome is kept as a message and the page reruns to show it.
+Void, credit note and delete remember their target in the session so that their dialog stays open
+across the reruns its own widgets cause; the outcome is kept as a message and the page reruns to
+show it. A credit note dialog also keeps one idempotency key per opening, so that a second click
+of its button issues no second credit note.
 """
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 import streamlit as st
 
 from dashboard.api import GraphQLClient, delete_invoice, send_invoice, void_invoice
 from dashboard.components.confirmation import dialog_confirmed
+from dashboard.components.credit_note_dialog import render_credit_note_form
 from dashboard.components.flash import flash
 from dashboard.formatting import format_money
 from dashboard.models import Invoice
+
+ACTIONS_WITH_DIALOG = ("void", "credit", "delete")
 
 
 def send_now(api: GraphQLClient, invoice: Invoice, scope: str) -> None:
@@ -36,17 +43,30 @@ def ask_to_delete(scope: str, invoice: Invoice) -> None:
     st.session_state[_target_key(scope, "delete")] = invoice
 
 
+def ask_to_credit(scope: str, invoice: Invoice) -> None:
+    """Open the credit note dialog with a new idempotency key."""
+    st.session_state[_target_key(scope, "credit")] = invoice
+    st.session_state[credit_key_key(scope)] = str(uuid.uuid4())
+
+
 def open_dialogs(api: GraphQLClient, scope: str) -> None:
-    """Show the void or delete dialog a row asked for, if any."""
+    """Show the void, credit note or delete dialog a row asked for, if any."""
     if invoice := st.session_state.get(_target_key(scope, "void")):
         void_dialog(api, scope, invoice)
+    elif invoice := st.session_state.get(_target_key(scope, "credit")):
+        credit_dialog(api, scope, invoice)
     elif invoice := st.session_state.get(_target_key(scope, "delete")):
         delete_dialog(api, scope, invoice)
 
 
 def close_dialogs(scope: str) -> None:
-    for action in ("void", "delete"):
+    for action in ACTIONS_WITH_DIALOG:
         st.session_state.pop(_target_key(scope, action), None)
+
+
+def credit_key_key(scope: str) -> str:
+    """Where the idempotency key of the open credit note dialog is kept."""
+    return f"{scope}.credit.idempotency_key"
 
 
 def _target_key(scope: str, action: str) -> str:
@@ -86,6 +106,26 @@ def void_dialog(api: GraphQLClient, scope: str, invoice: Invoice) -> None:
             flash(
                 scope, "error", f"Invoice {invoice.display_number} was not voided: {result.message}"
             )
+        close_dialogs(scope)
+        st.rerun()
+
+
+@st.dialog("Credit note", on_dismiss=_dismissed, width="large")
+def credit_dialog(api: GraphQLClient, scope: str, invoice: Invoice) -> None:
+    issued = render_credit_note_form(
+        api,
+        invoice,
+        key=f"{scope}.credit",
+        idempotency_key=st.session_state[credit_key_key(scope)],
+        forget_dialog=lambda: close_dialogs(scope),
+    )
+    if issued is not None:
+        flash(
+            scope,
+            "success",
+            f"Credit note {issued.number} was issued for invoice {invoice.display_number} "
+            f"({format_money(issued.total, invoice.currency)}).",
+        )
         close_dialogs(scope)
         st.rerun()
 

@@ -9,7 +9,13 @@ import streamlit as st
 
 from dashboard.api import GraphQLClient, fetch_invoice_page
 from dashboard.components.flash import show_flashes
-from dashboard.components.invoice_actions import ask_to_delete, ask_to_void, open_dialogs, send_now
+from dashboard.components.invoice_actions import (
+    ask_to_credit,
+    ask_to_delete,
+    ask_to_void,
+    open_dialogs,
+    send_now,
+)
 from dashboard.components.pager import CursorPager
 from dashboard.formatting import STATUS_COLOURS, format_date, format_money
 from dashboard.layout import INVOICE_LIST_CLASS
@@ -21,6 +27,7 @@ COLUMN_WIDTHS = (1.3, 1.6, 1.3, 1.5, 1.5, 1.6, 2.2)
 COLUMN_GAP = "xsmall"
 SEND_HELP = "Emails the invoice to the client now."
 VOID_HELP = "Voids the invoice (asks first)."
+CREDIT_HELP = "Issues a credit note for the whole invoice or chosen lines (asks first)."
 DELETE_HELP = "Deletes the invoice for good (asks first)."
 HEADINGS = ("Invoice #", "Client", "Issued", "Total", "Balance", "Status", "Actions")
 
@@ -93,8 +100,8 @@ def render_badges(invoice: Invoice) -> None:
 
 
 def render_actions(api: GraphQLClient, viewer: Viewer, invoice: Invoice, key: str) -> None:
-    """View, Send, Void and (in development) Delete; each one the API refuses is disabled, with
-    the API's reason as its help."""
+    """View, PDF, Send, Void, Credit note and (in development) Delete; each one the API refuses
+    is disabled, with the API's reason as its help."""
     allowed = invoice.actions
     with st.container(horizontal=True, gap="small"):
         st.link_button(
@@ -105,6 +112,14 @@ def render_actions(api: GraphQLClient, viewer: Viewer, invoice: Invoice, key: st
             disabled=not allowed.view.allowed,
             help=allowed.view.reason or "Opens the invoice in a new tab.",
         )
+        st.link_button(
+            "PDF",
+            invoice.pdf_url,
+            type="tertiary",
+            key=f"{key}-pdf-{invoice.id}",
+            disabled=not allowed.view.allowed,
+            help=allowed.view.reason or "Downloads the invoice as a PDF/A-3 file (Factur-X).",
+        )
         if action_button("Send", allowed.send, f"{key}-send-{invoice.id}", SEND_HELP):
             send_now(api, invoice, key)
         action_button(
@@ -113,6 +128,14 @@ def render_actions(api: GraphQLClient, viewer: Viewer, invoice: Invoice, key: st
             f"{key}-void-{invoice.id}",
             VOID_HELP,
             on_click=ask_to_void,
+            args=(key, invoice),
+        )
+        action_button(
+            "Credit note",
+            allowed.credit,
+            f"{key}-credit-{invoice.id}",
+            CREDIT_HELP,
+            on_click=ask_to_credit,
             args=(key, invoice),
         )
         if is_development(viewer):

@@ -6,7 +6,10 @@ from collections.abc import Hashable
 
 import streamlit as st
 
-from dashboard.models import InvoicePage, invoices_on
+from dashboard.models import CreditNotePage, InvoicePage
+
+# The server lists paged by cursor.
+ServerPage = InvoicePage | CreditNotePage
 
 
 class CursorPager:
@@ -30,10 +33,10 @@ class CursorPager:
     def page_index(self) -> int:
         return len(self._cursors) - 1
 
-    def controls(self, page: InvoicePage, noun: str = "invoices") -> None:
+    def controls(self, page: ServerPage, noun: str = "invoices") -> None:
         """'26–50 of 123 invoices' and the buttons to move a page back or on."""
         first = self.page_index * self.page_size + 1
-        shown = len(invoices_on(page))
+        shown = len(page.edges)
         last = first + shown - 1
         with st.container(horizontal=True, vertical_alignment="center"):
             st.button(

@@ -11,7 +11,9 @@ from .delete_invoice import (
 from .discard_run import DiscardRun, DiscardRunDiscardInvoiceRun
 from .enums import (
     ClientStatus,
+    CreditNoteSettlement,
     ErrorCode,
+    InvoiceLineKind,
     InvoiceRunErrorStage,
     InvoiceRunStatus,
     InvoiceRunTrigger,
@@ -20,7 +22,16 @@ from .enums import (
     ServiceStatus,
 )
 from .fetch_client_account import FetchClientAccount, FetchClientAccountClient
+from .fetch_credit_note_page import FetchCreditNotePage, FetchCreditNotePageCreditNotes
+from .fetch_creditable_invoice import (
+    FetchCreditableInvoice,
+    FetchCreditableInvoiceInvoice,
+)
 from .fetch_invoice_page import FetchInvoicePage, FetchInvoicePageInvoices
+from .fetch_invoice_settings import (
+    FetchInvoiceSettings,
+    FetchInvoiceSettingsInvoiceSettings,
+)
 from .fetch_kpis import FetchKpis, FetchKpisInvoiceKpis
 from .fetch_recent_runs import (
     FetchRecentRuns,
@@ -44,8 +55,21 @@ from .fragments import (
     ClientAccountPendingCharges,
     ClientAccountServices,
     ClientService,
+    CreditableInvoice,
+    CreditableInvoiceLines,
+    CreditNote,
+    CreditNoteClient,
+    CreditNoteInvoice,
+    CreditNoteOutcome,
+    CreditNoteOutcomeCreditNote,
+    CreditNoteOutcomeErrors,
+    CreditNotePage,
+    CreditNotePageEdges,
+    CreditNotePageEdgesNode,
+    CreditNotePagePageInfo,
     Invoice,
     InvoiceActions,
+    InvoiceActionsCredit,
     InvoiceActionsDelete,
     InvoiceActionsSend,
     InvoiceActionsView,
@@ -53,6 +77,7 @@ from .fragments import (
     InvoiceClient,
     InvoiceKpis,
     InvoiceKpisByStatus,
+    InvoiceLine,
     InvoiceOutcome,
     InvoiceOutcomeErrors,
     InvoiceOutcomeInvoice,
@@ -64,6 +89,10 @@ from .fragments import (
     InvoiceRunClient,
     InvoiceRunErrors,
     InvoiceRunErrorsClient,
+    InvoiceSettings,
+    InvoiceSettingsOutcome,
+    InvoiceSettingsOutcomeErrors,
+    InvoiceSettingsOutcomeSettings,
     PendingCharge,
     RunOutcome,
     RunOutcomeErrors,
@@ -74,13 +103,18 @@ from .fragments import (
     Viewer,
 )
 from .input_types import (
+    CreditNoteFilter,
+    CreditNoteLineInput,
     DeleteInvoiceInput,
     InvoiceFilter,
     InvoiceRunInput,
+    IssueCreditNoteInput,
     RunBulkInput,
     SendInvoiceInput,
+    UpdateInvoiceSettingsInput,
     VoidInvoiceInput,
 )
+from .issue_credit_note import IssueCreditNote, IssueCreditNoteIssueCreditNote
 from .search_clients import SearchClients, SearchClientsClients
 from .send_invoice import SendInvoice, SendInvoiceSendInvoice
 from .start_run import (
@@ -88,6 +122,10 @@ from .start_run import (
     StartRunRunBulk,
     StartRunRunBulkErrors,
     StartRunRunBulkRun,
+)
+from .update_invoice_settings import (
+    UpdateInvoiceSettings,
+    UpdateInvoiceSettingsUpdateInvoiceSettings,
 )
 from .void_invoice import VoidInvoice, VoidInvoiceVoidInvoice
 
@@ -101,6 +139,21 @@ __all__ = [
     "ClientAccountServices",
     "ClientService",
     "ClientStatus",
+    "CreditNote",
+    "CreditNoteClient",
+    "CreditNoteFilter",
+    "CreditNoteInvoice",
+    "CreditNoteLineInput",
+    "CreditNoteOutcome",
+    "CreditNoteOutcomeCreditNote",
+    "CreditNoteOutcomeErrors",
+    "CreditNotePage",
+    "CreditNotePageEdges",
+    "CreditNotePageEdgesNode",
+    "CreditNotePagePageInfo",
+    "CreditNoteSettlement",
+    "CreditableInvoice",
+    "CreditableInvoiceLines",
     "DeleteInvoice",
     "DeleteInvoiceDeleteInvoice",
     "DeleteInvoiceDeleteInvoiceErrors",
@@ -110,8 +163,14 @@ __all__ = [
     "ErrorCode",
     "FetchClientAccount",
     "FetchClientAccountClient",
+    "FetchCreditNotePage",
+    "FetchCreditNotePageCreditNotes",
+    "FetchCreditableInvoice",
+    "FetchCreditableInvoiceInvoice",
     "FetchInvoicePage",
     "FetchInvoicePageInvoices",
+    "FetchInvoiceSettings",
+    "FetchInvoiceSettingsInvoiceSettings",
     "FetchKpis",
     "FetchKpisInvoiceKpis",
     "FetchRecentRuns",
@@ -132,6 +191,7 @@ __all__ = [
     "GraphQLClient",
     "Invoice",
     "InvoiceActions",
+    "InvoiceActionsCredit",
     "InvoiceActionsDelete",
     "InvoiceActionsSend",
     "InvoiceActionsView",
@@ -140,6 +200,8 @@ __all__ = [
     "InvoiceFilter",
     "InvoiceKpis",
     "InvoiceKpisByStatus",
+    "InvoiceLine",
+    "InvoiceLineKind",
     "InvoiceOutcome",
     "InvoiceOutcomeErrors",
     "InvoiceOutcomeInvoice",
@@ -155,7 +217,14 @@ __all__ = [
     "InvoiceRunInput",
     "InvoiceRunStatus",
     "InvoiceRunTrigger",
+    "InvoiceSettings",
+    "InvoiceSettingsOutcome",
+    "InvoiceSettingsOutcomeErrors",
+    "InvoiceSettingsOutcomeSettings",
     "InvoiceStatus",
+    "IssueCreditNote",
+    "IssueCreditNoteInput",
+    "IssueCreditNoteIssueCreditNote",
     "PendingCharge",
     "RunBulkInput",
     "RunOutcome",
@@ -174,6 +243,9 @@ __all__ = [
     "StartRunRunBulk",
     "StartRunRunBulkErrors",
     "StartRunRunBulkRun",
+    "UpdateInvoiceSettings",
+    "UpdateInvoiceSettingsInput",
+    "UpdateInvoiceSettingsUpdateInvoiceSettings",
     "UserError",
     "Viewer",
     "VoidInvoice",

@@ -9,7 +9,10 @@ from .base_model import UNSET, UnsetType
 from .delete_invoice import DeleteInvoice
 from .discard_run import DiscardRun
 from .fetch_client_account import FetchClientAccount
+from .fetch_credit_note_page import FetchCreditNotePage
+from .fetch_creditable_invoice import FetchCreditableInvoice
 from .fetch_invoice_page import FetchInvoicePage
+from .fetch_invoice_settings import FetchInvoiceSettings
 from .fetch_kpis import FetchKpis
 from .fetch_recent_runs import FetchRecentRuns
 from .fetch_run import FetchRun
@@ -18,16 +21,21 @@ from .fetch_run_plan import FetchRunPlan
 from .fetch_viewer import FetchViewer
 from .finalize_run import FinalizeRun
 from .input_types import (
+    CreditNoteFilter,
     DeleteInvoiceInput,
     InvoiceFilter,
     InvoiceRunInput,
+    IssueCreditNoteInput,
     RunBulkInput,
     SendInvoiceInput,
+    UpdateInvoiceSettingsInput,
     VoidInvoiceInput,
 )
+from .issue_credit_note import IssueCreditNote
 from .search_clients import SearchClients
 from .send_invoice import SendInvoice
 from .start_run import StartRun
+from .update_invoice_settings import UpdateInvoiceSettings
 from .void_invoice import VoidInvoice
 
 
@@ -171,6 +179,112 @@ class GraphQLClient(BillingApiBase):
         data = self.get_data(response)
         return FetchClientAccount.model_validate(data)
 
+    def fetch_credit_note_page(
+        self,
+        first: int,
+        filter_: Union[Optional[CreditNoteFilter], UnsetType] = UNSET,
+        after: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> FetchCreditNotePage:
+        query = gql("""
+            query FetchCreditNotePage($filter: CreditNoteFilter, $first: Int!, $after: String) {
+              creditNotes(filter: $filter, first: $first, after: $after) {
+                ...CreditNotePage
+              }
+            }
+
+            fragment CreditNote on CreditNote {
+              id
+              number
+              issuedOn
+              reason
+              subtotal
+              taxTotal
+              total
+              settlement
+              previewUrl
+              pdfUrl
+              invoice {
+                id
+                displayNumber
+                currency
+              }
+              client {
+                id
+                name
+              }
+            }
+
+            fragment CreditNotePage on CreditNoteConnection {
+              totalCount
+              pageInfo {
+                hasNextPage
+                endCursor
+              }
+              edges {
+                node {
+                  ...CreditNote
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "filter": filter_,
+            "first": first,
+            "after": after,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="FetchCreditNotePage",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return FetchCreditNotePage.model_validate(data)
+
+    def fetch_creditable_invoice(
+        self, id: str, **kwargs: Any
+    ) -> FetchCreditableInvoice:
+        query = gql("""
+            query FetchCreditableInvoice($id: ID!) {
+              invoice(id: $id) {
+                ...CreditableInvoice
+              }
+            }
+
+            fragment CreditableInvoice on Invoice {
+              id
+              displayNumber
+              currency
+              total
+              balance
+              credited
+              lines {
+                ...InvoiceLine
+              }
+            }
+
+            fragment InvoiceLine on InvoiceLine {
+              id
+              kind
+              description
+              quantity
+              unitPrice
+              amount
+              periodStart
+              periodEnd
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query,
+            operation_name="FetchCreditableInvoice",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return FetchCreditableInvoice.model_validate(data)
+
     def fetch_invoice_page(
         self,
         first: int,
@@ -210,7 +324,9 @@ class GraphQLClient(BillingApiBase):
               balance
               status
               emailedAt
+              credited
               previewUrl
+              pdfUrl
               client {
                 ...Client
               }
@@ -225,6 +341,9 @@ class GraphQLClient(BillingApiBase):
                   ...ActionState
                 }
                 delete {
+                  ...ActionState
+                }
+                credit {
                   ...ActionState
                 }
               }
@@ -256,6 +375,50 @@ class GraphQLClient(BillingApiBase):
         )
         data = self.get_data(response)
         return FetchInvoicePage.model_validate(data)
+
+    def fetch_invoice_settings(self, **kwargs: Any) -> FetchInvoiceSettings:
+        query = gql("""
+            query FetchInvoiceSettings {
+              invoiceSettings {
+                ...InvoiceSettings
+              }
+            }
+
+            fragment InvoiceSettings on InvoiceSettings {
+              legalName
+              address
+              taxId
+              currency
+              timezone
+              paymentTermsDays
+              gracePeriodDays
+              billingCycleDay
+              autoGenerate
+              autoEmail
+              autoCharge
+              reviewRuns
+              invoiceNumberPrefix
+              creditNoteNumberPrefix
+              pricesIncludeTax
+              defaultTaxRate
+              paymentInstructions
+              issuedInvoicesImmutable
+              reminderDays
+              lateFeeAmount
+              lateFeePercent
+              blockAfterGrace
+              autoApplyCredit
+            }
+            """)
+        variables: dict[str, object] = {}
+        response = self.execute(
+            query=query,
+            operation_name="FetchInvoiceSettings",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return FetchInvoiceSettings.model_validate(data)
 
     def fetch_kpis(self, **kwargs: Any) -> FetchKpis:
         query = gql("""
@@ -430,7 +593,9 @@ class GraphQLClient(BillingApiBase):
               balance
               status
               emailedAt
+              credited
               previewUrl
+              pdfUrl
               client {
                 ...Client
               }
@@ -445,6 +610,9 @@ class GraphQLClient(BillingApiBase):
                   ...ActionState
                 }
                 delete {
+                  ...ActionState
+                }
+                credit {
                   ...ActionState
                 }
               }
@@ -607,6 +775,60 @@ class GraphQLClient(BillingApiBase):
         data = self.get_data(response)
         return FinalizeRun.model_validate(data)
 
+    def issue_credit_note(
+        self, input: IssueCreditNoteInput, **kwargs: Any
+    ) -> IssueCreditNote:
+        query = gql("""
+            mutation IssueCreditNote($input: IssueCreditNoteInput!) {
+              issueCreditNote(input: $input) {
+                ...CreditNoteOutcome
+              }
+            }
+
+            fragment CreditNote on CreditNote {
+              id
+              number
+              issuedOn
+              reason
+              subtotal
+              taxTotal
+              total
+              settlement
+              previewUrl
+              pdfUrl
+              invoice {
+                id
+                displayNumber
+                currency
+              }
+              client {
+                id
+                name
+              }
+            }
+
+            fragment CreditNoteOutcome on CreditNotePayload {
+              creditNote {
+                ...CreditNote
+              }
+              errors {
+                ...UserError
+              }
+            }
+
+            fragment UserError on UserError {
+              code
+              message
+              field
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = self.execute(
+            query=query, operation_name="IssueCreditNote", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return IssueCreditNote.model_validate(data)
+
     def search_clients(
         self, first: int, search: Union[Optional[str], UnsetType] = UNSET, **kwargs: Any
     ) -> SearchClients:
@@ -666,7 +888,9 @@ class GraphQLClient(BillingApiBase):
               balance
               status
               emailedAt
+              credited
               previewUrl
+              pdfUrl
               client {
                 ...Client
               }
@@ -681,6 +905,9 @@ class GraphQLClient(BillingApiBase):
                   ...ActionState
                 }
                 delete {
+                  ...ActionState
+                }
+                credit {
                   ...ActionState
                 }
               }
@@ -769,6 +996,67 @@ class GraphQLClient(BillingApiBase):
         data = self.get_data(response)
         return StartRun.model_validate(data)
 
+    def update_invoice_settings(
+        self, input: UpdateInvoiceSettingsInput, **kwargs: Any
+    ) -> UpdateInvoiceSettings:
+        query = gql("""
+            mutation UpdateInvoiceSettings($input: UpdateInvoiceSettingsInput!) {
+              updateInvoiceSettings(input: $input) {
+                ...InvoiceSettingsOutcome
+              }
+            }
+
+            fragment InvoiceSettings on InvoiceSettings {
+              legalName
+              address
+              taxId
+              currency
+              timezone
+              paymentTermsDays
+              gracePeriodDays
+              billingCycleDay
+              autoGenerate
+              autoEmail
+              autoCharge
+              reviewRuns
+              invoiceNumberPrefix
+              creditNoteNumberPrefix
+              pricesIncludeTax
+              defaultTaxRate
+              paymentInstructions
+              issuedInvoicesImmutable
+              reminderDays
+              lateFeeAmount
+              lateFeePercent
+              blockAfterGrace
+              autoApplyCredit
+            }
+
+            fragment InvoiceSettingsOutcome on InvoiceSettingsPayload {
+              settings {
+                ...InvoiceSettings
+              }
+              errors {
+                ...UserError
+              }
+            }
+
+            fragment UserError on UserError {
+              code
+              message
+              field
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = self.execute(
+            query=query,
+            operation_name="UpdateInvoiceSettings",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return UpdateInvoiceSettings.model_validate(data)
+
     def void_invoice(self, input: VoidInvoiceInput, **kwargs: Any) -> VoidInvoice:
         query = gql("""
             mutation VoidInvoice($input: VoidInvoiceInput!) {
@@ -802,7 +1090,9 @@ class GraphQLClient(BillingApiBase):
               balance
               status
               emailedAt
+              credited
               previewUrl
+              pdfUrl
               client {
                 ...Client
               }
@@ -817,6 +1107,9 @@ class GraphQLClient(BillingApiBase):
                   ...ActionState
                 }
                 delete {
+                  ...ActionState
+                }
+                credit {
                   ...ActionState
                 }
               }

@@ -11,6 +11,12 @@ class ClientStatus(str, Enum):
     INACTIVE = "INACTIVE"
 
 
+class CreditNoteSettlement(str, Enum):
+    OFFSET = "OFFSET"
+    CREDIT = "CREDIT"
+    REFUND = "REFUND"
+
+
 class ErrorCode(str, Enum):
     NOT_FOUND = "NOT_FOUND"
     INVALID_INPUT = "INVALID_INPUT"
@@ -30,6 +36,11 @@ class ErrorCode(str, Enum):
     NOT_CREDITABLE = "NOT_CREDITABLE"
     CREDIT_EXCEEDS_INVOICE = "CREDIT_EXCEEDS_INVOICE"
     PAYMENT_PROVIDER_ERROR = "PAYMENT_PROVIDER_ERROR"
+
+
+class InvoiceLineKind(str, Enum):
+    SERVICE = "SERVICE"
+    ONE_TIME_CHARGE = "ONE_TIME_CHARGE"
 
 
 class InvoiceRunErrorStage(str, Enum):

@@ -10,7 +10,9 @@ from pydantic import Field
 from .base_model import BaseModel
 from .enums import (
     ClientStatus,
+    CreditNoteSettlement,
     ErrorCode,
+    InvoiceLineKind,
     InvoiceRunErrorStage,
     InvoiceRunStatus,
     InvoiceRunTrigger,
@@ -66,6 +68,95 @@ class ClientAccountPendingCharges(PendingCharge):
     pass
 
 
+class CreditNote(BaseModel):
+    id: str
+    number: str
+    issued_on: date = Field(alias="issuedOn")
+    reason: str
+    subtotal: Decimal
+    tax_total: Decimal = Field(alias="taxTotal")
+    total: Decimal
+    settlement: CreditNoteSettlement
+    preview_url: str = Field(alias="previewUrl")
+    pdf_url: str = Field(alias="pdfUrl")
+    invoice: "CreditNoteInvoice"
+    client: "CreditNoteClient"
+
+
+class CreditNoteInvoice(BaseModel):
+    id: str
+    display_number: str = Field(alias="displayNumber")
+    currency: str
+
+
+class CreditNoteClient(BaseModel):
+    id: str
+    name: str
+
+
+class UserError(BaseModel):
+    code: ErrorCode
+    message: str
+    field: Optional[str]
+
+
+class CreditNoteOutcome(BaseModel):
+    credit_note: Optional["CreditNoteOutcomeCreditNote"] = Field(alias="creditNote")
+    errors: list["CreditNoteOutcomeErrors"]
+
+
+class CreditNoteOutcomeCreditNote(CreditNote):
+    pass
+
+
+class CreditNoteOutcomeErrors(UserError):
+    pass
+
+
+class CreditNotePage(BaseModel):
+    total_count: int = Field(alias="totalCount")
+    page_info: "CreditNotePagePageInfo" = Field(alias="pageInfo")
+    edges: list["CreditNotePageEdges"]
+
+
+class CreditNotePagePageInfo(BaseModel):
+    has_next_page: bool = Field(alias="hasNextPage")
+    end_cursor: Optional[str] = Field(alias="endCursor")
+
+
+class CreditNotePageEdges(BaseModel):
+    node: "CreditNotePageEdgesNode"
+
+
+class CreditNotePageEdgesNode(CreditNote):
+    pass
+
+
+class InvoiceLine(BaseModel):
+    id: str
+    kind: InvoiceLineKind
+    description: str
+    quantity: Decimal
+    unit_price: Decimal = Field(alias="unitPrice")
+    amount: Decimal
+    period_start: Optional[date] = Field(alias="periodStart")
+    period_end: Optional[date] = Field(alias="periodEnd")
+
+
+class CreditableInvoice(BaseModel):
+    id: str
+    display_number: str = Field(alias="displayNumber")
+    currency: str
+    total: Decimal
+    balance: Decimal
+    credited: Decimal
+    lines: list["CreditableInvoiceLines"]
+
+
+class CreditableInvoiceLines(InvoiceLine):
+    pass
+
+
 class Invoice(BaseModel):
     id: str
     number: Optional[str]
@@ -77,7 +168,9 @@ class Invoice(BaseModel):
     balance: Decimal
     status: InvoiceStatus
     emailed_at: Optional[datetime] = Field(alias="emailedAt")
+    credited: Decimal
     preview_url: str = Field(alias="previewUrl")
+    pdf_url: str = Field(alias="pdfUrl")
     client: "InvoiceClient"
     actions: "InvoiceActions"
 
@@ -91,6 +184,7 @@ class InvoiceActions(BaseModel):
     send: "InvoiceActionsSend"
     void: "InvoiceActionsVoid"
     delete: "InvoiceActionsDelete"
+    credit: "InvoiceActionsCredit"
 
 
 class InvoiceActionsView(ActionState):
@@ -109,6 +203,10 @@ class InvoiceActionsDelete(ActionState):
     pass
 
 
+class InvoiceActionsCredit(ActionState):
+    pass
+
+
 class InvoiceKpis(BaseModel):
     total_invoices: int = Field(alias="totalInvoices")
     outstanding_balance: Decimal = Field(alias="outstandingBalance")
@@ -122,12 +220,6 @@ class InvoiceKpisByStatus(BaseModel):
     count: int
     total: Decimal
     balance: Decimal
-
-
-class UserError(BaseModel):
-    code: ErrorCode
-    message: str
-    field: Optional[str]
 
 
 class InvoiceOutcome(BaseModel):
@@ -194,6 +286,45 @@ class InvoiceRunErrorsClient(BaseModel):
     name: str
 
 
+class InvoiceSettings(BaseModel):
+    legal_name: str = Field(alias="legalName")
+    address: Optional[str]
+    tax_id: Optional[str] = Field(alias="taxId")
+    currency: str
+    timezone: str
+    payment_terms_days: int = Field(alias="paymentTermsDays")
+    grace_period_days: int = Field(alias="gracePeriodDays")
+    billing_cycle_day: Optional[int] = Field(alias="billingCycleDay")
+    auto_generate: bool = Field(alias="autoGenerate")
+    auto_email: bool = Field(alias="autoEmail")
+    auto_charge: bool = Field(alias="autoCharge")
+    review_runs: bool = Field(alias="reviewRuns")
+    invoice_number_prefix: str = Field(alias="invoiceNumberPrefix")
+    credit_note_number_prefix: str = Field(alias="creditNoteNumberPrefix")
+    prices_include_tax: bool = Field(alias="pricesIncludeTax")
+    default_tax_rate: Optional[Decimal] = Field(alias="defaultTaxRate")
+    payment_instructions: Optional[str] = Field(alias="paymentInstructions")
+    issued_invoices_immutable: bool = Field(alias="issuedInvoicesImmutable")
+    reminder_days: list[int] = Field(alias="reminderDays")
+    late_fee_amount: Optional[Decimal] = Field(alias="lateFeeAmount")
+    late_fee_percent: Optional[Decimal] = Field(alias="lateFeePercent")
+    block_after_grace: bool = Field(alias="blockAfterGrace")
+    auto_apply_credit: bool = Field(alias="autoApplyCredit")
+
+
+class InvoiceSettingsOutcome(BaseModel):
+    settings: Optional["InvoiceSettingsOutcomeSettings"]
+    errors: list["InvoiceSettingsOutcomeErrors"]
+
+
+class InvoiceSettingsOutcomeSettings(InvoiceSettings):
+    pass
+
+
+class InvoiceSettingsOutcomeErrors(UserError):
+    pass
+
+
 class RunOutcome(BaseModel):
     run: Optional["RunOutcomeRun"]
     errors: list["RunOutcomeErrors"]
@@ -236,12 +367,19 @@ Client.model_rebuild()
 ClientService.model_rebuild()
 PendingCharge.model_rebuild()
 ClientAccount.model_rebuild()
+CreditNote.model_rebuild()
+UserError.model_rebuild()
+CreditNoteOutcome.model_rebuild()
+CreditNotePage.model_rebuild()
+InvoiceLine.model_rebuild()
+CreditableInvoice.model_rebuild()
 Invoice.model_rebuild()
 InvoiceKpis.model_rebuild()
-UserError.model_rebuild()
 InvoiceOutcome.model_rebuild()
 InvoicePage.model_rebuild()
 InvoiceRun.model_rebuild()
+InvoiceSettings.model_rebuild()
+InvoiceSettingsOutcome.model_rebuild()
 RunOutcome.model_rebuild()
 RunPlan.model_rebuild()
 Viewer.model_rebuild()

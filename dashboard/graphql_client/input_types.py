@@ -2,12 +2,24 @@
 # Source: schema.graphql
 
 from datetime import date
+from decimal import Decimal
 from typing import Optional
 
 from pydantic import Field
 
 from .base_model import BaseModel
-from .enums import InvoiceStatus
+from .enums import CreditNoteSettlement, InvoiceStatus
+
+
+class CreditNoteFilter(BaseModel):
+    client_id: Optional[str] = Field(alias="clientId", default=None)
+    invoice_id: Optional[str] = Field(alias="invoiceId", default=None)
+
+
+class CreditNoteLineInput(BaseModel):
+    invoice_line_id: str = Field(alias="invoiceLineId")
+    amount: Decimal
+    "Net amount to credit, at most what is left uncredited on that line."
 
 
 class DeleteInvoiceInput(BaseModel):
@@ -27,6 +39,18 @@ class InvoiceRunInput(BaseModel):
     run_id: str = Field(alias="runId")
 
 
+class IssueCreditNoteInput(BaseModel):
+    invoice_id: str = Field(alias="invoiceId")
+    reason: str
+    "Why the invoice is credited, printed on the credit note: one line, at most 1,000 characters."
+    lines: Optional[list["CreditNoteLineInput"]] = None
+    "null: credit the whole invoice."
+    settlement: CreditNoteSettlement = CreditNoteSettlement.OFFSET
+    reset_service_schedule: bool = Field(alias="resetServiceSchedule", default=False)
+    "As for voidInvoice: the credited service periods and charges are billed again by the next run (each credited line must be credited in full)."
+    idempotency_key: Optional[str] = Field(alias="idempotencyKey", default=None)
+
+
 class RunBulkInput(BaseModel):
     billing_date: Optional[date] = Field(alias="billingDate", default=None)
     "Ignored where the date is locked (the locked date is used); required where it is not."
@@ -43,6 +67,40 @@ class SendInvoiceInput(BaseModel):
     "1 to 200 characters. Repeated with the same key and input, the send returns the first result and emails nothing more."
 
 
+class UpdateInvoiceSettingsInput(BaseModel):
+    legal_name: Optional[str] = Field(alias="legalName", default=None)
+    address: Optional[str] = None
+    tax_id: Optional[str] = Field(alias="taxId", default=None)
+    currency: Optional[str] = None
+    timezone: Optional[str] = None
+    payment_terms_days: Optional[int] = Field(alias="paymentTermsDays", default=None)
+    grace_period_days: Optional[int] = Field(alias="gracePeriodDays", default=None)
+    billing_cycle_day: Optional[int] = Field(alias="billingCycleDay", default=None)
+    auto_generate: Optional[bool] = Field(alias="autoGenerate", default=None)
+    auto_email: Optional[bool] = Field(alias="autoEmail", default=None)
+    auto_charge: Optional[bool] = Field(alias="autoCharge", default=None)
+    review_runs: Optional[bool] = Field(alias="reviewRuns", default=None)
+    invoice_number_prefix: Optional[str] = Field(
+        alias="invoiceNumberPrefix", default=None
+    )
+    credit_note_number_prefix: Optional[str] = Field(
+        alias="creditNoteNumberPrefix", default=None
+    )
+    prices_include_tax: Optional[bool] = Field(alias="pricesIncludeTax", default=None)
+    default_tax_rate: Optional[Decimal] = Field(alias="defaultTaxRate", default=None)
+    payment_instructions: Optional[str] = Field(
+        alias="paymentInstructions", default=None
+    )
+    issued_invoices_immutable: Optional[bool] = Field(
+        alias="issuedInvoicesImmutable", default=None
+    )
+    reminder_days: Optional[list[int]] = Field(alias="reminderDays", default=None)
+    late_fee_amount: Optional[Decimal] = Field(alias="lateFeeAmount", default=None)
+    late_fee_percent: Optional[Decimal] = Field(alias="lateFeePercent", default=None)
+    block_after_grace: Optional[bool] = Field(alias="blockAfterGrace", default=None)
+    auto_apply_credit: Optional[bool] = Field(alias="autoApplyCredit", default=None)
+
+
 class VoidInvoiceInput(BaseModel):
     id: str
     reset_service_schedule: bool = Field(alias="resetServiceSchedule", default=False)
@@ -51,3 +109,6 @@ class VoidInvoiceInput(BaseModel):
     "Why the invoice is voided, at most 1,000 characters: internal (the audit trail and Invoice.voidReason), never shown to the customer."
     idempotency_key: Optional[str] = Field(alias="idempotencyKey", default=None)
     "1 to 200 characters. Repeated with the same key and input, the void returns the voided invoice and changes nothing more."
+
+
+IssueCreditNoteInput.model_rebuild()
