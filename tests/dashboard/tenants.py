@@ -48,7 +48,18 @@ LOCKED = LabTenant(
 )
 REVIEW_DISCARD = LabTenant("discard-lab", "Discard Lab Fiber", {"review_runs": True})
 REVIEW_FINALIZE = LabTenant("finalize-lab", "Finalize Lab Fiber", {"review_runs": True})
-LAB_TENANTS = (BULK_RUN, RUN_HISTORY, CLIENT_RUN, LOCKED, REVIEW_DISCARD, REVIEW_FINALIZE)
+SETTINGS = LabTenant("settings-lab", "Settings Lab Fiber")
+CREDIT_NOTES = LabTenant("credit-lab", "Credit Lab Fiber")
+LAB_TENANTS = (
+    BULK_RUN,
+    RUN_HISTORY,
+    CLIENT_RUN,
+    LOCKED,
+    REVIEW_DISCARD,
+    REVIEW_FINALIZE,
+    SETTINGS,
+    CREDIT_NOTES,
+)
 
 
 def lab_tenants_document(demo: dict[str, Any], today: date) -> dict[str, Any]:
@@ -76,7 +87,7 @@ def derived_tenant(base: dict[str, Any], tenant: LabTenant) -> dict[str, Any]:
             "key": "editor",
             "name": "Emery Editor",
             "token": tenant.editor_token,
-            "permissions": ["billing.view", "billing.edit"],
+            "permissions": ["billing.view", "billing.edit", "billing.settings"],
         },
     ]
     return record

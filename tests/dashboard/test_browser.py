@@ -202,3 +202,27 @@ def test_previews_follow_a_billing_date_typed_and_entered(
         due = page.locator('[data-testid="stMetric"]', has_text="Due date")
         assert due.locator('[data-testid="stMetricValue"]').inner_text() == plan["dueDate"]
         browser.close()
+
+
+def test_settings_and_credit_notes_pages_hold_at_1024_pixels_wide(
+    dashboard_url: str, tmp_path: Path
+):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport=NARROW)
+        for path, expected in (
+            ("/settings", ("Settings → Invoices", "Legal name", "Payment terms (days)", "Save")),
+            ("/credit_notes", ("Credit notes", "Issue one with Credit note")),
+        ):
+            open_page(page, dashboard_url + path)
+            page.screenshot(path=str(tmp_path / f"{path.strip('/')}-1024.png"), full_page=True)
+
+            assert page.locator('[data-testid="stException"]').count() == 0, path
+            text = page.locator('[data-testid="stMain"]').inner_text()
+            for words in expected:
+                assert words in text, f"{words!r} is not on {path}"
+            broken = page.evaluate(BROKEN_TEXTS)
+            assert broken == [], f"broken texts on {path}: {broken}"
+        browser.close()
