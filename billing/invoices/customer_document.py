@@ -106,7 +106,7 @@ def build_invoice_document(
     invoice: Invoice, lines: list[InvoiceLine], taxes: list[InvoiceTax]
 ) -> InvoiceDocument:
     """The document of an invoice whose tenant and client are loaded."""
-    rows = tuple(_tax_row(tax) for tax in taxes)
+    rows = tuple(tax_row_of(tax) for tax in taxes)
     document_lines = tuple(_document_line(line, rows) for line in lines) or (
         _whole_invoice_line(invoice, rows),
     )
@@ -148,7 +148,7 @@ def build_credit_note_document(
 ) -> InvoiceDocument:
     """The document of a credit note whose tenant, client and invoice are loaded."""
     invoice: Invoice = note.invoice
-    rows = tuple(_tax_row(tax) for tax in taxes)
+    rows = tuple(tax_row_of(tax) for tax in taxes)
     return build_customer_document(
         DocumentHeader(
             kind=DocumentKind.CREDIT_NOTE,
@@ -272,7 +272,8 @@ def _exemption_reason(rows: tuple[TaxRow, ...]) -> str | None:
     return exempt[0].exemption_reason if exempt else None
 
 
-def _tax_row(tax: InvoiceTax | CreditNoteTax) -> TaxRow:
+def tax_row_of(tax: InvoiceTax | CreditNoteTax) -> TaxRow:
+    """A stored tax row (an invoice's or a credit note's) as the tax rules read it."""
     return TaxRow(
         category=TaxCategory(tax.category),
         rate=canonical_rate(Decimal(tax.rate)),

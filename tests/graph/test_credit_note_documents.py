@@ -14,7 +14,7 @@ from orm.models import DocumentFile
 from tests.billing.credit_notes.support import taxed_invoice
 from tests.graph.conftest import GraphQLClient, Team
 from tests.graph.test_credit_notes import ISSUE, LINES
-from tests.graph.test_documents import path_of, renders, token_for
+from tests.graph.test_documents import renders, token_for
 from tests.support.keys import TEST_SECRET_KEY
 
 pytestmark = pytest.mark.asyncio
@@ -97,28 +97,25 @@ async def test_the_pdf_is_kept_and_an_unchanged_credit_note_is_not_rendered_agai
     assert first.headers["cache-control"] == "private, no-store"
 
 
-@pytest.mark.parametrize("kind", [DocumentLink.CREDIT_NOTE_PREVIEW, DocumentLink.CREDIT_NOTE_PDF])
-async def test_a_credit_note_link_does_not_open_the_invoice_of_the_same_id(
-    graphql: GraphQLClient, api: httpx.AsyncClient, acme: Team, kind: DocumentLink
+@pytest.mark.parametrize(
+    ("made_for", "page"),
+    [
+        (DocumentLink.CREDIT_NOTE_PREVIEW, "credit-notes/{note}/pdf"),
+        (DocumentLink.CREDIT_NOTE_PDF, "credit-notes/{note}/preview"),
+        (DocumentLink.CREDIT_NOTE_PREVIEW, "invoices/{invoice}/preview"),
+        (DocumentLink.CREDIT_NOTE_PDF, "invoices/{invoice}/pdf"),
+        (DocumentLink.CREDIT_NOTE_PDF, "invoices/{invoice}/einvoice.xml?syntax=CII"),
+    ],
+)
+async def test_a_credit_note_link_opens_only_the_page_it_was_made_for(
+    graphql: GraphQLClient, api: httpx.AsyncClient, acme: Team, made_for: DocumentLink, page: str
 ) -> None:
     note = await issued_note(graphql, acme)
-    invoice_id = int(note["invoice"]["id"])
-    token = token_for(acme, invoice_id, kind)
+    path = page.format(note=note["id"], invoice=note["invoice"]["id"])
+    token = token_for(acme, int(path.split("/")[1]), made_for)
+    separator = "&" if "?" in path else "?"
 
-    for page in ("preview", "pdf", "einvoice.xml?syntax=CII"):
-        separator = "&" if "?" in page else "?"
-        response = await api.get(f"/invoices/{invoice_id}/{page}{separator}token={token}")
-        assert response.status_code == 403
-        assert "another document" in response.text
-
-
-async def test_a_credit_notes_preview_link_does_not_open_its_pdf(
-    graphql: GraphQLClient, api: httpx.AsyncClient, acme: Team
-) -> None:
-    note = await issued_note(graphql, acme)
-    token = path_of(note["previewUrl"]).split("token=")[1]
-
-    response = await api.get(f"/credit-notes/{note['id']}/pdf?token={token}")
+    response = await api.get(f"/{path}{separator}token={token}")
 
     assert response.status_code == 403
     assert "another document" in response.text

@@ -10,8 +10,9 @@ from billing.credit_notes.issue import CreditNoteRequest, LineAmount, issue_cred
 from billing.invoices.customer_document import load_credit_note_document, load_customer_document
 from billing.invoices.documents import DocumentKind, cii_xml
 from billing.taxes import TaxCategory
-from orm.models import Client, CreditNote, Invoice, InvoiceLine, InvoiceTax, Tenant
-from tests.support.builders import add_line, make_client, make_invoice, make_tenant
+from orm.models import Client, CreditNote, Invoice, InvoiceLine, Tenant
+from tests.billing.invoices.test_customer_document import EXEMPTION, exempt_invoice
+from tests.support.builders import make_client, make_tenant
 from tests.support.documents import BUYER_TAX_ID, give_identities, make_taxed_invoice
 
 pytestmark = pytest.mark.asyncio
@@ -82,18 +83,7 @@ async def test_without_tax_numbers_the_country_is_the_sellers_time_zones(db: str
 async def test_the_exemption_it_was_issued_under_is_printed(db: str) -> None:
     tenant = await make_tenant("acme")
     client = await make_client(tenant, "c1")
-    reason = "Exempt: Art. 132(1)(a) VAT Directive"
-    invoice = await make_invoice(client, "INV-1", total="10.00")
-    await add_line(invoice, unit_price="10.00")
-    await InvoiceTax.create(
-        tenant_id=tenant.id,
-        invoice=invoice,
-        category="E",
-        rate=Decimal(0),
-        taxable_cents=1000,
-        tax_cents=0,
-        exemption_reason=reason,
-    )
+    invoice = await exempt_invoice(client)
     note = await credit(invoice)
     # The client's settings since then do not change what the credit note says.
     await Client.filter(id=client.id).update(tax_exempt=False, tax_exempt_reason=None)
@@ -101,7 +91,7 @@ async def test_the_exemption_it_was_issued_under_is_printed(db: str) -> None:
     document = await load_credit_note_document(tenant.id, note.id)
 
     assert document is not None
-    assert document.buyer.exemption_reason == reason
+    assert document.buyer.exemption_reason == EXEMPTION
     assert [line.tax_category for line in document.lines] == [TaxCategory.EXEMPT]
 
 
