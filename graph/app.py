@@ -23,12 +23,11 @@ from strawberry.types.unset import UNSET, UnsetType
 from graph.access_log import redact_access_log
 from graph.auth import authenticate
 from graph.context import Context
-from graph.credit_note_documents import credit_note_pdf, credit_note_preview
-from graph.documents import invoice_einvoice, invoice_pdf_file
+from graph.documents import credit_note_pdf_file, invoice_einvoice, invoice_pdf_file
 from graph.graphiql import graphiql_assets, graphiql_page
 from graph.jobs import Jobs
 from graph.limits import RequestLimits
-from graph.preview import invoice_preview
+from graph.preview import credit_note_preview, invoice_preview
 from graph.request_id import RequestIdMiddleware
 from graph.schema import schema
 from graph.sockets import CheckedTransportWSHandler, CheckedWSHandler
@@ -171,7 +170,7 @@ def create_app(
             Route("/health", health, methods=["GET"]),
             Route("/invoices/{invoice_id}/preview", invoice_preview, methods=["GET"]),
             Route("/credit-notes/{credit_note_id}/preview", credit_note_preview, methods=["GET"]),
-            Route("/credit-notes/{credit_note_id}/pdf", credit_note_pdf, methods=["GET"]),
+            Route("/credit-notes/{credit_note_id}/pdf", credit_note_pdf_file, methods=["GET"]),
             Route("/invoices/{invoice_id}/pdf", invoice_pdf_file, methods=["GET"]),
             Route("/invoices/{invoice_id}/einvoice.xml", invoice_einvoice, methods=["GET"]),
             Route("/stripe/webhook", stripe_webhook, methods=["POST"]),

@@ -1,13 +1,17 @@
-"""The invoice preview page: the invoice as HTML, opened with a signed, expiring link (no login)."""
+"""The preview pages: an invoice or a credit note as HTML, opened with a signed, expiring link (no
+login)."""
 
 from __future__ import annotations
+
+import asyncio
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from billing.invoices.documents import renderer
 from billing.invoices.links import DocumentLink
 from billing.invoices.preview import render_invoice_html
-from graph.documents import open_linked_invoice
+from graph.documents import open_linked_credit_note, open_linked_invoice
 
 # The page is self-contained: inline styles, nothing else to load; kept out of caches and
 # referrers because the link itself is the credential.
@@ -26,3 +30,11 @@ async def invoice_preview(request: Request) -> Response:
     if isinstance(opened, Response):
         return opened
     return HTMLResponse(await render_invoice_html(opened), headers=PAGE_HEADERS)
+
+
+async def credit_note_preview(request: Request) -> Response:
+    """GET /credit-notes/{credit_note_id}/preview?token=…: refused as the invoice preview is."""
+    opened = await open_linked_credit_note(request, DocumentLink.CREDIT_NOTE_PREVIEW)
+    if isinstance(opened, Response):
+        return opened
+    return HTMLResponse(await asyncio.to_thread(renderer().html, opened), headers=PAGE_HEADERS)

@@ -38,10 +38,11 @@ from billing.dates import today_in
 from billing.errors import BillingRuleError, ErrorCode
 from billing.idempotency import claim, complete, idempotent_request, purge_expired
 from billing.invoices import lifecycle
+from billing.invoices.customer_document import tax_row_of
 from billing.invoices.rebilling import put_back_charges, put_back_periods
 from billing.money import to_minor_units
 from billing.payments.allocation import lock_invoice
-from billing.taxes.calculation import TaxCategory, TaxRow
+from billing.taxes.calculation import TaxRow
 from billing.text import single_line_text_problem
 from orm.models import (
     CreditNote,
@@ -224,16 +225,7 @@ async def _creditable_lines(
 
 async def _invoice_rows(conn: BaseDBAsyncClient, invoice: Invoice) -> list[TaxRow]:
     rows = await InvoiceTax.filter(invoice_id=invoice.id).using_db(conn).order_by("id")
-    return [
-        TaxRow(
-            category=TaxCategory(row.category),
-            rate=row.rate,
-            taxable=row.taxable_cents,
-            tax=row.tax_cents,
-            exemption_reason=row.exemption_reason,
-        )
-        for row in rows
-    ]
+    return [tax_row_of(row) for row in rows]
 
 
 async def _check_limits(

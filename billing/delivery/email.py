@@ -36,7 +36,7 @@ from billing.errors import BillingRuleError, ErrorCode
 from billing.idempotency import claim_alone, complete_alone, idempotent_request, release
 from billing.invoices import lifecycle
 from billing.invoices.customer_document import CustomerDocument, load_customer_document
-from billing.invoices.document_files import invoice_pdf, pdf_filename
+from billing.invoices.document_files import document_pdf, pdf_filename
 from billing.invoices.links import make_preview_token, preview_url
 from billing.invoices.preview import render_invoice_html, render_invoice_text
 from billing.money import format_money
@@ -329,7 +329,7 @@ async def render_invoice(doc: CustomerDocument, link: str) -> RenderedInvoice:
     Raises ValueError where the document cannot be printed (a character no shipped font draws).
     """
     page = await render_invoice_html(doc, preview_url=link)
-    return RenderedInvoice(html=page, pdf=await invoice_pdf(doc.document))
+    return RenderedInvoice(html=page, pdf=await document_pdf(doc.document))
 
 
 def build_invoice_message(
@@ -352,7 +352,7 @@ def build_invoice_message(
     message.set_content(render_invoice_text(doc, link))
     message.add_alternative(rendered.html, subtype="html")
     message.add_attachment(
-        rendered.pdf, maintype="application", subtype="pdf", filename=pdf_filename(doc.number)
+        rendered.pdf, maintype="application", subtype="pdf", filename=pdf_filename(doc.document)
     )
     return message
 

@@ -1,4 +1,5 @@
-"""An invoice as its customer's document, read from the database: the input of every renderer.
+"""Invoices and credit notes as their customer's documents, read from the database: the input of
+every renderer. One builder makes both, so seller, buyer, country and tax rules are the same.
 
 The seller is the tenant (legal name, address, tax number, payment instructions), the buyer the
 client (name, address, tax number, client key as account, exemption reason). Lines carry their
@@ -7,7 +8,8 @@ before taxes were recorded has no rows: its lines are outside the scope of tax (
 its figures still add up. An invoice without lines (history imported as totals only) shows one
 line, "Amount invoiced", of its subtotal over its period. Internal fields (grace date, void
 reason) are never part of it; a draft shows its id as its number and is marked DRAFT, a void
-invoice VOID.
+invoice VOID. A credit note (type 381) names the invoice it credits and its reason; its lines and
+tax rows are its own, printed positive, and it is settled in full when issued, so nothing is due.
 
 Country codes (EN 16931 BT-40, BT-55) come from a tax number's prefix ("DE…", "EL…" for Greece);
 a seller without one takes the country of its time zone, a buyer without one the seller's (an ISP
@@ -18,6 +20,7 @@ and only the EN 16931 Schematron would flag it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from babel.core import get_global
@@ -32,7 +35,16 @@ from billing.invoices.documents.model import (
 from billing.invoices.lifecycle import InvoiceStatus
 from billing.money import minor_unit_digits
 from billing.taxes import TaxCategory, TaxRow, canonical_rate, tax_category
-from orm.models import Client, Invoice, InvoiceLine, InvoiceTax, Tenant
+from orm.models import (
+    Client,
+    CreditNote,
+    CreditNoteLine,
+    CreditNoteTax,
+    Invoice,
+    InvoiceLine,
+    InvoiceTax,
+    Tenant,
+)
 
 # VAT numbers whose prefix is not the ISO 3166 code of their country.
 VAT_PREFIX_COUNTRIES = {"EL": "GR", "XI": "GB"}
@@ -94,41 +106,125 @@ def build_invoice_document(
     invoice: Invoice, lines: list[InvoiceLine], taxes: list[InvoiceTax]
 ) -> InvoiceDocument:
     """The document of an invoice whose tenant and client are loaded."""
-    tenant: Tenant = invoice.tenant
-    client: Client = invoice.client
-    seller = seller_of(tenant)
-    rows = tuple(_tax_row(tax) for tax in taxes)
+    rows = tuple(tax_row_of(tax) for tax in taxes)
     document_lines = tuple(_document_line(line, rows) for line in lines) or (
         _whole_invoice_line(invoice, rows),
     )
-    subtotal = sum(line.net_amount for line in document_lines)
-    if not rows:
-        rows = (TaxRow(TaxCategory.OUTSIDE_SCOPE, Decimal(0), subtotal, 0),)
+    return build_customer_document(
+        DocumentHeader(
+            kind=DocumentKind.INVOICE,
+            # A draft has no number yet: it shows its id, as the API's displayNumber does.
+            number=invoice.number or str(invoice.id),
+            issue_date=invoice.issued_on,
+            due_date=invoice.due_on,
+            currency=invoice.currency,
+            mark=MARKS.get(InvoiceStatus(invoice.status)),
+        ),
+        tenant=invoice.tenant,
+        client=invoice.client,
+        lines=document_lines,
+        tax_rows=rows,
+        balance_due=invoice.balance_cents,
+    )
+
+
+async def load_credit_note_document(tenant_id: int, credit_note_id: int) -> InvoiceDocument | None:
+    """The tenant's credit note as its customer's document, or None where the tenant has no such
+    credit note."""
+    note = (
+        await CreditNote.filter(id=credit_note_id, tenant_id=tenant_id)
+        .select_related("tenant", "client", "invoice")
+        .first()
+    )
+    if note is None:
+        return None
+    lines = await CreditNoteLine.filter(credit_note_id=note.id).order_by("position", "id")
+    taxes = await CreditNoteTax.filter(credit_note_id=note.id).order_by("id")
+    return build_credit_note_document(note, list(lines), list(taxes))
+
+
+def build_credit_note_document(
+    note: CreditNote, lines: list[CreditNoteLine], taxes: list[CreditNoteTax]
+) -> InvoiceDocument:
+    """The document of a credit note whose tenant, client and invoice are loaded."""
+    invoice: Invoice = note.invoice
+    rows = tuple(tax_row_of(tax) for tax in taxes)
+    return build_customer_document(
+        DocumentHeader(
+            kind=DocumentKind.CREDIT_NOTE,
+            number=note.number,
+            issue_date=note.issued_on,
+            due_date=None,
+            currency=note.currency,
+            invoice_number=invoice.number,
+            invoice_issue_date=invoice.issued_on,
+            reason=note.reason,
+        ),
+        tenant=note.tenant,
+        client=note.client,
+        lines=tuple(_credited_line(line, rows) for line in lines),
+        tax_rows=rows,
+        balance_due=0,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentHeader:
+    """What names a document: its kind, number, dates, currency, and for a credit note the
+    invoice it credits and why."""
+
+    kind: DocumentKind
+    number: str
+    issue_date: date
+    due_date: date | None
+    currency: str
+    invoice_number: str | None = None
+    invoice_issue_date: date | None = None
+    reason: str | None = None
+    mark: str | None = None
+
+
+def build_customer_document(
+    header: DocumentHeader,
+    *,
+    tenant: Tenant,
+    client: Client,
+    lines: tuple[DocumentLine, ...],
+    tax_rows: tuple[TaxRow, ...],
+    balance_due: int,
+) -> InvoiceDocument:
+    """Any customer document: the tenant as seller, the client as buyer, the figures from the
+    lines and tax rows (none recorded: the lines are outside the scope of tax)."""
+    subtotal = sum(line.net_amount for line in lines)
+    rows = tax_rows or (TaxRow(TaxCategory.OUTSIDE_SCOPE, Decimal(0), subtotal, 0),)
     tax_total = sum(row.tax for row in rows)
     total = subtotal + tax_total
-    status = InvoiceStatus(invoice.status)
+    seller = seller_of(tenant)
     return InvoiceDocument(
-        kind=DocumentKind.INVOICE,
-        # A draft has no number yet: it shows its id, as the API's displayNumber does.
-        number=invoice.number or str(invoice.id),
-        issue_date=invoice.issued_on,
-        due_date=invoice.due_on,
-        currency=invoice.currency,
-        exponent=minor_unit_digits(invoice.currency),
+        kind=header.kind,
+        number=header.number,
+        issue_date=header.issue_date,
+        due_date=header.due_date,
+        currency=header.currency,
+        exponent=minor_unit_digits(header.currency),
         seller=seller,
-        buyer=buyer_of(client, seller.country_code),
-        lines=document_lines,
+        buyer=buyer_of(client, seller.country_code, _exemption_reason(rows)),
+        lines=lines,
         tax_rows=rows,
         subtotal=subtotal,
         tax_total=tax_total,
         total=total,
-        amount_paid=total - invoice.balance_cents,
-        balance_due=invoice.balance_cents,
-        mark=MARKS.get(status),
+        amount_paid=total - balance_due,
+        balance_due=balance_due,
+        invoice_number=header.invoice_number,
+        invoice_issue_date=header.invoice_issue_date,
+        reason=header.reason,
+        mark=header.mark,
     )
 
 
 def seller_of(tenant: Tenant) -> Seller:
+    """The tenant as seller, printed the same on every document."""
     return Seller(
         legal_name=tenant.legal_name or tenant.name,
         address_lines=_address_lines(tenant.address),
@@ -138,14 +234,18 @@ def seller_of(tenant: Tenant) -> Seller:
     )
 
 
-def buyer_of(client: Client, seller_country: str) -> Buyer:
+def buyer_of(client: Client, seller_country: str, exemption_reason: str | None = None) -> Buyer:
+    """The client as buyer. The exemption reason is the one the document was issued under; a
+    document without one (issued before taxes were recorded) shows the client's own."""
+    if exemption_reason is None and client.tax_exempt:
+        exemption_reason = client.tax_exempt_reason or None
     return Buyer(
         name=client.name,
         address_lines=_address_lines(client.address),
         country_code=country_of_tax_id(client.tax_id) or seller_country,
         account_key=client.key,
         tax_id=client.tax_id or None,
-        exemption_reason=(client.tax_exempt_reason or None) if client.tax_exempt else None,
+        exemption_reason=exemption_reason,
     )
 
 
@@ -167,7 +267,13 @@ def _address_lines(address: str | None) -> tuple[str, ...]:
     return tuple(line.strip() for line in (address or "").splitlines() if line.strip())
 
 
-def _tax_row(tax: InvoiceTax) -> TaxRow:
+def _exemption_reason(rows: tuple[TaxRow, ...]) -> str | None:
+    exempt = [row for row in rows if row.category in NO_TAX_CATEGORIES]
+    return exempt[0].exemption_reason if exempt else None
+
+
+def tax_row_of(tax: InvoiceTax | CreditNoteTax) -> TaxRow:
+    """A stored tax row (an invoice's or a credit note's) as the tax rules read it."""
     return TaxRow(
         category=TaxCategory(tax.category),
         rate=canonical_rate(Decimal(tax.rate)),
@@ -188,6 +294,18 @@ def _document_line(line: InvoiceLine, rows: tuple[TaxRow, ...]) -> DocumentLine:
         tax_rate=rate,
         period_start=line.period_start,
         period_end=line.period_end,
+    )
+
+
+def _credited_line(line: CreditNoteLine, rows: tuple[TaxRow, ...]) -> DocumentLine:
+    category, rate = _line_tax(line.tax_rate, rows)
+    return DocumentLine(
+        description=line.description,
+        quantity=Decimal(1),
+        unit_price=line.amount_cents,
+        net_amount=line.amount_cents,
+        tax_category=category,
+        tax_rate=rate,
     )
 
 

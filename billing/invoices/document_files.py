@@ -1,4 +1,5 @@
-"""Rendered invoice PDFs, kept by the hash of their content (table document_files).
+"""Rendered PDFs of invoices and credit notes, kept by the hash of their content (table
+document_files).
 
 The first request for a document renders it and keeps the file; every later request for the same
 content is served from the table without rendering. Anything that changes what the document says
@@ -10,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 
-from billing.invoices.documents import InvoiceDocument, content_hash, renderer
+from billing.invoices.documents import DocumentKind, InvoiceDocument, content_hash, renderer
 from orm.models import DocumentFile
 
+FILE_NAME_PREFIXES = {DocumentKind.INVOICE: "Invoice", DocumentKind.CREDIT_NOTE: "CreditNote"}
 
-async def invoice_pdf(document: InvoiceDocument, locale: str = "en") -> bytes:
+
+async def document_pdf(document: InvoiceDocument, locale: str = "en") -> bytes:
     """The document as PDF/A-3 with its Factur-X XML: the kept file, or rendered and kept."""
     key = content_hash(document, locale)
     kept = await kept_file(key)
@@ -34,7 +37,7 @@ async def kept_file(key: str) -> bytes | None:
     return bytes(rows[0]) if rows else None
 
 
-def pdf_filename(number: str) -> str:
-    """The PDF's file name: the invoice number, with only characters safe in any file system."""
-    safe = "".join(char if char.isalnum() or char in "-_." else "_" for char in number)
-    return f"Invoice-{safe}.pdf"
+def pdf_filename(document: InvoiceDocument) -> str:
+    """The PDF's file name: its kind and number, with only characters safe in any file system."""
+    safe = "".join(char if char.isalnum() or char in "-_." else "_" for char in document.number)
+    return f"{FILE_NAME_PREFIXES[document.kind]}-{safe}.pdf"

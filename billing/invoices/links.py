@@ -1,12 +1,14 @@
-"""Signed links to an invoice's documents (preview page, PDF, e-invoice XML), openable without
-logging in until they expire.
+"""Signed links to the customer's documents (an invoice's preview page, PDF and e-invoice XML, a
+credit note's preview page and PDF), openable without logging in until they expire.
 
 A token is `<payload>.<signature>`, both base64url without padding: the payload names the kind of
-document, the tenant, the invoice and the expiry (Unix seconds), and the signature is HMAC-SHA256
-of the payload under the server's secret key. A link opens only the kind of document it was made
-for, only until its expiry, and never for longer than the time to live configured now: an expiry
-further ahead was not made by this server. Tokens of the first format (no kind) open the preview
-page only, so links already emailed keep working until they expire.
+document, the tenant, the invoice or credit note and the expiry (Unix seconds), and the signature
+is HMAC-SHA256 of the payload under the server's secret key. A link opens only the kind of
+document it was made for, only until its expiry, and never for longer than the time to live
+configured now: an expiry further ahead was not made by this server. Invoices and credit notes
+have kinds of their own, so a link made for invoice N never opens credit note N, nor the other way
+round. Tokens of the first format (no kind) open the preview page only, so links already emailed
+keep working until they expire.
 """
 
 from __future__ import annotations
@@ -26,12 +28,22 @@ MAX_ID = 2**63 - 1
 
 
 class DocumentLink(enum.StrEnum):
-    """What a link opens: the preview page, the PDF, or the e-invoice in one syntax."""
+    """What a link opens: an invoice's preview page, PDF or e-invoice in one syntax, or a credit
+    note's preview page or PDF."""
 
     PREVIEW = "preview"
     PDF = "pdf"
     CII = "cii"
     UBL = "ubl"
+    CREDIT_NOTE_PREVIEW = "credit_note_preview"
+    CREDIT_NOTE_PDF = "credit_note_pdf"
+
+
+# The credit note's page each of its link kinds opens.
+CREDIT_NOTE_VIEWS = {
+    DocumentLink.CREDIT_NOTE_PREVIEW: "preview",
+    DocumentLink.CREDIT_NOTE_PDF: "pdf",
+}
 
 
 class InvalidPreviewToken(Exception):
@@ -48,8 +60,9 @@ def make_preview_token(
     now: float | None = None,
     kind: DocumentLink = DocumentLink.PREVIEW,
 ) -> str:
-    """A url-safe token that opens one kind of document of one invoice of one tenant for
-    `ttl_seconds` from now."""
+    """A url-safe token that opens one kind of document of one invoice (or, for the credit note
+    kinds, one credit note: `invoice_id` is then its id) of one tenant for `ttl_seconds` from
+    now."""
     expires_at = int(now if now is not None else time.time()) + ttl_seconds
     payload = f"{TOKEN_VERSION}:{kind.value}:{tenant_id}:{invoice_id}:{expires_at}".encode()
     return f"{_encode(payload)}.{_encode(_sign(payload, secret))}"
@@ -63,8 +76,8 @@ def verify_preview_token(
     now: float | None = None,
     kind: DocumentLink = DocumentLink.PREVIEW,
 ) -> tuple[int, int]:
-    """The (tenant_id, invoice_id) a valid token of this kind opens; raises InvalidPreviewToken
-    otherwise."""
+    """The (tenant_id, invoice_id) a valid token of this kind opens (for the credit note kinds,
+    the credit note's id); raises InvalidPreviewToken otherwise."""
     payload, signature = _split(token)
     if not hmac.compare_digest(signature, _sign(payload, secret)):
         raise InvalidPreviewToken("the link is not valid")
@@ -100,6 +113,27 @@ def einvoice_url(public_url: str, invoice_id: int, kind: DocumentLink, token: st
     return (
         f"{public_url.rstrip('/')}/invoices/{invoice_id}/einvoice.xml?syntax={syntax}&token={token}"
     )
+
+
+def credit_note_link(
+    public_url: str,
+    *,
+    tenant_id: int,
+    credit_note_id: int,
+    kind: DocumentLink,
+    secret: str,
+    ttl_seconds: int,
+) -> str:
+    """A signed link to the credit note's preview page or PDF (`kind`)."""
+    view = CREDIT_NOTE_VIEWS[kind]
+    token = make_preview_token(
+        tenant_id=tenant_id,
+        invoice_id=credit_note_id,
+        secret=secret,
+        ttl_seconds=ttl_seconds,
+        kind=kind,
+    )
+    return f"{public_url.rstrip('/')}/credit-notes/{credit_note_id}/{view}?token={token}"
 
 
 def _sign(payload: bytes, secret: str) -> bytes:

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from billing.credit_notes.links import credit_note_url, make_credit_note_token
 from billing.credit_notes.listing import CreditNotePage
 from billing.credit_notes.settlement import CreditNoteSettlement as StoredSettlement
+from billing.invoices.links import DocumentLink, credit_note_link
 from billing.money import from_minor_units
 from graph.context import Info
 from graph.pagination import credit_note_cursor
@@ -120,21 +120,22 @@ class CreditNote:
 
     @strawberry.field(description="A signed link that shows the credit note (HTML).")
     def preview_url(self, info: Info) -> str:
-        return self._link(info, "preview")
+        return self._link(info, DocumentLink.CREDIT_NOTE_PREVIEW)
 
     @strawberry.field(description="A signed link to the credit note as a PDF/A-3 file.")
     def pdf_url(self, info: Info) -> str:
-        return self._link(info, "pdf")
+        return self._link(info, DocumentLink.CREDIT_NOTE_PDF)
 
-    def _link(self, info: Info, view: str) -> str:
+    def _link(self, info: Info, kind: DocumentLink) -> str:
         settings = info.context.settings
-        token = make_credit_note_token(
+        return credit_note_link(
+            info.context.public_url,
             tenant_id=self.model.tenant_id,
             credit_note_id=self.model.id,
+            kind=kind,
             secret=settings.signing_key,
             ttl_seconds=settings.preview_link_ttl_seconds,
         )
-        return credit_note_url(info.context.public_url, self.model.id, token, view)
 
 
 @strawberry.type

@@ -1,5 +1,5 @@
-"""Signed preview links: they open one invoice of one tenant until they expire, never for longer
-than the configured time to live."""
+"""Signed document links: they open one invoice or credit note of one tenant until they expire,
+never for longer than the configured time to live."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from billing.invoices.links import (
     MAX_ID,
     DocumentLink,
     InvalidPreviewToken,
+    credit_note_link,
     make_preview_token,
     preview_url,
     verify_preview_token,
@@ -151,3 +152,65 @@ def test_a_token_of_the_first_format_still_opens_the_preview_only() -> None:
         verify_preview_token(
             earlier, secret=SECRET, max_ttl_seconds=DAY, now=NOW, kind=DocumentLink.PDF
         )
+
+
+CREDIT_NOTE_KINDS = [DocumentLink.CREDIT_NOTE_PREVIEW, DocumentLink.CREDIT_NOTE_PDF]
+INVOICE_KINDS = [DocumentLink.PREVIEW, DocumentLink.PDF, DocumentLink.CII, DocumentLink.UBL]
+
+
+def credit_note_token(kind: DocumentLink, ttl_seconds: int = HOUR, now: float = NOW) -> str:
+    link = credit_note_link(
+        "https://billing.example.test",
+        tenant_id=7,
+        credit_note_id=1234,
+        kind=kind,
+        secret=SECRET,
+        ttl_seconds=ttl_seconds,
+    )
+    return link.split("token=")[1]
+
+
+@pytest.mark.parametrize("kind", CREDIT_NOTE_KINDS)
+def test_a_credit_note_link_opens_its_credit_note_and_no_invoice(kind: DocumentLink) -> None:
+    token = credit_note_token(kind)
+
+    assert verify_preview_token(token, secret=SECRET, max_ttl_seconds=DAY, kind=kind) == (7, 1234)
+    for invoice_kind in INVOICE_KINDS:
+        with pytest.raises(InvalidPreviewToken, match="another document"):
+            verify_preview_token(token, secret=SECRET, max_ttl_seconds=DAY, kind=invoice_kind)
+
+
+@pytest.mark.parametrize("invoice_kind", INVOICE_KINDS)
+def test_an_invoice_link_opens_no_credit_note(invoice_kind: DocumentLink) -> None:
+    token = make_preview_token(
+        tenant_id=7, invoice_id=1234, secret=SECRET, ttl_seconds=HOUR, now=NOW, kind=invoice_kind
+    )
+
+    for kind in CREDIT_NOTE_KINDS:
+        with pytest.raises(InvalidPreviewToken, match="another document"):
+            verify_preview_token(token, secret=SECRET, max_ttl_seconds=DAY, now=NOW, kind=kind)
+
+
+def test_a_credit_note_link_longer_than_the_time_to_live_is_refused() -> None:
+    kind = DocumentLink.CREDIT_NOTE_PDF
+    far = credit_note_token(kind, ttl_seconds=10 * 365 * DAY)
+
+    with pytest.raises(InvalidPreviewToken, match="not valid"):
+        verify_preview_token(far, secret=SECRET, max_ttl_seconds=DAY, kind=kind)
+
+
+@pytest.mark.parametrize(
+    ("kind", "page"),
+    [(DocumentLink.CREDIT_NOTE_PREVIEW, "preview"), (DocumentLink.CREDIT_NOTE_PDF, "pdf")],
+)
+def test_a_credit_note_link_points_at_its_page(kind: DocumentLink, page: str) -> None:
+    link = credit_note_link(
+        "https://billing.example.test/",
+        tenant_id=7,
+        credit_note_id=1234,
+        kind=kind,
+        secret=SECRET,
+        ttl_seconds=HOUR,
+    )
+
+    assert link.startswith(f"https://billing.example.test/credit-notes/1234/{page}?token=")

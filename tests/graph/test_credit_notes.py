@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from billing.credit_notes.links import verify_credit_note_token
 from billing.invoices.lifecycle import DRAFT_NOT_CREDITED, InvoiceStatus
-from billing.invoices.links import InvalidPreviewToken, verify_preview_token
+from billing.invoices.links import DocumentLink, InvalidPreviewToken, verify_preview_token
 from orm.models import CreditNote, Invoice
 from tests.billing.credit_notes.support import taxed_invoice
 from tests.graph.conftest import GraphQLClient, Team
@@ -79,9 +78,13 @@ async def test_an_editor_credits_chosen_lines_and_gets_the_credit_note(
     token = note["previewUrl"].split("token=")[1]
     assert note["previewUrl"].startswith(f"http://api.test/credit-notes/{note['id']}/preview?")
     assert note["pdfUrl"].startswith(f"http://api.test/credit-notes/{note['id']}/pdf?")
-    assert verify_credit_note_token(token, secret=TEST_SECRET_KEY, max_ttl_seconds=10**6)[1] == (
-        int(note["id"])
+    opened = verify_preview_token(
+        token,
+        secret=TEST_SECRET_KEY,
+        max_ttl_seconds=10**6,
+        kind=DocumentLink.CREDIT_NOTE_PREVIEW,
     )
+    assert opened[1] == int(note["id"])
     with pytest.raises(InvalidPreviewToken):
         verify_preview_token(token, secret=TEST_SECRET_KEY, max_ttl_seconds=10**6)
 

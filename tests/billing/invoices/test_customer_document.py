@@ -83,30 +83,38 @@ async def test_without_legal_name_or_tax_numbers_the_name_and_time_zone_serve(db
     assert loaded.document.total == 1000
 
 
-@pytest.mark.asyncio
-async def test_an_exempt_clients_lines_and_reason_are_printed(db: str) -> None:
-    tenant = await make_tenant("acme")
-    client = await make_client(tenant, "c1")
-    reason = "Exempt: Art. 132(1)(a) VAT Directive"
-    await Client.filter(id=client.id).update(tax_exempt=True, tax_exempt_reason=reason)
+EXEMPTION = "Exempt: Art. 132(1)(a) VAT Directive"
+
+
+async def exempt_invoice(client: Client) -> Invoice:
+    """An invoice of 10.00 issued under the tax exemption EXEMPTION."""
     invoice = await make_invoice(client, "INV-1", total="10.00")
     await add_line(invoice, unit_price="10.00")
     await InvoiceTax.create(
-        tenant_id=tenant.id,
+        tenant_id=client.tenant_id,
         invoice=invoice,
         category="E",
         rate=Decimal(0),
         taxable_cents=1000,
         tax_cents=0,
-        exemption_reason=reason,
+        exemption_reason=EXEMPTION,
     )
+    return invoice
+
+
+@pytest.mark.asyncio
+async def test_an_exempt_clients_lines_and_reason_are_printed(db: str) -> None:
+    tenant = await make_tenant("acme")
+    client = await make_client(tenant, "c1")
+    await Client.filter(id=client.id).update(tax_exempt=True, tax_exempt_reason=EXEMPTION)
+    invoice = await exempt_invoice(client)
 
     loaded = await load_customer_document(tenant.id, invoice.id)
 
     assert loaded is not None
-    assert loaded.document.buyer.exemption_reason == reason
+    assert loaded.document.buyer.exemption_reason == EXEMPTION
     assert [line.tax_category for line in loaded.document.lines] == [TaxCategory.EXEMPT]
-    assert reason.encode() in cii_xml(loaded.document)
+    assert EXEMPTION.encode() in cii_xml(loaded.document)
 
 
 @pytest.mark.asyncio
