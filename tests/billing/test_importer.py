@@ -209,10 +209,10 @@ def acme_client(document: Document) -> dict:
 
 
 async def table_snapshot() -> dict[str, list[dict]]:
-    """Every row of every table, in id order."""
+    """Every row of every table, in the order of its first column (its key)."""
     conn = connection()
     return {
-        table: await conn.execute_query_dict(f"SELECT * FROM {table} ORDER BY id")
+        table: await conn.execute_query_dict(f"SELECT * FROM {table} ORDER BY 1")
         for table in TABLES
     }
 

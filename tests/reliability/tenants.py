@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from billing.credit_notes.settlement import CreditNoteSettlement
 from billing.invoices.lifecycle import InvoiceStatus
 from billing.invoices.lines import InvoiceLineKind
 from billing.runs.lifecycle import RunStatus
-from orm.models import Client, Invoice, InvoiceLine, InvoiceRun
+from orm.models import Client, CreditNote, Invoice, InvoiceLine, InvoiceRun
 from tests.graph.conftest import Team, make_team
 from tests.support.factories import make_service
 
@@ -26,8 +27,9 @@ class Tenancy:
 
 
 async def team_with_aligned_ids(key: str, object_id: int) -> Team:
-    """A team whose tenant has a client, an unpaid invoice and a run awaiting review, all with
-    the id `object_id`; their names carry the key in capitals, to spot them in any answer."""
+    """A team whose tenant has a client, an unpaid invoice, a credit note and a run awaiting
+    review, all with the id `object_id`; their names carry the key in capitals, to spot them in
+    any answer."""
     team = await make_team(key)
     marker = key.upper()
     client = await Client.create(
@@ -70,6 +72,20 @@ async def team_with_aligned_ids(key: str, object_id: int) -> Team:
         period_start=date(2026, 10, 1),
         period_end=date(2026, 10, 31),
         service=service,
+    )
+    await CreditNote.create(
+        id=object_id,
+        tenant=team.tenant,
+        client=client,
+        invoice=invoice,
+        number=f"{marker}-CN-000001",
+        issued_on=date(2026, 10, 5),
+        reason=f"{marker} goodwill",
+        settlement=CreditNoteSettlement.CREDIT,
+        currency="USD",
+        subtotal_cents=500,
+        tax_cents=0,
+        total_cents=500,
     )
     return team
 
