@@ -26,7 +26,15 @@ from tortoise.transactions import in_transaction
 from billing.dates import due_date, grace_date
 from billing.invoices.lifecycle import InvoiceStatus, issued_status
 from billing.invoices.numbering import LAST_SEQUENCE, NUMBERS_USED_UP, take_numbers
-from billing.runs.decide import ClientBill, bill_client, charge_problem, service_problem
+from billing.runs.decide import (
+    ClientBill,
+    TaxTerms,
+    bill_client,
+    charge_problem,
+    client_exemption,
+    exemption_problem,
+    service_problem,
+)
 from billing.runs.lifecycle import ChunkStatus, RunErrorStage, RunStatus
 from billing.runs.selection import (
     due_charges,
@@ -36,6 +44,7 @@ from billing.runs.selection import (
     live_periods,
     rebill_periods,
     take_rebilled_periods,
+    tax_exempt_clients,
 )
 from billing.tenants.settings import tenant_settings_problems
 from orm.bulk import defer_constraint, insert_rows, reserve_ids, set_column_by_id
@@ -310,6 +319,7 @@ async def _bill_clients(
     charges = await due_charges(conn, tenant.id, first_id, last_id, run.billing_date)
     live = await live_periods(conn, tenant.id, first_id, last_id, run.billing_date)
     put_back = await rebill_periods(conn, tenant.id, first_id, last_id, run.billing_date)
+    exempt = await tax_exempt_clients(conn, tenant.id, first_id, last_id)
 
     services_by_client = defaultdict(list)
     charges_by_client = defaultdict(list)
@@ -322,7 +332,15 @@ async def _bill_clients(
         charges_by_client[charge.client_id].append(charge)
         if problem := charge_problem(charge):
             problems_by_client[charge.client_id].append(problem)
+    exemptions = {}
+    for client_id, reason in exempt.items():
+        if problem := exemption_problem(client_id, reason):
+            if client_id in services_by_client or client_id in charges_by_client:
+                problems_by_client[client_id].append(problem)
+        else:
+            exemptions[client_id] = client_exemption(reason or "")
 
+    tax_terms = TaxTerms(tenant.prices_include_tax, tenant.default_tax_rate)
     bills = [
         bill_client(
             client_id,
@@ -332,6 +350,8 @@ async def _bill_clients(
             run.billing_date,
             tenant.auto_email,
             put_back,
+            tax_terms=tax_terms,
+            exemption=exemptions.get(client_id),
         )
         for client_id in sorted(set(services_by_client) | set(charges_by_client))
         if client_id not in problems_by_client
@@ -353,7 +373,11 @@ INVOICE_COLUMNS = (
 LINE_INVOICE_CONSTRAINT = "invoice_lines_invoice_id_fkey"
 LINE_COLUMNS = (
     "tenant_id", "invoice_id", "position", "kind", "description", "quantity", "unit_price_cents",
-    "amount_cents", "period_start", "period_end", "service_id", "charge_id", "live",
+    "amount_cents", "period_start", "period_end", "service_id", "charge_id", "live", "tax_rate",
+)  # fmt: skip
+TAX_COLUMNS = (
+    "tenant_id", "invoice_id", "category", "rate", "taxable_cents", "tax_cents",
+    "exemption_reason",
 )  # fmt: skip
 
 
@@ -404,6 +428,7 @@ async def write_bills(
             ("id", *INVOICE_COLUMNS),
             [(id_, *row) for id_, row in zip(reserved, invoice_rows, strict=True)],
         )
+    await insert_rows(conn, "invoice_taxes", TAX_COLUMNS, _tax_rows(tenant, invoiced, invoice_ids))
     if any(bill.rebills for bill in invoiced):
         client_ids = [bill.client_id for bill in invoiced]
         await take_rebilled_periods(conn, tenant.id, run.id, min(client_ids), max(client_ids))
@@ -440,7 +465,8 @@ def _invoice_rows(
         rows.append(
             (
                 tenant.id, bill.client_id, run.id, number, status, run.billing_date, due, grace,
-                bill.period_start, bill.period_end, tenant.currency, total, 0, 0, total, total,
+                bill.period_start, bill.period_end, tenant.currency, bill.subtotal_cents,
+                bill.tax_cents, 0, total, total,
                 bill.auto_email, created,
             )
         )  # fmt: skip
@@ -465,9 +491,30 @@ def _line_rows(
             line.service_id,
             line.charge_id,
             True,
+            line.tax_rate,
         )
         for bill in bills
         for position, line in enumerate(bill.lines)
+    ]
+
+
+def _tax_rows(
+    tenant: Tenant, bills: list[ClientBill], invoice_ids: dict[int, int]
+) -> list[tuple[object, ...]]:
+    """Rows in TAX_COLUMNS order: each invoice's tax breakdown, one row per category and rate."""
+    return [
+        (
+            tenant.id,
+            invoice_ids[bill.client_id],
+            row.category.value,
+            row.rate,
+            row.taxable,
+            row.tax,
+            row.exemption_reason,
+        )
+        for bill in bills
+        if bill.taxes is not None
+        for row in bill.taxes.rows
     ]
 
 
