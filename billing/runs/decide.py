@@ -5,15 +5,15 @@ hypothesis). The run engine loads the inputs set-at-a-time and writes the result
 
 Taxes are worked out in the same pass (`billing.taxes.calculation`): a line's rate is its
 service's or charge's, else the tenant's default, else none (outside the scope of tax); a client
-exempt from tax has every line in category E with no tax and the reason printed. The lines of the
-bill carry net amounts; the bill's total is subtotal + tax (with prices inclusive of tax, the sum
-of the prices charged).
+exempt from tax has every line in category E with no tax and the reason printed. The bill's
+lines are as priced; its taxed lines carry their net amounts, and its total is subtotal + tax
+(with prices inclusive of tax, the sum of the prices charged).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -26,7 +26,6 @@ from billing.taxes.calculation import (
     TaxableLine,
     TaxCalculation,
     TaxCategory,
-    TaxedLine,
     TaxExemption,
     calculate_taxes,
 )
@@ -77,6 +76,9 @@ NO_TAX = TaxTerms()
 
 @dataclass(frozen=True, slots=True)
 class LineDraft:
+    """A line as priced: `amount_cents` is what it charges (gross of tax where the tenant's
+    prices include tax); the bill's taxes give its net amount (ClientBill.taxed_lines)."""
+
     kind: InvoiceLineKind
     description: str
     quantity: Decimal
@@ -88,8 +90,7 @@ class LineDraft:
     charge_id: int | None = None
     # A period a void with reset put back (see billing.invoices.void), billed again by this line.
     rebilled: bool = False
-    # Percent; None where the line carries no tax (outside its scope). 0 for an exempt client's
-    # lines (category E, whose rate EN 16931 gives as 0) and for zero-rated ones.
+    # Percent: the service's or charge's rate, else the tenant's default; None: no tax.
     tax_rate: Decimal | None = None
 
 
@@ -114,11 +115,24 @@ class ClientBill:
     @property
     def subtotal_cents(self) -> int:
         """The lines' net amounts."""
-        return total_minor_units(line.amount_cents for line in self.lines)
+        if self.taxes is None:
+            return total_minor_units(line.amount_cents for line in self.lines)
+        return total_minor_units((self.taxes.subtotal,))
 
     @property
     def tax_cents(self) -> int:
         return 0 if self.taxes is None else self.taxes.tax_total
+
+    def taxed_lines(self) -> Iterator[tuple[LineDraft, int, Decimal | None]]:
+        """Each line with its net amount and the rate it is taxed at, as the invoice shows it:
+        None outside the scope of tax; 0 for zero-rated lines and for an exempt client's (EN
+        16931 gives category E the rate 0)."""
+        if self.taxes is None:
+            yield from ((line, line.amount_cents, line.tax_rate) for line in self.lines)
+            return
+        for line, taxed in zip(self.lines, self.taxes.lines, strict=True):
+            outside = taxed.category is TaxCategory.OUTSIDE_SCOPE
+            yield line, taxed.net, None if outside else taxed.rate
 
     @property
     def total_cents(self) -> int:
@@ -279,21 +293,10 @@ def service_line(
 
 
 def tax_bill(bill: ClientBill, prices_include_tax: bool, exemption: TaxExemption | None) -> None:
-    """Work out the bill's taxes from its lines as priced, and leave each line with its net
-    amount and the rate it is taxed at."""
-    if not bill.lines:
-        return
-    taxes = calculate_taxes(
-        [TaxableLine(line.amount_cents, line.tax_rate) for line in bill.lines],
-        prices_include_tax=prices_include_tax,
-        exemption=exemption,
-    )
-    bill.taxes = taxes
-    bill.lines = [_taxed(line, taxed) for line, taxed in zip(bill.lines, taxes.lines, strict=True)]
-
-
-def _taxed(line: LineDraft, taxed: TaxedLine) -> LineDraft:
-    rate = None if taxed.category is TaxCategory.OUTSIDE_SCOPE else taxed.rate
-    if line.amount_cents == taxed.net and line.tax_rate == rate:
-        return line  # most lines: exclusive prices, the rate as given
-    return replace(line, amount_cents=taxed.net, tax_rate=rate)
+    """Work out the bill's taxes from its lines as priced."""
+    if bill.lines:
+        bill.taxes = calculate_taxes(
+            [TaxableLine(line.amount_cents, line.tax_rate) for line in bill.lines],
+            prices_include_tax=prices_include_tax,
+            exemption=exemption,
+        )

@@ -369,8 +369,9 @@ INVOICE_COLUMNS = (
     "total_cents", "balance_cents", "auto_email",
     "created_at",
 )  # fmt: skip
-# Deferrable on PostgreSQL (migration 0003), initially immediate.
+# Deferrable on PostgreSQL (migrations 0003 and 0010), initially immediate.
 LINE_INVOICE_CONSTRAINT = "invoice_lines_invoice_id_fkey"
+TAX_INVOICE_CONSTRAINT = "invoice_taxes_invoice_id_fkey"
 LINE_COLUMNS = (
     "tenant_id", "invoice_id", "position", "kind", "description", "quantity", "unit_price_cents",
     "amount_cents", "period_start", "period_end", "service_id", "charge_id", "live", "tax_rate",
@@ -405,14 +406,18 @@ async def write_bills(
     invoiced = [bill for bill in bills if bill.has_invoice]
     if not invoiced:
         return
-    # Where the invoices' ids can be taken up front (PostgreSQL), the lines go in before the
-    # numbers are taken, their check against the invoices deferred to the commit.
+    # Where the invoices' ids can be taken up front (PostgreSQL), the lines and tax rows go in
+    # before the numbers are taken, their check against the invoices deferred to the commit.
     reserved = await reserve_ids(conn, "invoices", len(invoiced))
     if reserved is not None:
         invoice_ids = {bill.client_id: id_ for bill, id_ in zip(invoiced, reserved, strict=True)}
         await defer_constraint(conn, LINE_INVOICE_CONSTRAINT)
+        await defer_constraint(conn, TAX_INVOICE_CONSTRAINT)
         await insert_rows(
             conn, "invoice_lines", LINE_COLUMNS, _line_rows(tenant, invoiced, invoice_ids)
+        )
+        await insert_rows(
+            conn, "invoice_taxes", TAX_COLUMNS, _tax_rows(tenant, invoiced, invoice_ids)
         )
     numbers = None if run.review else await take_numbers(conn, tenant.id, len(invoiced))
     invoice_rows = _invoice_rows(run, tenant, invoiced, numbers)
@@ -421,6 +426,8 @@ async def write_bills(
         invoice_ids = await _invoice_ids_by_client(conn, run.id, [b.client_id for b in invoiced])
         line_rows = _line_rows(tenant, invoiced, invoice_ids)
         await insert_rows(conn, "invoice_lines", LINE_COLUMNS, line_rows)
+        tax_rows = _tax_rows(tenant, invoiced, invoice_ids)
+        await insert_rows(conn, "invoice_taxes", TAX_COLUMNS, tax_rows)
     else:
         await insert_rows(
             conn,
@@ -428,7 +435,6 @@ async def write_bills(
             ("id", *INVOICE_COLUMNS),
             [(id_, *row) for id_, row in zip(reserved, invoice_rows, strict=True)],
         )
-    await insert_rows(conn, "invoice_taxes", TAX_COLUMNS, _tax_rows(tenant, invoiced, invoice_ids))
     if any(bill.rebills for bill in invoiced):
         client_ids = [bill.client_id for bill in invoiced]
         await take_rebilled_periods(conn, tenant.id, run.id, min(client_ids), max(client_ids))
@@ -485,16 +491,16 @@ def _line_rows(
             line.description,
             line.quantity,
             line.unit_price_cents,
-            line.amount_cents,
+            net_cents,
             line.period_start,
             line.period_end,
             line.service_id,
             line.charge_id,
             True,
-            line.tax_rate,
+            tax_rate,
         )
         for bill in bills
-        for position, line in enumerate(bill.lines)
+        for position, (line, net_cents, tax_rate) in enumerate(bill.taxed_lines())
     ]
 
 
