@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from billing.invoices.lines import InvoiceLineKind
-from billing.money import line_amount_cents, total_minor_units
+from billing.money import checked_minor_units, line_amount_cents, total_minor_units
 from billing.periods import BillingPeriod, ServicePeriod, periods_due
 from billing.taxes.calculation import (
     ExemptionKind,
@@ -117,7 +117,7 @@ class ClientBill:
         """The lines' net amounts."""
         if self.taxes is None:
             return total_minor_units(line.amount_cents for line in self.lines)
-        return total_minor_units((self.taxes.subtotal,))
+        return checked_minor_units(self.taxes.subtotal)
 
     @property
     def tax_cents(self) -> int:
