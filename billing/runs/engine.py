@@ -46,6 +46,7 @@ from billing.runs.selection import (
     take_rebilled_periods,
     tax_exempt_clients,
 )
+from billing.taxes.calculation import TaxExemption
 from billing.tenants.settings import tenant_settings_problems
 from orm.bulk import defer_constraint, insert_rows, reserve_ids, set_column_by_id
 from orm.db import placeholders
@@ -332,13 +333,8 @@ async def _bill_clients(
         charges_by_client[charge.client_id].append(charge)
         if problem := charge_problem(charge):
             problems_by_client[charge.client_id].append(problem)
-    exemptions = {}
-    for client_id, reason in exempt.items():
-        if problem := exemption_problem(client_id, reason):
-            if client_id in services_by_client or client_id in charges_by_client:
-                problems_by_client[client_id].append(problem)
-        else:
-            exemptions[client_id] = client_exemption(reason or "")
+    due = set(services_by_client) | set(charges_by_client)
+    exemptions = _tax_exemptions(exempt, due, problems_by_client)
 
     tax_terms = TaxTerms(tenant.prices_include_tax, tenant.default_tax_rate)
     bills = [
@@ -353,7 +349,7 @@ async def _bill_clients(
             tax_terms=tax_terms,
             exemption=exemptions.get(client_id),
         )
-        for client_id in sorted(set(services_by_client) | set(charges_by_client))
+        for client_id in sorted(due)
         if client_id not in problems_by_client
     ]
     await write_bills(conn, run, tenant, bills)
@@ -361,6 +357,21 @@ async def _bill_clients(
         ClientProblem(client_id, RunErrorStage.PREFLIGHT, "not billed: " + "; ".join(messages))
         for client_id, messages in sorted(problems_by_client.items())
     ]
+
+
+def _tax_exemptions(
+    exempt: dict[int, str | None], due: set[int], problems_by_client: dict[int, list[str]]
+) -> dict[int, TaxExemption]:
+    """The exemptions of exempt clients, by client; an exempt client with something due and no
+    reason to print is a problem (it is not billed)."""
+    exemptions = {}
+    for client_id, reason in exempt.items():
+        if problem := exemption_problem(client_id, reason):
+            if client_id in due:
+                problems_by_client[client_id].append(problem)
+        elif reason is not None:
+            exemptions[client_id] = client_exemption(reason)
+    return exemptions
 
 
 INVOICE_COLUMNS = (
