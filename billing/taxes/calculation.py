@@ -204,12 +204,21 @@ def credit_lines(
 def _line_keys(
     lines: Iterable[TaxableLine], exemption: TaxExemption | None
 ) -> list[tuple[TaxCategory, Decimal]]:
+    # A document's lines share a few rates: each rate's key is worked out once.
+    by_rate: dict[Decimal | None, tuple[TaxCategory, Decimal]] = {}
     keys = []
     for line in lines:
-        category = tax_category(line.rate, exemption)
-        rate = line.rate if category in (TaxCategory.STANDARD, TaxCategory.ZERO_RATED) else ZERO
-        keys.append((category, canonical_rate(rate)))
+        key = by_rate.get(line.rate)
+        if key is None:
+            key = by_rate[line.rate] = _key(line.rate, exemption)
+        keys.append(key)
     return keys
+
+
+def _key(rate: Decimal | None, exemption: TaxExemption | None) -> tuple[TaxCategory, Decimal]:
+    category = tax_category(rate, exemption)
+    taxed = category in (TaxCategory.STANDARD, TaxCategory.ZERO_RATED)
+    return category, canonical_rate(rate) if taxed and rate is not None else ZERO
 
 
 @lru_cache(maxsize=256)  # a tenant has a handful of rates; a run asks for them on every line
