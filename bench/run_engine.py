@@ -4,7 +4,8 @@ Creates a scratch database, imports N demo clients through the product's own gen
 importer, then bills one run chunk by chunk and prints the figures (with --review: as drafts,
 then times the finalize). Not a test: nothing asserts.
 
-    .venv/bin/python -m bench.run_engine --clients 100000 [--review]
+    .venv/bin/python -m bench.run_engine --clients 100000 [--review] \
+        [--tax-rate 20 [--prices-include-tax]]
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import asyncio
 import os
 import time
 from datetime import date
+from decimal import Decimal
 
 from bench.scratch import (
     add_data_date_argument,
@@ -30,7 +32,13 @@ from orm.models import InvoiceLine, InvoiceRun, Tenant
 
 
 async def bench(
-    clients: int, chunk_size: int, data_date: date, billing_date: date, review: bool
+    clients: int,
+    chunk_size: int,
+    data_date: date,
+    billing_date: date,
+    review: bool,
+    tax_rate: Decimal | None,
+    prices_include_tax: bool,
 ) -> None:
     name = scratch_name("engine")
     try:
@@ -38,6 +46,9 @@ async def bench(
         print(f"import of {clients:,} clients: {seconds:.1f} s")
         await open_database(database_url(name))
 
+        await Tenant.filter(key="northwind").update(
+            default_tax_rate=tax_rate, prices_include_tax=prices_include_tax
+        )
         tenant = await Tenant.get(key="northwind")
         # The run is started as on its billing date: a catch-up date months ahead of the
         # machine's clock would otherwise be refused as too far in the future.
@@ -78,9 +89,21 @@ def main() -> None:
     add_data_date_argument(parser)
     parser.add_argument("--billing-date", type=date.fromisoformat, default=date(2027, 6, 1))
     parser.add_argument("--review", action="store_true", help="draft, then time the finalize")
+    parser.add_argument(
+        "--tax-rate", type=Decimal, default=None, help="the tenant's default tax rate, a percent"
+    )
+    parser.add_argument("--prices-include-tax", action="store_true")
     args = parser.parse_args()
     asyncio.run(
-        bench(args.clients, args.chunk_size, args.data_date, args.billing_date, args.review)
+        bench(
+            args.clients,
+            args.chunk_size,
+            args.data_date,
+            args.billing_date,
+            args.review,
+            args.tax_rate,
+            args.prices_include_tax,
+        )
     )
 
 

@@ -23,6 +23,7 @@ from orm.models import (
     Invoice,
     InvoiceLine,
     InvoiceRun,
+    InvoiceTax,
     PaymentAllocation,
     RunError,
     Service,
@@ -59,6 +60,7 @@ class Loaders:
         self.client = DataLoader[int, Client | None](load_fn=self._clients)
         self.run = DataLoader[int, InvoiceRun | None](load_fn=self._runs)
         self.lines = DataLoader[int, list[InvoiceLine]](load_fn=self._lines)
+        self.taxes = DataLoader[int, list[InvoiceTax]](load_fn=self._taxes)
         self.allocations = DataLoader[int, list[PaymentAllocation]](load_fn=self._allocations)
         self.charge_in_flight = DataLoader[int, bool](load_fn=self._charges_in_flight)
         self.run_errors = DataLoader[int, list[RunError]](load_fn=self._run_errors)
@@ -97,6 +99,13 @@ class Loaders:
     async def _credit_notes(self, invoice_ids: list[int]) -> list[list[CreditNote]]:
         """Each invoice's credit notes, oldest first."""
         rows = await CreditNote.filter(
+            tenant_id=self.tenant_id, invoice_id__in=invoice_ids
+        ).order_by("invoice_id", "id")
+        return _many_per_key(invoice_ids, rows, "invoice_id")
+
+    async def _taxes(self, invoice_ids: list[int]) -> list[list[InvoiceTax]]:
+        """Each invoice's tax breakdown, in the order it was worked out."""
+        rows = await InvoiceTax.filter(
             tenant_id=self.tenant_id, invoice_id__in=invoice_ids
         ).order_by("invoice_id", "id")
         return _many_per_key(invoice_ids, rows, "invoice_id")

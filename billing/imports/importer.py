@@ -56,14 +56,17 @@ from billing.invoices.lines import InvoiceLineKind
 from billing.invoices.numbering import highest_sequence
 from billing.money import to_minor_units
 from billing.periods import ServicePeriod
+from billing.taxes.calculation import TaxableLine, TaxCalculation, calculate_taxes
 from billing.tenants.invoice_settings import currency_change_problem
 from billing.tokens import hash_token
+from orm.bulk import insert_rows
 from orm.db import connection, placeholders
 from orm.models import (
     Charge,
     Client,
     Invoice,
     InvoiceLine,
+    InvoiceTax,
     Payment,
     PaymentAllocation,
     Service,
@@ -80,6 +83,10 @@ CREATE_BATCH_SIZE = 5000
 UPDATE_BATCH_SIZE = 500
 LOOKUP_CHUNK_SIZE = 5000
 IMPORTED_VOID_REASON = "Void in the imported history."
+TAX_COLUMNS = (
+    "tenant_id", "invoice_id", "category", "rate", "taxable_cents", "tax_cents",
+    "exemption_reason",
+)  # fmt: skip
 KINDS = (
     "tenants",
     "users",
@@ -359,6 +366,23 @@ def line_columns(
         # Stored as given; the invoice's total is the file's sum of its lines.
         "tax_rate": optional_decimal(record.get("tax_rate")),
     }
+
+
+def imported_taxes(lines: Sequence[dict[str, Any]]) -> TaxCalculation | None:
+    """The taxes of an imported invoice whose lines carry rates, worked out as its documents
+    show them: the lines' amounts are net, the tax is added per rate (rounded once per rate), a
+    line without a rate carries none. None where no line carries a rate: the invoice's total is
+    then the sum of its lines, as the file charged them."""
+    rates = [line.get("tax_rate") for line in lines]
+    if all(rate is None for rate in rates):
+        return None
+    return calculate_taxes(
+        [
+            TaxableLine(line["amount_cents"], None if rate is None else Decimal(str(rate)))
+            for line, rate in zip(lines, rates, strict=True)
+        ],
+        prices_include_tax=False,
+    )
 
 
 def payment_columns(record: dict[str, Any], currency: str) -> dict[str, Any]:
@@ -974,6 +998,7 @@ class InvoiceHistory:
     async def write(self) -> None:
         await self.write_invoices()
         await self.write_lines()
+        await self.write_taxes()
         await self.link_charges()
         await self.write_payments()
         await self.write_allocations()
@@ -1014,7 +1039,10 @@ class InvoiceHistory:
     def invoice_columns(self, invoice: FileInvoice) -> dict[str, Any]:
         issued_on = date.fromisoformat(invoice.record["issued_on"])
         due_on = due_date(issued_on, self.tenant["payment_terms_days"])
-        total_cents = sum(line["amount_cents"] for line in invoice.lines)
+        taxes = imported_taxes(invoice.lines)
+        subtotal_cents = sum(line["amount_cents"] for line in invoice.lines)
+        tax_cents = 0 if taxes is None else taxes.tax_total
+        total_cents = subtotal_cents + tax_cents
         starts = [line["period_start"] for line in invoice.lines if line["period_start"]]
         ends = [line["period_end"] for line in invoice.lines if line["period_end"]]
         columns: dict[str, Any] = {
@@ -1025,9 +1053,8 @@ class InvoiceHistory:
             "period_start": min(starts, default=None),
             "period_end": max(ends, default=None),
             "currency": self.tenant["currency"],
-            # Imported history carries no tax: its lines' amounts are what was charged.
-            "subtotal_cents": total_cents,
-            "tax_cents": 0,
+            "subtotal_cents": subtotal_cents,
+            "tax_cents": tax_cents,
             "total_cents": total_cents,
         }
         columns |= self.settlement_columns(invoice, total_cents)
@@ -1093,6 +1120,32 @@ class InvoiceHistory:
             await InvoiceLine.filter(id__in=ids).delete()
         self.counts["invoice lines"].removed += len(surplus)
         await upsert.write(InvoiceLine, self.counts["invoice lines"])
+
+    async def write_taxes(self) -> None:
+        """Each imported invoice's tax breakdown, written anew: one row per rate where its lines
+        carry rates, none where they do not."""
+        stored_ids = [
+            self.invoice_ids[invoice.client_id, invoice.key]
+            for invoice in self.invoices
+            if invoice.stored is not None
+        ]
+        for ids in chunks(stored_ids):
+            await InvoiceTax.filter(invoice_id__in=ids).delete()
+        rows = [
+            (
+                self.tenant_id,
+                self.invoice_ids[invoice.client_id, invoice.key],
+                row.category.value,
+                row.rate,
+                row.taxable,
+                row.tax,
+                row.exemption_reason,
+            )
+            for invoice in self.invoices
+            if (taxes := imported_taxes(invoice.lines)) is not None
+            for row in taxes.rows
+        ]
+        await insert_rows(connection(), "invoice_taxes", TAX_COLUMNS, rows)
 
     def file_payments(self) -> Iterator[tuple[FileInvoice, str, dict[str, Any]]]:
         for invoice in self.invoices:

@@ -2,19 +2,33 @@
 
 Pure functions over plain values: no database, so the rules are tested directly (and with
 hypothesis). The run engine loads the inputs set-at-a-time and writes the result.
+
+Taxes are worked out in the same pass (`billing.taxes.calculation`): a line's rate is its
+service's or charge's, else the tenant's default, else none (outside the scope of tax); a client
+exempt from tax has every line in category E with no tax and the reason printed. The bill's
+lines are as priced; its taxed lines carry their net amounts, and its total is subtotal + tax
+(with prices inclusive of tax, the sum of the prices charged).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
 from billing.invoices.lines import InvoiceLineKind
-from billing.money import line_amount_cents, total_minor_units
+from billing.money import checked_minor_units, line_amount_cents, total_minor_units
 from billing.periods import BillingPeriod, ServicePeriod, periods_due
+from billing.taxes.calculation import (
+    ExemptionKind,
+    TaxableLine,
+    TaxCalculation,
+    TaxCategory,
+    TaxExemption,
+    calculate_taxes,
+)
 
 MAX_PERIODS_PER_SERVICE = 120  # ten years of monthly arrears: anything beyond is broken data
 
@@ -30,6 +44,8 @@ class DueService:
     next_bill_date: date
     anchor_day: int
     auto_email: bool | None
+    # Percent; None: the tenant's default rate.
+    tax_rate: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +55,30 @@ class DueCharge:
     description: str
     amount_cents: int
     scheduled_on: date
+    # Percent; None: the tenant's default rate.
+    tax_rate: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TaxTerms:
+    """How a tenant's prices are taxed: inclusive or exclusive of tax, and the rate of a
+    service or charge that names none (None: such lines carry no tax)."""
+
+    prices_include_tax: bool = False
+    default_rate: Decimal | None = None
+
+    def rate_of(self, own_rate: Decimal | None) -> Decimal | None:
+        return self.default_rate if own_rate is None else own_rate
+
+
+NO_TAX = TaxTerms()
 
 
 @dataclass(frozen=True, slots=True)
 class LineDraft:
+    """A line as priced: `amount_cents` is what it charges (gross of tax where the tenant's
+    prices include tax); the bill's taxes give its net amount (ClientBill.taxed_lines)."""
+
     kind: InvoiceLineKind
     description: str
     quantity: Decimal
@@ -54,6 +90,8 @@ class LineDraft:
     charge_id: int | None = None
     # A period a void with reset put back (see billing.invoices.void), billed again by this line.
     rebilled: bool = False
+    # Percent: the service's or charge's rate, else the tenant's default; None: no tax.
+    tax_rate: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +109,34 @@ class ClientBill:
     lines: list[LineDraft] = field(default_factory=list)
     advances: list[ScheduleAdvance] = field(default_factory=list)
     auto_email: bool = False
+    # The tax figures, once the lines are complete (see tax_bill).
+    taxes: TaxCalculation | None = None
+
+    @property
+    def subtotal_cents(self) -> int:
+        """The lines' net amounts."""
+        if self.taxes is None:
+            return total_minor_units(line.amount_cents for line in self.lines)
+        return checked_minor_units(self.taxes.subtotal)
+
+    @property
+    def tax_cents(self) -> int:
+        return 0 if self.taxes is None else self.taxes.tax_total
+
+    def taxed_lines(self) -> Iterator[tuple[LineDraft, int, Decimal | None]]:
+        """Each line with its net amount and the rate it is taxed at, as the invoice shows it:
+        None outside the scope of tax; 0 for zero-rated lines and for an exempt client's (EN
+        16931 gives category E the rate 0)."""
+        if self.taxes is None:
+            yield from ((line, line.amount_cents, line.tax_rate) for line in self.lines)
+            return
+        for line, taxed in zip(self.lines, self.taxes.lines, strict=True):
+            outside = taxed.category is TaxCategory.OUTSIDE_SCOPE
+            yield line, taxed.net, None if outside else taxed.rate
 
     @property
     def total_cents(self) -> int:
-        return total_minor_units(line.amount_cents for line in self.lines)
+        return total_minor_units((self.subtotal_cents, self.tax_cents))
 
     @property
     def period_start(self) -> date | None:
@@ -126,6 +188,18 @@ def charge_problem(charge: DueCharge) -> str | None:
     return None
 
 
+def exemption_problem(client_id: int, reason: str | None) -> str | None:
+    """Why a tax-exempt client cannot be invoiced: its invoices must print the reason."""
+    if reason is None or not reason.strip():
+        return f"client {client_id} is exempt from tax but has no reason to print on its invoices"
+    return None
+
+
+def client_exemption(reason: str) -> TaxExemption:
+    """A tax-exempt client's exemption: category E, the reason printed on its invoices."""
+    return TaxExemption(ExemptionKind.EXEMPT, reason.strip())
+
+
 def overlaps(period: BillingPeriod, others: Sequence[BillingPeriod]) -> bool:
     """True when the period shares a day with any of the others."""
     return any(period.start <= other.end and other.start <= period.end for other in others)
@@ -139,6 +213,9 @@ def bill_client(
     run_date: date,
     tenant_auto_email: bool,
     rebill_periods: Mapping[int, Sequence[BillingPeriod]] | None = None,
+    *,
+    tax_terms: TaxTerms = NO_TAX,
+    exemption: TaxExemption | None = None,
 ) -> ClientBill:
     """One invoice holding every due period of every service (a line per period) and every
     pending charge.
@@ -148,7 +225,8 @@ def bill_client(
     with a live line of the same service (`live_periods`, by service id) or with one billed
     before it on this invoice is skipped: no day of a service is ever billed twice, whatever
     its period or anchor day was when the live line was billed. The schedule moves past its
-    periods, billed or skipped."""
+    periods, billed or skipped. The lines are taxed under the tenant's `tax_terms` and the
+    client's `exemption` (see tax_bill)."""
     bill = ClientBill(client_id=client_id)
     emails_from_services: list[bool] = []
     for service in sorted(services, key=lambda s: (s.next_bill_date, s.id)):
@@ -165,7 +243,7 @@ def bill_client(
                 continue
             taken.append(billing_period)
             billed_any = True
-            bill.lines.append(service_line(service, billing_period, rebilled))
+            bill.lines.append(service_line(service, billing_period, rebilled, tax_terms))
         if scheduled:
             bill.advances.append(
                 ScheduleAdvance(
@@ -187,15 +265,19 @@ def bill_client(
                 unit_price_cents=charge.amount_cents,
                 amount_cents=charge.amount_cents,
                 charge_id=charge.id,
+                tax_rate=tax_terms.rate_of(charge.tax_rate),
             )
         )
+    tax_bill(bill, tax_terms.prices_include_tax, exemption)
     resolved = any(emails_from_services) if emails_from_services else tenant_auto_email
     # Zero-total invoices are issued for the record, marked paid, and never emailed.
     bill.auto_email = resolved and bill.total_cents > 0
     return bill
 
 
-def service_line(service: DueService, billing_period: BillingPeriod, rebilled: bool) -> LineDraft:
+def service_line(
+    service: DueService, billing_period: BillingPeriod, rebilled: bool, tax_terms: TaxTerms = NO_TAX
+) -> LineDraft:
     return LineDraft(
         kind=InvoiceLineKind.SERVICE,
         description=f"{service.description} {period_text(billing_period)}",
@@ -206,4 +288,15 @@ def service_line(service: DueService, billing_period: BillingPeriod, rebilled: b
         period_end=billing_period.end,
         service_id=service.id,
         rebilled=rebilled,
+        tax_rate=tax_terms.rate_of(service.tax_rate),
     )
+
+
+def tax_bill(bill: ClientBill, prices_include_tax: bool, exemption: TaxExemption | None) -> None:
+    """Work out the bill's taxes from its lines as priced."""
+    if bill.lines:
+        bill.taxes = calculate_taxes(
+            [TaxableLine(line.amount_cents, line.tax_rate) for line in bill.lines],
+            prices_include_tax=prices_include_tax,
+            exemption=exemption,
+        )

@@ -26,7 +26,15 @@ from tortoise.transactions import in_transaction
 from billing.dates import due_date, grace_date
 from billing.invoices.lifecycle import InvoiceStatus, issued_status
 from billing.invoices.numbering import LAST_SEQUENCE, NUMBERS_USED_UP, take_numbers
-from billing.runs.decide import ClientBill, bill_client, charge_problem, service_problem
+from billing.runs.decide import (
+    ClientBill,
+    TaxTerms,
+    bill_client,
+    charge_problem,
+    client_exemption,
+    exemption_problem,
+    service_problem,
+)
 from billing.runs.lifecycle import ChunkStatus, RunErrorStage, RunStatus
 from billing.runs.selection import (
     due_charges,
@@ -36,7 +44,9 @@ from billing.runs.selection import (
     live_periods,
     rebill_periods,
     take_rebilled_periods,
+    tax_exempt_clients,
 )
+from billing.taxes.calculation import TaxExemption
 from billing.tenants.settings import tenant_settings_problems
 from orm.bulk import defer_constraint, insert_rows, reserve_ids, set_column_by_id
 from orm.db import placeholders
@@ -310,6 +320,7 @@ async def _bill_clients(
     charges = await due_charges(conn, tenant.id, first_id, last_id, run.billing_date)
     live = await live_periods(conn, tenant.id, first_id, last_id, run.billing_date)
     put_back = await rebill_periods(conn, tenant.id, first_id, last_id, run.billing_date)
+    exempt = await tax_exempt_clients(conn, tenant.id, first_id, last_id)
 
     services_by_client = defaultdict(list)
     charges_by_client = defaultdict(list)
@@ -322,7 +333,10 @@ async def _bill_clients(
         charges_by_client[charge.client_id].append(charge)
         if problem := charge_problem(charge):
             problems_by_client[charge.client_id].append(problem)
+    due = set(services_by_client) | set(charges_by_client)
+    exemptions = _tax_exemptions(exempt, due, problems_by_client)
 
+    tax_terms = TaxTerms(tenant.prices_include_tax, tenant.default_tax_rate)
     bills = [
         bill_client(
             client_id,
@@ -332,8 +346,10 @@ async def _bill_clients(
             run.billing_date,
             tenant.auto_email,
             put_back,
+            tax_terms=tax_terms,
+            exemption=exemptions.get(client_id),
         )
-        for client_id in sorted(set(services_by_client) | set(charges_by_client))
+        for client_id in sorted(due)
         if client_id not in problems_by_client
     ]
     await write_bills(conn, run, tenant, bills)
@@ -343,17 +359,37 @@ async def _bill_clients(
     ]
 
 
+def _tax_exemptions(
+    exempt: dict[int, str | None], due: set[int], problems_by_client: dict[int, list[str]]
+) -> dict[int, TaxExemption]:
+    """The exemptions of exempt clients, by client; an exempt client with something due and no
+    reason to print is a problem (it is not billed)."""
+    exemptions = {}
+    for client_id, reason in exempt.items():
+        if problem := exemption_problem(client_id, reason):
+            if client_id in due:
+                problems_by_client[client_id].append(problem)
+        elif reason is not None:
+            exemptions[client_id] = client_exemption(reason)
+    return exemptions
+
+
 INVOICE_COLUMNS = (
     "tenant_id", "client_id", "run_id", "number", "status", "issued_on", "due_on", "grace_until",
     "period_start", "period_end", "currency", "subtotal_cents", "tax_cents", "credited_cents",
     "total_cents", "balance_cents", "auto_email",
     "created_at",
 )  # fmt: skip
-# Deferrable on PostgreSQL (migration 0003), initially immediate.
+# Deferrable on PostgreSQL (migrations 0003 and 0010), initially immediate.
 LINE_INVOICE_CONSTRAINT = "invoice_lines_invoice_id_fkey"
+TAX_INVOICE_CONSTRAINT = "invoice_taxes_invoice_id_fkey"
 LINE_COLUMNS = (
     "tenant_id", "invoice_id", "position", "kind", "description", "quantity", "unit_price_cents",
-    "amount_cents", "period_start", "period_end", "service_id", "charge_id", "live",
+    "amount_cents", "period_start", "period_end", "service_id", "charge_id", "live", "tax_rate",
+)  # fmt: skip
+TAX_COLUMNS = (
+    "tenant_id", "invoice_id", "category", "rate", "taxable_cents", "tax_cents",
+    "exemption_reason",
 )  # fmt: skip
 
 
@@ -381,14 +417,18 @@ async def write_bills(
     invoiced = [bill for bill in bills if bill.has_invoice]
     if not invoiced:
         return
-    # Where the invoices' ids can be taken up front (PostgreSQL), the lines go in before the
-    # numbers are taken, their check against the invoices deferred to the commit.
+    # Where the invoices' ids can be taken up front (PostgreSQL), the lines and tax rows go in
+    # before the numbers are taken, their check against the invoices deferred to the commit.
     reserved = await reserve_ids(conn, "invoices", len(invoiced))
     if reserved is not None:
         invoice_ids = {bill.client_id: id_ for bill, id_ in zip(invoiced, reserved, strict=True)}
         await defer_constraint(conn, LINE_INVOICE_CONSTRAINT)
+        await defer_constraint(conn, TAX_INVOICE_CONSTRAINT)
         await insert_rows(
             conn, "invoice_lines", LINE_COLUMNS, _line_rows(tenant, invoiced, invoice_ids)
+        )
+        await insert_rows(
+            conn, "invoice_taxes", TAX_COLUMNS, _tax_rows(tenant, invoiced, invoice_ids)
         )
     numbers = None if run.review else await take_numbers(conn, tenant.id, len(invoiced))
     invoice_rows = _invoice_rows(run, tenant, invoiced, numbers)
@@ -397,6 +437,8 @@ async def write_bills(
         invoice_ids = await _invoice_ids_by_client(conn, run.id, [b.client_id for b in invoiced])
         line_rows = _line_rows(tenant, invoiced, invoice_ids)
         await insert_rows(conn, "invoice_lines", LINE_COLUMNS, line_rows)
+        tax_rows = _tax_rows(tenant, invoiced, invoice_ids)
+        await insert_rows(conn, "invoice_taxes", TAX_COLUMNS, tax_rows)
     else:
         await insert_rows(
             conn,
@@ -440,7 +482,8 @@ def _invoice_rows(
         rows.append(
             (
                 tenant.id, bill.client_id, run.id, number, status, run.billing_date, due, grace,
-                bill.period_start, bill.period_end, tenant.currency, total, 0, 0, total, total,
+                bill.period_start, bill.period_end, tenant.currency, bill.subtotal_cents,
+                bill.tax_cents, 0, total, total,
                 bill.auto_email, created,
             )
         )  # fmt: skip
@@ -459,15 +502,36 @@ def _line_rows(
             line.description,
             line.quantity,
             line.unit_price_cents,
-            line.amount_cents,
+            net_cents,
             line.period_start,
             line.period_end,
             line.service_id,
             line.charge_id,
             True,
+            tax_rate,
         )
         for bill in bills
-        for position, line in enumerate(bill.lines)
+        for position, (line, net_cents, tax_rate) in enumerate(bill.taxed_lines())
+    ]
+
+
+def _tax_rows(
+    tenant: Tenant, bills: list[ClientBill], invoice_ids: dict[int, int]
+) -> list[tuple[object, ...]]:
+    """Rows in TAX_COLUMNS order: each invoice's tax breakdown, one row per category and rate."""
+    return [
+        (
+            tenant.id,
+            invoice_ids[bill.client_id],
+            row.category.value,
+            row.rate,
+            row.taxable,
+            row.tax,
+            row.exemption_reason,
+        )
+        for bill in bills
+        if bill.taxes is not None
+        for row in bill.taxes.rows
     ]
 
 

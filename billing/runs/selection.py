@@ -4,7 +4,8 @@
   optionally one client;
 - services: active and billable, next bill date on or before the run date, or a period a void
   with reset put back starting on or before it;
-- one-time charges: pending, scheduled on or before the run date.
+- one-time charges: pending, scheduled on or before the run date;
+- with them, each one's own tax rate and the clients exempt from tax.
 
 The run engine reads these set-at-a-time for a range of client ids; the plan counts with them.
 """
@@ -32,6 +33,11 @@ PENDING_REBILL = "r.service_id = s.id AND r.line_id IS NULL"
 
 def as_date(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def as_rate(value: object) -> Decimal | None:
+    """A stored tax rate (text on SQLite, numeric on PostgreSQL) as a Decimal percent."""
+    return None if value is None else Decimal(str(value))
 
 
 async def eligible_client_ids(
@@ -83,7 +89,7 @@ async def due_services(
     lock = row_lock(conn, "s")
     rows = await conn.execute_query_dict(
         "SELECT s.id, s.client_id, s.description, s.price_cents, s.quantity, s.period, "
-        "s.next_bill_date, s.anchor_day, s.auto_email "
+        "s.next_bill_date, s.anchor_day, s.auto_email, s.tax_rate "
         "FROM services s JOIN clients c ON c.id = s.client_id "
         f"WHERE s.tenant_id = {m[0]} AND s.client_id BETWEEN {m[1]} AND {m[2]} "
         f"AND (s.next_bill_date <= {m[3]} OR EXISTS (SELECT 1 FROM service_rebill_periods r "
@@ -102,6 +108,7 @@ async def due_services(
             next_bill_date=as_date(row["next_bill_date"]),
             anchor_day=int(row["anchor_day"]),
             auto_email=None if row["auto_email"] is None else bool(row["auto_email"]),
+            tax_rate=as_rate(row["tax_rate"]),
         )
         for row in rows
     ]
@@ -113,7 +120,7 @@ async def due_charges(
     m = placeholders(conn, 4)
     lock = row_lock(conn, "ch")
     rows = await conn.execute_query_dict(
-        "SELECT ch.id, ch.client_id, ch.description, ch.amount_cents, ch.scheduled_on "
+        "SELECT ch.id, ch.client_id, ch.description, ch.amount_cents, ch.scheduled_on, ch.tax_rate "
         "FROM charges ch JOIN clients c ON c.id = ch.client_id "
         f"WHERE ch.tenant_id = {m[0]} AND ch.client_id BETWEEN {m[1]} AND {m[2]} "
         f"AND ch.scheduled_on <= {m[3]} AND {PENDING_CHARGE} AND {ELIGIBLE_CLIENT}{lock}",
@@ -126,9 +133,24 @@ async def due_charges(
             description=row["description"],
             amount_cents=int(row["amount_cents"]),
             scheduled_on=as_date(row["scheduled_on"]),
+            tax_rate=as_rate(row["tax_rate"]),
         )
         for row in rows
     ]
+
+
+async def tax_exempt_clients(
+    conn: BaseDBAsyncClient, tenant_id: int, first_id: int, last_id: int
+) -> dict[int, str | None]:
+    """The eligible clients in the range exempt from tax, with the reason their invoices print."""
+    m = placeholders(conn, 3)
+    rows = await conn.execute_query_dict(
+        "SELECT c.id, c.tax_exempt_reason FROM clients c "
+        f"WHERE c.tenant_id = {m[0]} AND c.id BETWEEN {m[1]} AND {m[2]} "
+        f"AND c.tax_exempt AND {ELIGIBLE_CLIENT}",
+        [tenant_id, first_id, last_id],
+    )
+    return {int(row["id"]): row["tax_exempt_reason"] for row in rows}
 
 
 async def live_periods(

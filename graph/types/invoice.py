@@ -18,6 +18,7 @@ from billing.invoices.links import (
 )
 from billing.invoices.listing import InvoicePage, position_of
 from billing.money import from_minor_units
+from billing.taxes.calculation import canonical_rate
 from graph.context import Info
 from graph.pagination import invoice_cursor
 from graph.scalars import quantity_value
@@ -44,6 +45,10 @@ class InvoiceLine:
         description="The service period the line bills; null for a one-time charge."
     )
     period_end: date | None
+    tax_rate: Decimal | None = strawberry.field(
+        description="Percent; null where the line carries no tax. The line's `amount` is net of "
+        "tax."
+    )
 
     @classmethod
     def from_model(cls, line: models.InvoiceLine, currency: str) -> InvoiceLine:
@@ -56,6 +61,24 @@ class InvoiceLine:
             amount=from_minor_units(line.amount_cents, currency),
             period_start=line.period_start,
             period_end=line.period_end,
+            tax_rate=None if line.tax_rate is None else canonical_rate(Decimal(line.tax_rate)),
+        )
+
+
+@strawberry.type
+class InvoiceTax:
+    rate: Decimal = strawberry.field(description="Percent.")
+    taxable: Decimal = strawberry.field(
+        description="Net amount of the invoice's lines at this rate."
+    )
+    tax: Decimal
+
+    @classmethod
+    def from_model(cls, row: models.InvoiceTax, currency: str) -> InvoiceTax:
+        return cls(
+            rate=canonical_rate(Decimal(row.rate)),
+            taxable=from_minor_units(row.taxable_cents, currency),
+            tax=from_minor_units(row.tax_cents, currency),
         )
 
 
@@ -97,6 +120,8 @@ class Invoice:
     )
     period_end: date | None
     currency: str
+    subtotal: Decimal = strawberry.field(description="Sum of the lines' net amounts.")
+    tax_total: Decimal
     total: Decimal
     balance: Decimal = strawberry.field(
         description="What is still unpaid: total minus allocated payments; 0.00 once void."
@@ -123,6 +148,8 @@ class Invoice:
             period_start=invoice.period_start,
             period_end=invoice.period_end,
             currency=invoice.currency,
+            subtotal=from_minor_units(invoice.subtotal_cents, invoice.currency),
+            tax_total=from_minor_units(invoice.tax_cents, invoice.currency),
             total=from_minor_units(invoice.total_cents, invoice.currency),
             balance=from_minor_units(invoice.balance_cents, invoice.currency),
             status=InvoiceStatus(invoice.status),
@@ -153,6 +180,13 @@ class Invoice:
     async def lines(self, info: Info) -> list[InvoiceLine]:
         lines = await info.context.loaders.lines.load(self.model.id)
         return [InvoiceLine.from_model(line, self.currency) for line in lines]
+
+    @strawberry.field(
+        description="One row per tax rate, the tax rounded once per rate (EN 16931 BR-CO-17)."
+    )
+    async def taxes(self, info: Info) -> list[InvoiceTax]:
+        rows = await info.context.loaders.taxes.load(self.model.id)
+        return [InvoiceTax.from_model(row, self.currency) for row in rows]
 
     @strawberry.field
     async def allocations(self, info: Info) -> list[PaymentAllocation]:

@@ -5,6 +5,7 @@ catch-up run every period a void with reset put back is billed again, exactly on
 
 from contextlib import suppress
 from datetime import date, timedelta
+from decimal import Decimal
 from itertools import pairwise
 
 import pytest
@@ -14,10 +15,11 @@ from hypothesis import strategies as st
 from billing.errors import BillingRuleError
 from billing.invoices.lifecycle import InvoiceStatus
 from billing.invoices.void import void_invoice
+from billing.money import line_amount_cents
 from billing.periods import ServicePeriod, add_months, periods_due
 from billing.runs.lifecycle import RunStatus
 from billing.runs.review import discard_invoice_run, finalize_invoice_run
-from orm.models import Invoice, InvoiceLine, InvoiceRun, Service, Tenant
+from orm.models import Invoice, InvoiceLine, InvoiceRun, InvoiceTax, Service, Tenant
 from tests.support.database import empty_all_tables
 from tests.support.factories import make_client, make_service, make_tenant
 from tests.support.runs import run_invoices
@@ -45,6 +47,10 @@ actions = st.lists(
     ),
     max_size=8,
 )
+# The tenant's default rate and whether its prices include tax.
+tax_terms = st.sampled_from(
+    [(None, False), (Decimal("20"), False), (Decimal("7"), True), (Decimal("0"), True)]
+)
 
 
 async def run_on(tenant: Tenant, run_date: date, review: bool | None = None) -> None:
@@ -69,6 +75,21 @@ async def live_service_lines() -> list[tuple[int, date, date, int]]:
     )
 
 
+async def assert_invoices_add_up(prices_include_tax: bool) -> None:
+    """Subtotal + tax = total on every invoice; its lines and tax rows add up to them; with
+    prices inclusive of tax the total is what was charged."""
+    for invoice in await Invoice.all():
+        lines = await InvoiceLine.filter(invoice=invoice)
+        rows = await InvoiceTax.filter(invoice=invoice).values_list("taxable_cents", "tax_cents")
+        assert invoice.subtotal_cents + invoice.tax_cents == invoice.total_cents
+        subtotal = sum(line.amount_cents for line in lines)
+        assert subtotal == invoice.subtotal_cents == sum(taxable for taxable, _ in rows)
+        assert invoice.tax_cents == sum(tax for _, tax in rows)
+        if prices_include_tax:
+            charged = sum(line_amount_cents(x.unit_price_cents, x.quantity) for x in lines)
+            assert invoice.total_cents == charged
+
+
 async def settle_review(tenant_id: int, finalize: bool) -> None:
     run = await InvoiceRun.get_or_none(tenant_id=tenant_id, status=RunStatus.AWAITING_REVIEW)
     if run is not None:
@@ -80,12 +101,13 @@ async def settle_review(tenant_id: int, finalize: bool) -> None:
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(service_specs=services, steps=actions)
+@given(service_specs=services, steps=actions, taxes=tax_terms)
 async def test_every_period_is_billed_exactly_once_among_live_invoices(
-    db: str, service_specs, steps
+    db: str, service_specs, steps, taxes
 ) -> None:
     await empty_all_tables()
-    tenant = await make_tenant()
+    default_rate, inclusive = taxes
+    tenant = await make_tenant(default_tax_rate=default_rate, prices_include_tax=inclusive)
     client = await make_client(tenant, "c-1")
     made = []
     for n, (period, offset, anchor, price) in enumerate(service_specs):
@@ -157,6 +179,9 @@ async def test_every_period_is_billed_exactly_once_among_live_invoices(
         mine = {entry for entry in billed if entry[0] == service.id}
         assert mine <= grid
         assert grid - mine <= written_off, "a period up to the last run is neither billed nor void"
+    await assert_invoices_add_up(inclusive)
+    if inclusive:
+        return  # the lines carry the net of their prices
     for service_id, _, _, amount in live:
         price = next(m for m in made if m.id == service_id).price_cents
         assert amount == price

@@ -19,7 +19,8 @@ PAGE = """query($first: Int!) { invoices(first: $first) {
   edges { cursor node {
     id number displayNumber issuedOn dueOn total balance status overdue emailedAt previewUrl
     client { id name email billingUrl }
-    lines { kind description quantity unitPrice amount }
+    subtotal taxTotal taxes { rate taxable tax }
+    lines { kind description quantity unitPrice amount taxRate }
     allocations { amount paidOn method }
     run { id status client { name } }
     actions { view { allowed } send { allowed reason } void { allowed reason }
