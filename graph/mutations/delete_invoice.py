@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import strawberry
 
-from billing.errors import BillingRuleError
 from billing.invoices import delete
 from graph.context import Info
-from graph.ids import parse_id
-from graph.types.common import UserError
+from graph.mutations.refusals import refusals_in, row_id
 from graph.types.payloads import DeleteInvoicePayload
 
 
@@ -22,18 +20,13 @@ class DeleteInvoiceInput:
     id: strawberry.ID
 
 
+@refusals_in(DeleteInvoicePayload)
 async def delete_invoice(info: Info, input: DeleteInvoiceInput) -> DeleteInvoicePayload:
-    invoice_id = parse_id(input.id)
-    if invoice_id is None:
-        return DeleteInvoicePayload(errors=[UserError.not_found("invoice", "id")])
     viewer = info.context.authenticated_viewer
-    try:
-        deleted_id = await delete.delete_invoice(
-            tenant_id=viewer.tenant.id,
-            user_id=viewer.user.id,
-            invoice_id=invoice_id,
-            development=info.context.settings.is_development,
-        )
-    except BillingRuleError as error:
-        return DeleteInvoicePayload(errors=[UserError.from_rule(error)])
+    deleted_id = await delete.delete_invoice(
+        tenant_id=viewer.tenant.id,
+        user_id=viewer.user.id,
+        invoice_id=row_id(input.id, "invoice", "id"),
+        development=info.context.settings.is_development,
+    )
     return DeleteInvoicePayload(deleted_id=strawberry.ID(str(deleted_id)))

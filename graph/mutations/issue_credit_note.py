@@ -18,9 +18,9 @@ import strawberry
 from billing.credit_notes import issue
 from billing.credit_notes.settlement import CreditNoteSettlement as StoredSettlement
 from billing.delivery.charging import stripe_client
-from billing.errors import BillingRuleError
 from graph.context import Info
 from graph.ids import parse_id
+from graph.mutations.refusals import refusals_in, row_id
 from graph.types.common import UserError
 from graph.types.credit_note import CreditNote, CreditNoteSettlement
 
@@ -67,10 +67,8 @@ def _line_amounts(lines: list[CreditNoteLineInput] | None) -> tuple[issue.LineAm
     )
 
 
+@refusals_in(CreditNotePayload)
 async def issue_credit_note(info: Info, input: IssueCreditNoteInput) -> CreditNotePayload:
-    invoice_id = parse_id(input.invoice_id)
-    if invoice_id is None:
-        return CreditNotePayload(errors=[UserError.not_found("invoice", "invoiceId")])
     viewer = info.context.authenticated_viewer
     settings = info.context.settings
     stripe = (
@@ -79,20 +77,17 @@ async def issue_credit_note(info: Info, input: IssueCreditNoteInput) -> CreditNo
         else None
     )
     request = issue.CreditNoteRequest(
-        invoice_id=invoice_id,
+        invoice_id=row_id(input.invoice_id, "invoice", "invoiceId"),
         reason=input.reason,
         settlement=StoredSettlement(input.settlement.value),
         lines=_line_amounts(input.lines),
         reset_service_schedule=input.reset_service_schedule,
     )
-    try:
-        note = await issue.issue_credit_note(
-            tenant_id=viewer.tenant.id,
-            user_id=viewer.user.id,
-            request=request,
-            idempotency_key=input.idempotency_key,
-            stripe_client=stripe,
-        )
-    except BillingRuleError as error:
-        return CreditNotePayload(errors=[UserError.from_rule(error)])
+    note = await issue.issue_credit_note(
+        tenant_id=viewer.tenant.id,
+        user_id=viewer.user.id,
+        request=request,
+        idempotency_key=input.idempotency_key,
+        stripe_client=stripe,
+    )
     return CreditNotePayload(credit_note=CreditNote.from_model(note))

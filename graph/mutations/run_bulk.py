@@ -12,11 +12,9 @@ from datetime import date
 
 import strawberry
 
-from billing.errors import BillingRuleError
 from billing.runs.planning import start_invoice_run
 from graph.context import Info
-from graph.ids import parse_id
-from graph.types.common import UserError
+from graph.mutations.refusals import refusals_in, row_id
 from graph.types.payloads import RunBulkPayload
 from graph.types.run import InvoiceRun
 
@@ -36,22 +34,16 @@ class RunBulkInput:
     )
 
 
+@refusals_in(RunBulkPayload)
 async def run_bulk(info: Info, input: RunBulkInput) -> RunBulkPayload:
-    client_id = None
-    if input.client_id is not None:
-        client_id = parse_id(input.client_id)
-        if client_id is None:
-            return RunBulkPayload(errors=[UserError.not_found("client", "clientId")])
     viewer = info.context.authenticated_viewer
-    try:
-        run = await start_invoice_run(
-            viewer.tenant,
-            user_id=viewer.user.id,
-            billing_date=input.billing_date,
-            client_id=client_id,
-            review=input.review,
-        )
-    except BillingRuleError as error:
-        return RunBulkPayload(errors=[UserError.from_rule(error)])
+    client_id = None if input.client_id is None else row_id(input.client_id, "client", "clientId")
+    run = await start_invoice_run(
+        viewer.tenant,
+        user_id=viewer.user.id,
+        billing_date=input.billing_date,
+        client_id=client_id,
+        review=input.review,
+    )
     info.context.jobs.start_invoice_run(run.id)
     return RunBulkPayload(run=InvoiceRun.from_model(run))

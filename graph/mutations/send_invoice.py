@@ -13,9 +13,8 @@ from __future__ import annotations
 import strawberry
 
 from billing.delivery.email import send_invoice_now
-from billing.errors import BillingRuleError
 from graph.context import Info
-from graph.ids import parse_id
+from graph.mutations.refusals import refusals_in, row_id
 from graph.types.common import UserError
 from graph.types.invoice import Invoice
 from graph.types.payloads import InvoicePayload
@@ -36,22 +35,18 @@ class SendInvoiceInput:
     )
 
 
+@refusals_in(InvoicePayload)
 async def send_invoice(info: Info, input: SendInvoiceInput) -> InvoicePayload:
-    invoice_id = parse_id(input.id)
-    if invoice_id is None:
-        return InvoicePayload(errors=[UserError.not_found("invoice", "id")])
     viewer = info.context.authenticated_viewer
-    try:
-        await send_invoice_now(
-            tenant_id=viewer.tenant.id,
-            invoice_id=invoice_id,
-            settings=info.context.settings.email_settings(),
-            force=bool(input.force),
-            idempotency_key=input.idempotency_key,
-            user_id=viewer.user.id,
-        )
-    except BillingRuleError as error:
-        return InvoicePayload(errors=[UserError.from_rule(error)])
+    invoice_id = row_id(input.id, "invoice", "id")
+    await send_invoice_now(
+        tenant_id=viewer.tenant.id,
+        invoice_id=invoice_id,
+        settings=info.context.settings.email_settings(),
+        force=bool(input.force),
+        idempotency_key=input.idempotency_key,
+        user_id=viewer.user.id,
+    )
     invoice = await models.Invoice.filter(id=invoice_id, tenant_id=viewer.tenant.id).first()
     if invoice is None:  # deleted since the first send under the same key
         return InvoicePayload(errors=[UserError.not_found("invoice", "id")])

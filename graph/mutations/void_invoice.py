@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import strawberry
 
-from billing.errors import BillingRuleError
 from billing.invoices import void
 from graph.context import Info
-from graph.ids import parse_id
-from graph.types.common import UserError
+from graph.mutations.refusals import refusals_in, row_id
 from graph.types.invoice import Invoice
 from graph.types.payloads import InvoicePayload
 
@@ -40,20 +38,15 @@ class VoidInvoiceInput:
     )
 
 
+@refusals_in(InvoicePayload)
 async def void_invoice(info: Info, input: VoidInvoiceInput) -> InvoicePayload:
-    invoice_id = parse_id(input.id)
-    if invoice_id is None:
-        return InvoicePayload(errors=[UserError.not_found("invoice", "id")])
     viewer = info.context.authenticated_viewer
-    try:
-        invoice = await void.void_invoice(
-            tenant_id=viewer.tenant.id,
-            user_id=viewer.user.id,
-            invoice_id=invoice_id,
-            reset_service_schedule=input.reset_service_schedule,
-            reason=input.reason,
-            idempotency_key=input.idempotency_key,
-        )
-    except BillingRuleError as error:
-        return InvoicePayload(errors=[UserError.from_rule(error)])
+    invoice = await void.void_invoice(
+        tenant_id=viewer.tenant.id,
+        user_id=viewer.user.id,
+        invoice_id=row_id(input.id, "invoice", "id"),
+        reset_service_schedule=input.reset_service_schedule,
+        reason=input.reason,
+        idempotency_key=input.idempotency_key,
+    )
     return InvoicePayload(invoice=Invoice.from_model(invoice))

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
 import strawberry
 
 from billing.errors import BillingRuleError
 from graph.types.enums import ErrorCode
 
 
+class Edge(Protocol):
+    cursor: str
+
+
 @strawberry.type
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
+
+    @classmethod
+    def of(cls, edges: Sequence[Edge], *, has_next_page: bool) -> PageInfo:
+        """The page info of a page of these edges: it ends at the last one's cursor."""
+        return cls(has_next_page=has_next_page, end_cursor=edges[-1].cursor if edges else None)
 
 
 @strawberry.type

@@ -158,15 +158,10 @@ class CreditNoteConnection:
         ]
         return cls(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=PageInfo.of(edges, has_next_page=page.has_next_page),
             total_count=page.total_count,
         )
 
     @classmethod
     def empty(cls) -> CreditNoteConnection:
-        return cls(
-            edges=[], page_info=PageInfo(has_next_page=False, end_cursor=None), total_count=0
-        )
+        return cls(edges=[], page_info=PageInfo.of([], has_next_page=False), total_count=0)

@@ -120,12 +120,7 @@ class InvoiceRunConnection:
             InvoiceRunEdge(cursor=run_cursor(run.id), node=InvoiceRun.from_model(run))
             for run in runs
         ]
-        return cls(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=has_next_page, end_cursor=edges[-1].cursor if edges else None
-            ),
-        )
+        return cls(edges=edges, page_info=PageInfo.of(edges, has_next_page=has_next_page))
 
 
 async def load_run(info: Info, run_id: int | None) -> InvoiceRun | None:

@@ -7,7 +7,7 @@ import pytest
 
 from billing.invoices.lifecycle import DRAFT_NOT_CREDITED, InvoiceStatus
 from billing.invoices.links import DocumentLink, InvalidPreviewToken, verify_preview_token
-from orm.models import CreditNote, Invoice
+from orm.models import CreditNote, Invoice, InvoiceLine
 from tests.billing.credit_notes.support import taxed_invoice
 from tests.graph.conftest import GraphQLClient, Team
 from tests.support.keys import TEST_SECRET_KEY
@@ -38,19 +38,24 @@ async def issue(graphql: GraphQLClient, team: Team, **input: object) -> dict:
     return data["issueCreditNote"]
 
 
+async def credit_line(graphql: GraphQLClient, team: Team, line: InvoiceLine, amount: str) -> dict:
+    """issueCreditNote for `amount` of one line of its invoice, for an outage."""
+    return await issue(
+        graphql,
+        team,
+        invoiceId=str(line.invoice_id),
+        reason="Outage",
+        lines=[{"invoiceLineId": str(line.id), "amount": amount}],
+    )
+
+
 async def test_an_editor_credits_chosen_lines_and_gets_the_credit_note(
     graphql: GraphQLClient, acme: Team
 ) -> None:
     invoice = await taxed_invoice(acme.client, LINES)
     fiber = await invoice.lines.all().order_by("position").first()
 
-    payload = await issue(
-        graphql,
-        acme,
-        invoiceId=str(invoice.id),
-        reason="Outage",
-        lines=[{"invoiceLineId": str(fiber.id), "amount": "25.00"}],
-    )
+    payload = await credit_line(graphql, acme, fiber, "25.00")
 
     assert payload["errors"] == []
     note = payload["creditNote"]
@@ -108,13 +113,7 @@ async def test_an_amount_with_too_many_decimals_is_invalid_input(
     invoice = await taxed_invoice(acme.client, LINES)
     fiber = await invoice.lines.all().first()
 
-    payload = await issue(
-        graphql,
-        acme,
-        invoiceId=str(invoice.id),
-        reason="Outage",
-        lines=[{"invoiceLineId": str(fiber.id), "amount": "1.001"}],
-    )
+    payload = await credit_line(graphql, acme, fiber, "1.001")
 
     assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID_INPUT", "lines")]
     assert await CreditNote.all().count() == 0

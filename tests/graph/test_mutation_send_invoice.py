@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import pytest_asyncio
 
 from billing.audit.actions import AuditAction
 from billing.delivery.attempts import EmailResult
@@ -48,11 +49,17 @@ async def use_mailbox(tenant: Tenant, smtp: MaildirSmtpServer) -> None:
     await tenant.save()
 
 
+@pytest_asyncio.fixture
+async def mailbox(acme: Team, smtp_server: MaildirSmtpServer) -> MaildirSmtpServer:
+    """The SMTP server, set up as acme's mailbox."""
+    await use_mailbox(acme.tenant, smtp_server)
+    return smtp_server
+
+
 @pytest.mark.asyncio
 async def test_the_invoice_is_emailed_and_the_send_recorded(
-    graphql: GraphQLClient, acme: Team, smtp_server: MaildirSmtpServer
+    graphql: GraphQLClient, acme: Team, mailbox: MaildirSmtpServer
 ) -> None:
-    await use_mailbox(acme.tenant, smtp_server)
     invoice = await make_invoice(acme.client, "INV-0500", total="75.25")
     payload = await send(graphql, acme, invoice.id)
     assert payload["errors"] == []
@@ -60,7 +67,7 @@ async def test_the_invoice_is_emailed_and_the_send_recorded(
     assert (await Invoice.get(id=invoice.id)).emailed_at is not None
     event = await AuditEvent.get(action=AuditAction.SEND, invoice_id=invoice.id)
     assert event.user_id == acme.editor.user.id
-    [message] = smtp_server.messages()
+    [message] = mailbox.messages()
     assert "INV-0500" in message["Subject"]
     assert message["To"].addresses[0].addr_spec == "client@example.com"
 
@@ -68,19 +75,18 @@ async def test_the_invoice_is_emailed_and_the_send_recorded(
 async def refused(graphql: GraphQLClient, team: Team, invoice: Invoice, code: str) -> None:
     payload = await send(graphql, team, invoice.id)
     assert payload["invoice"] is None
-    assert [error["code"] for error in payload["errors"]] == [code]
+    assert codes(payload) == [code]
     assert (await Invoice.get(id=invoice.id)).emailed_at is None
     assert not await AuditEvent.filter(action=AuditAction.SEND).exists()
 
 
 @pytest.mark.asyncio
 async def test_a_client_without_email_is_refused(
-    graphql: GraphQLClient, acme: Team, smtp_server: MaildirSmtpServer
+    graphql: GraphQLClient, acme: Team, mailbox: MaildirSmtpServer
 ) -> None:
-    await use_mailbox(acme.tenant, smtp_server)
     silent = await make_client(acme.tenant, "silent", email=None)
     await refused(graphql, acme, await make_invoice(silent), "CLIENT_EMAIL_MISSING")
-    assert smtp_server.messages() == []
+    assert mailbox.messages() == []
 
 
 @pytest.mark.asyncio
@@ -90,9 +96,8 @@ async def test_a_tenant_without_a_mailbox_is_refused(graphql: GraphQLClient, acm
 
 @pytest.mark.asyncio
 async def test_a_draft_is_not_sent(
-    graphql: GraphQLClient, acme: Team, smtp_server: MaildirSmtpServer
+    graphql: GraphQLClient, acme: Team, mailbox: MaildirSmtpServer
 ) -> None:
-    await use_mailbox(acme.tenant, smtp_server)
     draft = await make_invoice(acme.client, None, status=InvoiceStatus.DRAFT)
     await refused(graphql, acme, draft, "INVALID_INPUT")
 
@@ -100,34 +105,31 @@ async def test_a_draft_is_not_sent(
 @pytest.mark.asyncio
 @pytest.mark.parametrize("which", ["foreign", "malformed"])
 async def test_an_invoice_not_of_the_tenant_is_not_found(
-    graphql: GraphQLClient, acme: Team, globex: Team, smtp_server: MaildirSmtpServer, which: str
+    graphql: GraphQLClient, acme: Team, globex: Team, mailbox: MaildirSmtpServer, which: str
 ) -> None:
-    await use_mailbox(acme.tenant, smtp_server)
     foreign = await make_invoice(globex.client)
     payload = await send(graphql, acme, foreign.id if which == "foreign" else "#1")
-    assert [error["code"] for error in payload["errors"]] == ["NOT_FOUND"]
-    assert smtp_server.messages() == []
+    assert codes(payload) == ["NOT_FOUND"]
+    assert mailbox.messages() == []
 
 
 @pytest.mark.asyncio
 async def test_a_repeat_with_the_same_key_returns_the_first_result_and_sends_nothing_more(
-    graphql: GraphQLClient, acme: Team, smtp_server: MaildirSmtpServer
+    graphql: GraphQLClient, acme: Team, mailbox: MaildirSmtpServer
 ) -> None:
-    await use_mailbox(acme.tenant, smtp_server)
     invoice = await make_invoice(acme.client)
     first = await send(graphql, acme, invoice.id, key="send-0001")
     repeat = await send(graphql, acme, invoice.id, key="send-0001")
     assert first["errors"] == [] and repeat == first
-    assert len(smtp_server.messages()) == 1
+    assert len(mailbox.messages()) == 1
     assert await EmailAttempt.filter(invoice_id=invoice.id).count() == 1
     assert await AuditEvent.filter(action=AuditAction.SEND).count() == 1
 
 
 @pytest.mark.asyncio
 async def test_the_same_key_with_another_input_is_refused_as_a_conflict(
-    graphql: GraphQLClient, acme: Team, smtp_server: MaildirSmtpServer
+    graphql: GraphQLClient, acme: Team, mailbox: MaildirSmtpServer
 ) -> None:
-    await use_mailbox(acme.tenant, smtp_server)
     first = await make_invoice(acme.client, "INV-0001")
     second = await make_invoice(acme.client, "INV-0002")
     await send(graphql, acme, first.id, key="send-0001")
@@ -135,7 +137,7 @@ async def test_the_same_key_with_another_input_is_refused_as_a_conflict(
     assert codes(payload) == ["IDEMPOTENCY_CONFLICT"]
     assert payload["invoice"] is None
     assert (await Invoice.get(id=second.id)).emailed_at is None
-    assert len(smtp_server.messages()) == 1
+    assert len(mailbox.messages()) == 1
 
 
 @pytest.mark.asyncio
@@ -152,56 +154,52 @@ async def test_keys_are_per_tenant(
 @pytest.mark.asyncio
 @pytest.mark.parametrize("key", ["", "k" * 201, "line\nbreak"])
 async def test_a_malformed_key_is_invalid_input_and_sends_nothing(
-    graphql: GraphQLClient, acme: Team, smtp_server: MaildirSmtpServer, key: str
+    graphql: GraphQLClient, acme: Team, mailbox: MaildirSmtpServer, key: str
 ) -> None:
-    await use_mailbox(acme.tenant, smtp_server)
     payload = await send(graphql, acme, (await make_invoice(acme.client)).id, key=key)
     assert [(e["code"], e["field"]) for e in payload["errors"]] == [
         ("INVALID_INPUT", "idempotencyKey")
     ]
-    assert smtp_server.messages() == []
+    assert mailbox.messages() == []
 
 
 @pytest.mark.asyncio
 async def test_a_send_within_a_minute_of_the_last_is_refused_unless_forced(
-    graphql: GraphQLClient, acme: Team, smtp_server: MaildirSmtpServer
+    graphql: GraphQLClient, acme: Team, mailbox: MaildirSmtpServer
 ) -> None:
-    await use_mailbox(acme.tenant, smtp_server)
     invoice = await make_invoice(acme.client)
     assert (await send(graphql, acme, invoice.id))["errors"] == []
     again = await send(graphql, acme, invoice.id)
     assert codes(again) == ["RECENTLY_SENT"]
     assert "less than a minute ago" in again["errors"][0]["message"]
-    assert len(smtp_server.messages()) == 1
+    assert len(mailbox.messages()) == 1
     forced = await send(graphql, acme, invoice.id, force=True)
     assert forced["errors"] == []
-    assert len(smtp_server.messages()) == 2
+    assert len(mailbox.messages()) == 2
     assert await AuditEvent.filter(action=AuditAction.SEND).count() == 2
 
 
 @pytest.mark.asyncio
 async def test_an_invoice_auto_emailed_a_moment_ago_is_not_sent_again_unforced(
-    graphql: GraphQLClient, acme: Team, smtp_server: MaildirSmtpServer
+    graphql: GraphQLClient, acme: Team, mailbox: MaildirSmtpServer
 ) -> None:
-    await use_mailbox(acme.tenant, smtp_server)
     invoice = await make_invoice(acme.client, emailed=True)
     assert codes(await send(graphql, acme, invoice.id)) == ["RECENTLY_SENT"]
-    assert smtp_server.messages() == []
+    assert mailbox.messages() == []
 
 
 @pytest.mark.asyncio
 async def test_a_failed_send_may_be_tried_again_at_once_with_its_key(
-    graphql: GraphQLClient, acme: Team, smtp_server: MaildirSmtpServer
+    graphql: GraphQLClient, acme: Team, mailbox: MaildirSmtpServer
 ) -> None:
-    await use_mailbox(acme.tenant, smtp_server)
     await Tenant.filter(id=acme.tenant.id).update(mailbox_port=free_port())
     invoice = await make_invoice(acme.client)
     failed = await send(graphql, acme, invoice.id, key="send-0001")
     assert codes(failed) == ["MAILBOX_UNAVAILABLE"]
-    await Tenant.filter(id=acme.tenant.id).update(mailbox_port=smtp_server.port)
+    await Tenant.filter(id=acme.tenant.id).update(mailbox_port=mailbox.port)
     retried = await send(graphql, acme, invoice.id, key="send-0001")
     assert retried["errors"] == []
-    assert len(smtp_server.messages()) == 1
+    assert len(mailbox.messages()) == 1
 
 
 @pytest.mark.asyncio
@@ -215,9 +213,8 @@ async def test_a_failed_send_may_be_tried_again_at_once_with_its_key(
     ids=["crlf-in-name", "crlf-in-address", "two-addresses"],
 )
 async def test_an_email_that_cannot_be_built_is_a_payload_error_and_a_failed_attempt(
-    graphql: GraphQLClient, acme: Team, smtp_server: MaildirSmtpServer, name: str, email: str
+    graphql: GraphQLClient, acme: Team, mailbox: MaildirSmtpServer, name: str, email: str
 ) -> None:
-    await use_mailbox(acme.tenant, smtp_server)
     client = await make_client(acme.tenant, "injected", name=name, email=email)
     invoice = await make_invoice(client)
     payload = await send(graphql, acme, invoice.id)
@@ -225,15 +222,14 @@ async def test_an_email_that_cannot_be_built_is_a_payload_error_and_a_failed_att
     assert "could not be built" in payload["errors"][0]["message"]
     [attempt] = await EmailAttempt.filter(invoice_id=invoice.id)
     assert (attempt.result, attempt.permanent) == (EmailResult.FAILED, True)
-    assert smtp_server.messages() == []
+    assert mailbox.messages() == []
     assert (await Invoice.get(id=invoice.id)).emailed_at is None
 
 
 @pytest.mark.asyncio
 async def test_two_concurrent_sends_with_the_same_key_send_one_email(
-    graphql: GraphQLClient, acme: Team, smtp_server: MaildirSmtpServer
+    graphql: GraphQLClient, acme: Team, mailbox: MaildirSmtpServer
 ) -> None:
-    await use_mailbox(acme.tenant, smtp_server)
     invoice = await make_invoice(acme.client)
     payloads = await asyncio.gather(
         *(send(graphql, acme, invoice.id, key="double-click", force=True) for _ in range(2))
@@ -241,17 +237,16 @@ async def test_two_concurrent_sends_with_the_same_key_send_one_email(
     # The second finds the first finished (its result) or still sending (a conflict).
     outcomes = sorted(codes(payload) for payload in payloads)
     assert outcomes in ([[], []], [[], ["IDEMPOTENCY_CONFLICT"]])
-    assert len(smtp_server.messages()) == 1
+    assert len(mailbox.messages()) == 1
     assert await AuditEvent.filter(action=AuditAction.SEND).count() == 1
 
 
 @pytest.mark.asyncio
 async def test_two_hundred_sends_without_a_key_within_a_minute_send_one_email(
-    graphql: GraphQLClient, acme: Team, smtp_server: MaildirSmtpServer
+    graphql: GraphQLClient, acme: Team, mailbox: MaildirSmtpServer
 ) -> None:
-    await use_mailbox(acme.tenant, smtp_server)
     invoice = await make_invoice(acme.client)
     payloads = await asyncio.gather(*(send(graphql, acme, invoice.id) for _ in range(200)))
     outcomes = sorted(tuple(codes(payload)) for payload in payloads)
     assert outcomes == [()] + [("RECENTLY_SENT",)] * 199
-    assert len(smtp_server.messages()) == 1
+    assert len(mailbox.messages()) == 1

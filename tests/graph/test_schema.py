@@ -199,6 +199,22 @@ def required_extras(
     ]
 
 
+def _value_problem(
+    where: str,
+    wanted: GraphQLArgument | GraphQLInputField,
+    ours: GraphQLArgument | GraphQLInputField | None,
+) -> str | None:
+    """How our argument or input field differs from the contract's: missing, of another type, or
+    with another default; None where it is the same."""
+    if ours is None:
+        return f"{where} is missing"
+    if str(ours.type) != str(wanted.type):
+        return f"{where} is {ours.type}, not {wanted.type}"
+    if default_of(ours) != default_of(wanted):
+        return f"{where} defaults to {default_of(ours)}"
+    return None
+
+
 def _field_problems(
     name: str, wanted: GraphQLObjectType, found: GraphQLObjectType, skipped: frozenset[str]
 ) -> list[str]:
@@ -212,15 +228,15 @@ def _field_problems(
             continue
         if str(ours.type) != str(field.type):
             problems.append(f"{name}.{field_name} is {ours.type}, not {field.type}")
-        for arg_name, arg in field.args.items():
-            our_arg = ours.args.get(arg_name)
-            where = f"{name}.{field_name}({arg_name})"
-            if our_arg is None:
-                problems.append(f"{where} is missing")
-            elif str(our_arg.type) != str(arg.type):
-                problems.append(f"{where} is {our_arg.type}, not {arg.type}")
-            elif default_of(our_arg) != default_of(arg):
-                problems.append(f"{where} defaults to {default_of(our_arg)}")
+        problems += [
+            problem
+            for arg_name, arg in field.args.items()
+            if (
+                problem := _value_problem(
+                    f"{name}.{field_name}({arg_name})", arg, ours.args.get(arg_name)
+                )
+            )
+        ]
         problems += [
             f"{name}.{field_name}({extra}) is required but not in the contract"
             for extra in required_extras(field.args, ours.args)
@@ -234,17 +250,12 @@ def _input_problems(
     found: GraphQLInputObjectType,
     skipped: frozenset[str],
 ) -> list[str]:
-    problems: list[str] = []
-    for field_name, field in wanted.fields.items():
-        if f"{name}.{field_name}" in skipped:
-            continue
-        ours = found.fields.get(field_name)
-        if ours is None:
-            problems.append(f"{name}.{field_name} is missing")
-        elif str(ours.type) != str(field.type):
-            problems.append(f"{name}.{field_name} is {ours.type}, not {field.type}")
-        elif default_of(ours) != default_of(field):
-            problems.append(f"{name}.{field_name} defaults to {default_of(ours)}")
+    problems = [
+        problem
+        for field_name, field in wanted.fields.items()
+        if f"{name}.{field_name}" not in skipped
+        and (problem := _value_problem(f"{name}.{field_name}", field, found.fields.get(field_name)))
+    ]
     return problems + [
         f"{name}.{extra} is required but not in the contract"
         for extra in required_extras(wanted.fields, found.fields)

@@ -101,16 +101,21 @@ async def test_a_reset_needs_each_credited_line_credited_in_full(db: str) -> Non
     assert await InvoiceLine.filter(invoice=invoice, live=False).count() == 0
 
 
-async def test_voiding_an_immutable_invoice_issues_a_full_offset_credit_note(db: str) -> None:
-    tenant, invoice, _, _ = await issue_two_periods_and_a_charge(issued_invoices_immutable=True)
-
-    voided = await void_invoice(
-        tenant_id=tenant.id,
+async def void_keeping_the_schedule(invoice: Invoice, reason: str | None = None) -> Invoice:
+    """Void the invoice as the system would, leaving its periods and charges billed."""
+    return await void_invoice(
+        tenant_id=invoice.tenant_id,
         user_id=None,
         invoice_id=invoice.id,
         reset_service_schedule=False,
-        reason="Wrong client",
+        reason=reason,
     )
+
+
+async def test_voiding_an_immutable_invoice_issues_a_full_offset_credit_note(db: str) -> None:
+    _, invoice, _, _ = await issue_two_periods_and_a_charge(issued_invoices_immutable=True)
+
+    voided = await void_keeping_the_schedule(invoice, reason="Wrong client")
 
     note = await CreditNote.get(invoice_id=invoice.id)
     assert (note.settlement, note.total_cents) == (CreditNoteSettlement.OFFSET, invoice.total_cents)
@@ -119,15 +124,9 @@ async def test_voiding_an_immutable_invoice_issues_a_full_offset_credit_note(db:
 
 
 async def test_voiding_where_invoices_may_change_issues_no_credit_note(db: str) -> None:
-    tenant, invoice, _, _ = await issue_two_periods_and_a_charge()
+    _, invoice, _, _ = await issue_two_periods_and_a_charge()
 
-    await void_invoice(
-        tenant_id=tenant.id,
-        user_id=None,
-        invoice_id=invoice.id,
-        reset_service_schedule=False,
-        reason=None,
-    )
+    await void_keeping_the_schedule(invoice)
 
     assert await CreditNote.all().count() == 0
 
@@ -135,19 +134,13 @@ async def test_voiding_where_invoices_may_change_issues_no_credit_note(db: str) 
 async def test_an_immutable_invoice_keeps_the_void_rules_and_issues_nothing_refused(
     db: str,
 ) -> None:
-    tenant, invoice, _, _ = await issue_two_periods_and_a_charge(issued_invoices_immutable=True)
+    _, invoice, _, _ = await issue_two_periods_and_a_charge(issued_invoices_immutable=True)
     await Invoice.filter(id=invoice.id).update(
         status=InvoiceStatus.PARTIAL, balance_cents=invoice.total_cents - 100
     )
 
     with pytest.raises(BillingRuleError) as refusal:
-        await void_invoice(
-            tenant_id=tenant.id,
-            user_id=None,
-            invoice_id=invoice.id,
-            reset_service_schedule=False,
-            reason=None,
-        )
+        await void_keeping_the_schedule(invoice)
 
     assert refusal.value.code == ErrorCode.NOT_VOIDABLE
     assert await CreditNote.all().count() == 0
