@@ -85,12 +85,16 @@ class DocumentRenderer:
         """
         xml = cii_xml(document)
         check_facturx_xsd(xml)
+        pdf = self.attached_pdf(document, xml, locale)
+        return with_facturx_xmp(pdf, FacturX(file_name=FACTURX_FILENAME))
+
+    def attached_pdf(self, document: InvoiceDocument, xml: bytes, locale: str = "en") -> bytes:
+        """The PDF/A-3b file with `xml` attached as factur-x.xml, before the Factur-X XMP fields."""
         inputs = template_inputs(document, locale, target="paged") | {
             "cii": xml.decode(),
             "metadata": json.dumps(_pdf_metadata(document), ensure_ascii=False),
         }
-        pdf = self._pdf_a_3b(self._facturx_compiler, document, inputs)
-        return with_facturx_xmp(pdf, FacturX(file_name=FACTURX_FILENAME))
+        return self._pdf_a_3b(self._facturx_compiler, document, inputs)
 
     def _pdf_a_3b(
         self, compiler: typst.Compiler, document: InvoiceDocument, inputs: dict[str, str]
