@@ -256,7 +256,7 @@ async def served_from_cache(name: str, url: str, repeat: int) -> None:
     p95_ms = walls[int(len(walls) * 0.95) - 1] * 1000
     cpu_ms = statistics.mean(cpus) * 1000
     print(
-        f"{'served from cache, ' + name:<38} {median_ms:8.2f} ms wall {cpu_ms:8.2f} ms CPU "
+        f"{'served from cache, ' + name:<44} {median_ms:8.2f} ms wall {cpu_ms:8.2f} ms CPU "
         f"{1000 / cpu_ms:8.0f} /s per core (p95 {p95_ms:.2f} ms; first request, rendering: "
         f"{first_ms:.0f} ms)",
         flush=True,
