@@ -2,13 +2,14 @@
 
 Both come from one typst template (template.typ): typst 0.15 exports HTML as well as PDF, so the
 preview and the PDF share every word and value; only the page furniture differs by target. typst
-was chosen for speed: one reused compiler renders an A4 invoice in a few milliseconds where
-ReportLab needs about 9 ms and WeasyPrint about 90 ms (bench/documents.py measures it here).
+was chosen for speed: one reused compiler lays out a new A4 invoice in about 10 ms here (the
+same one again in about 2.5 ms, from typst's memo) where WeasyPrint needs about 90 ms
+(bench/documents.py measures it).
 
 The Factur-X PDF comes from typst in one pass too: facturx.typ attaches the CII XML to the
 template's PDF/A-3b as its associated file, and xmp.py adds the Factur-X fields to the XMP
 metadata in a small incremental update. The factur-x library's way, re-writing the whole PDF
-through pypdf, cost twice the render itself (bench/documents.py).
+through pypdf, cost about 7 ms more a document; the update costs a quarter of a millisecond.
 
 The fonts are the DejaVu Sans files shipped in fonts/ (Latin, Greek, Cyrillic, "€"); the compiler
 sees no system or built-in font, so a document looks the same on every machine.
