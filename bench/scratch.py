@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -19,6 +20,10 @@ from ispbox.config import get_settings
 from orm.db import close_database, migrate_database, open_database
 
 ADMIN_URL = os.environ.get("ISPBOX_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+# The benchmarks run with production settings, which need a secret key: one for this process and
+# every server and worker it starts (they inherit the environment), so the tokens the import hashes
+# are the ones the API checks.
+os.environ.setdefault("ISPBOX_SECRET_KEY", secrets.token_urlsafe(48))
 DEMO_TENANT = "northwind"
 EDITOR_TOKEN = "demo-editor-token-northwind"
 
