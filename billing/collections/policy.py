@@ -15,17 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
 from billing.collections.working_days import holiday_country_problem
 from billing.errors import BillingRuleError, ErrorCode
-from billing.money import AmountError, decimal_places, minor_unit_digits, to_minor_units
+from billing.money import AmountError, minor_unit_digits, to_minor_units
+from billing.percents import flag_problem, optional_percent_rule
 
 FIRST_REMINDER_DAY, LAST_REMINDER_DAY = 1, 365
 MAX_REMINDER_LEVELS = 10
-MAX_PERCENT = Decimal(100)
 PERCENT_PLACES = 2
 
 
@@ -97,25 +97,8 @@ def late_fee_amount_problem(value: Any, currency: str) -> str | None:
     return None
 
 
-def late_fee_percent_problem(value: Any) -> str | None:
-    """None (no percentage fee), or a percent from 0 to 100 with at most 2 decimal places."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-        return "must be a decimal percent"
-    try:
-        percent = Decimal(value)
-    except InvalidOperation:
-        return "must be a decimal percent"
-    if not percent.is_finite() or not 0 <= percent <= MAX_PERCENT:
-        return "must be a percent from 0 to 100"
-    if decimal_places(percent) > PERCENT_PLACES:
-        return f"must have at most {PERCENT_PLACES} decimal places"
-    return None
-
-
-def boolean_problem(value: Any) -> str | None:
-    return None if isinstance(value, bool) else "must be true or false"
+# A late fee as a percent of the balance: None, or a percent.
+late_fee_percent_problem = optional_percent_rule(PERCENT_PLACES)
 
 
 def collections_settings_problems(settings: Mapping[str, Any], currency: str) -> dict[str, str]:
@@ -125,9 +108,9 @@ def collections_settings_problems(settings: Mapping[str, Any], currency: str) ->
         "reminder_days": reminder_days_problem,
         "late_fee_amount": lambda value: late_fee_amount_problem(value, currency),
         "late_fee_percent": late_fee_percent_problem,
-        "block_after_grace": boolean_problem,
+        "block_after_grace": flag_problem,
         "holiday_country": holiday_country_problem,
-        "skip_non_working_days": boolean_problem,
+        "skip_non_working_days": flag_problem,
     }
     return {
         name: message

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,7 +18,8 @@ from stdnum.eu import vat as eu_vat
 from stdnum.util import get_cc_module
 
 from billing.collections.policy import collections_settings_problems
-from billing.money import AmountError, decimal_places, minor_unit_digits
+from billing.money import AmountError, minor_unit_digits
+from billing.percents import flag_problem, optional_percent_rule
 from billing.text import single_line_text_problem, unstorable_text
 
 if TYPE_CHECKING:
@@ -33,7 +33,6 @@ MAX_TAX_ID_LENGTH = 32
 MAX_ADDRESS_LENGTH = 1_000
 MAX_INSTRUCTIONS_LENGTH = 2_000
 MAX_EXEMPTION_REASON_LENGTH = 500
-MAX_TAX_RATE = Decimal(100)
 TAX_RATE_PLACES = 4
 CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 # Text printed on documents over several lines: any control character but the line feed is
@@ -87,6 +86,18 @@ def legal_name_problem(value: Any) -> str | None:
     return single_line_text_problem(value)
 
 
+def optional_text_shape_problem(value: Any, max_length: int) -> str | None:
+    """Why a given value of an optional text setting is not text of the right length (null, not
+    an empty text, clears such a setting)."""
+    if not isinstance(value, str):
+        return "must be a string"
+    if not value.strip():
+        return "must not be empty (null clears it)"
+    if len(value) > max_length:
+        return f"must be at most {max_length} characters"
+    return None
+
+
 def printed_text_problem(max_length: int) -> SettingRule:
     """A rule for optional text printed over several lines (an address, payment instructions):
     None, or at most `max_length` characters, not blank, lines separated by line feeds."""
@@ -94,12 +105,8 @@ def printed_text_problem(max_length: int) -> SettingRule:
     def problem(value: Any) -> str | None:
         if value is None:
             return None
-        if not isinstance(value, str):
-            return "must be a string"
-        if not value.strip():
-            return "must not be empty (null clears it)"
-        if len(value) > max_length:
-            return f"must be at most {max_length} characters"
+        if shape := optional_text_shape_problem(value, max_length):
+            return shape
         if unstorable := unstorable_text(value):
             return unstorable
         if match := NOT_MULTI_LINE.search(value):
@@ -124,12 +131,8 @@ def tax_id_problem(value: Any) -> str | None:
     for Northern Ireland, and others such as GB, CH, NO) must have that country's check digits."""
     if value is None:
         return None
-    if not isinstance(value, str):
-        return "must be a string"
-    if not value.strip():
-        return "must not be empty (null clears it)"
-    if len(value) > MAX_TAX_ID_LENGTH:
-        return f"must be at most {MAX_TAX_ID_LENGTH} characters"
+    if shape := optional_text_shape_problem(value, MAX_TAX_ID_LENGTH):
+        return shape
     if problem := single_line_text_problem(value):
         return problem
     country = value.strip()[:2]
@@ -155,25 +158,8 @@ def _vat_number_problem(value: str, country: str) -> str | None:
     return f"must be a valid {country} VAT number (its check digits do not match)"
 
 
-def tax_rate_problem(value: Any) -> str | None:
-    """None (no rate of its own), or a percent from 0 to 100 with at most 4 decimal places."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-        return "must be a decimal percent"
-    try:
-        percent = Decimal(value)
-    except InvalidOperation:
-        return "must be a decimal percent"
-    if not percent.is_finite() or not 0 <= percent <= MAX_TAX_RATE:
-        return "must be a percent from 0 to 100"
-    if decimal_places(percent) > TAX_RATE_PLACES:
-        return f"must have at most {TAX_RATE_PLACES} decimal places"
-    return None
-
-
-def flag_problem(value: Any) -> str | None:
-    return None if isinstance(value, bool) else "must be true or false"
+# A service's, a charge's or the tenant's default tax rate: None, or a percent.
+tax_rate_problem = optional_percent_rule(TAX_RATE_PLACES)
 
 
 def currency_problem(value: Any) -> str | None:
