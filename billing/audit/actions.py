@@ -14,3 +14,7 @@ class AuditAction(StrEnum):
     DISCARD = "discard"
     SETTINGS = "settings"
     CREDIT = "credit"
+    PAYMENT = "payment"
+    REVERSAL = "reversal"
+    REFUND = "refund"
+    APPLY_CREDIT = "apply_credit"
