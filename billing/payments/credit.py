@@ -22,9 +22,9 @@ from billing.audit.trail import record_action
 from billing.credit_notes.settlement import CreditNoteSettlement
 from billing.dates import today_in
 from billing.errors import BillingRuleError, ErrorCode
-from billing.invoices.lifecycle import PAYABLE_STATUSES, payment_refusal
+from billing.invoices.lifecycle import PAYABLE_STATUSES
 from billing.payments.balances import settle_balances
-from billing.payments.locks import lock_client, lock_client_invoices, lock_open_invoices
+from billing.payments.locks import lock_client, lock_invoices_to_pay
 from billing.payments.methods import PaymentStatus
 from orm.db import placeholders
 from orm.models import (
@@ -60,7 +60,9 @@ async def apply_credit(
         client = await lock_client(conn, tenant_id=tenant_id, client_id=client_id)
         if client is None:
             raise BillingRuleError(ErrorCode.NOT_FOUND, "No such client.", field="clientId")
-        invoices = await _named_or_open(conn, tenant_id, client_id, invoice_ids)
+        invoices = await lock_invoices_to_pay(
+            conn, tenant_id=tenant_id, client_id=client_id, invoice_ids=invoice_ids
+        )
         tenant = await Tenant.get(id=tenant_id).using_db(conn)
         applied = await apply_credit_in(
             conn, client_id=client_id, invoices=invoices, today=today or today_in(tenant.timezone)
@@ -164,31 +166,6 @@ async def clients_holding_credit(
     ]
     _, rows = await conn.execute_query(sql, params)
     return [int(row[0]) for row in rows]
-
-
-async def _named_or_open(
-    conn: BaseDBAsyncClient, tenant_id: int, client_id: int, invoice_ids: Sequence[int] | None
-) -> list[Invoice]:
-    if invoice_ids is None:
-        return await lock_open_invoices(conn, tenant_id=tenant_id, client_id=client_id)
-    found = await lock_client_invoices(
-        conn, tenant_id=tenant_id, client_id=client_id, invoice_ids=invoice_ids
-    )
-    named = []
-    for invoice_id in dict.fromkeys(invoice_ids):
-        invoice = found.get(invoice_id)
-        if invoice is None:
-            raise BillingRuleError(
-                ErrorCode.NOT_FOUND, "No such invoice of this client.", field="invoiceIds"
-            )
-        if refusal := payment_refusal(invoice.status, balance_cents=invoice.balance_cents):
-            raise BillingRuleError(
-                ErrorCode.NOT_PAYABLE,
-                f"Invoice {invoice.number or invoice.id} takes no credit: {refusal.message}.",
-                field="invoiceIds",
-            )
-        named.append(invoice)
-    return named
 
 
 async def _credits_of(conn: BaseDBAsyncClient, client_id: int) -> list[_Credit]:

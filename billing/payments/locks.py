@@ -10,11 +10,12 @@ locks (`SELECT … FOR UPDATE`); SQLite serialises writers instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from billing.invoices.lifecycle import PAYABLE_STATUSES
+from billing.errors import BillingRuleError, ErrorCode
+from billing.invoices.lifecycle import PAYABLE_STATUSES, payment_refusal
 from orm.models import Client, Invoice
 
 
@@ -81,3 +82,43 @@ async def lock_open_invoices(
         .order_by("id")
     )
     return sorted(invoices, key=lambda invoice: (invoice.due_on, invoice.id))
+
+
+async def lock_invoices_to_pay(
+    conn: BaseDBAsyncClient,
+    *,
+    tenant_id: int,
+    client_id: int,
+    invoice_ids: Sequence[int] | None,
+    then_oldest: bool = False,
+) -> list[Invoice]:
+    """The client's invoices money goes to, locked, in the order it goes: those named (each must
+    take a payment: NOT_PAYABLE, NOT_FOUND for another client's), then with `then_oldest` the
+    other open ones; none named, the open ones oldest due first."""
+    if invoice_ids is None:
+        return await lock_open_invoices(conn, tenant_id=tenant_id, client_id=client_id)
+    if len(set(invoice_ids)) != len(invoice_ids):
+        raise BillingRuleError(
+            ErrorCode.INVALID_INPUT, "An invoice is named more than once.", field="invoiceIds"
+        )
+    found = await lock_client_invoices(
+        conn, tenant_id=tenant_id, client_id=client_id, invoice_ids=invoice_ids
+    )
+    named: list[Invoice] = []
+    for invoice_id in invoice_ids:
+        invoice = found.get(invoice_id)
+        if invoice is None:
+            raise BillingRuleError(
+                ErrorCode.NOT_FOUND, "No such invoice of this client.", field="invoiceIds"
+            )
+        if refusal := payment_refusal(invoice.status, balance_cents=invoice.balance_cents):
+            raise BillingRuleError(
+                ErrorCode.NOT_PAYABLE,
+                f"Invoice {invoice.number or invoice.id} takes no payment: {refusal.message}.",
+                field="invoiceIds",
+            )
+        named.append(invoice)
+    if not then_oldest:
+        return named
+    others = await lock_open_invoices(conn, tenant_id=tenant_id, client_id=client_id)
+    return named + [invoice for invoice in others if invoice.id not in found]

@@ -22,13 +22,12 @@ from billing.audit.trail import record_action
 from billing.dates import today_in
 from billing.errors import BillingRuleError, ErrorCode
 from billing.idempotency import claim, complete, idempotent_request, purge_expired
-from billing.invoices.lifecycle import payment_refusal
 from billing.money import to_minor_units
 from billing.payments.allocation import allocate_payment, allocation_detail
-from billing.payments.locks import lock_client, lock_client_invoices, lock_open_invoices
+from billing.payments.locks import lock_client, lock_invoices_to_pay
 from billing.payments.methods import PaymentMethod
 from billing.text import single_line_text_problem
-from orm.models import Invoice, Payment, Tenant
+from orm.models import Payment, Tenant
 
 OPERATION = "record_payment"
 MAX_REFERENCE_LENGTH = 255
@@ -130,7 +129,13 @@ async def record_payment_in(
     client = await lock_client(conn, tenant_id=tenant.id, client_id=client_id)
     if client is None:
         raise BillingRuleError(ErrorCode.NOT_FOUND, "No such client.", field="clientId")
-    invoices = await _invoices_to_pay(conn, tenant.id, client_id, invoice_ids, then_oldest)
+    invoices = await lock_invoices_to_pay(
+        conn,
+        tenant_id=tenant.id,
+        client_id=client_id,
+        invoice_ids=invoice_ids,
+        then_oldest=then_oldest,
+    )
     payment = await Payment.create(
         tenant_id=tenant.id,
         client_id=client_id,
@@ -159,43 +164,6 @@ async def record_payment_in(
         using_db=conn,
     )
     return payment
-
-
-async def _invoices_to_pay(
-    conn: BaseDBAsyncClient,
-    tenant_id: int,
-    client_id: int,
-    invoice_ids: Sequence[int] | None,
-    then_oldest: bool,
-) -> list[Invoice]:
-    """The locked invoices to allocate to, in allocation order."""
-    if invoice_ids is None:
-        return await lock_open_invoices(conn, tenant_id=tenant_id, client_id=client_id)
-    if len(set(invoice_ids)) != len(invoice_ids):
-        raise BillingRuleError(
-            ErrorCode.INVALID_INPUT, "An invoice is named more than once.", field="invoiceIds"
-        )
-    found = await lock_client_invoices(
-        conn, tenant_id=tenant_id, client_id=client_id, invoice_ids=invoice_ids
-    )
-    named: list[Invoice] = []
-    for invoice_id in invoice_ids:
-        invoice = found.get(invoice_id)
-        if invoice is None:
-            raise BillingRuleError(
-                ErrorCode.NOT_FOUND, "No such invoice of this client.", field="invoiceIds"
-            )
-        if refusal := payment_refusal(invoice.status, balance_cents=invoice.balance_cents):
-            raise BillingRuleError(
-                ErrorCode.NOT_PAYABLE,
-                f"Invoice {invoice.number or invoice.id} takes no payment: {refusal.message}.",
-                field="invoiceIds",
-            )
-        named.append(invoice)
-    if not then_oldest:
-        return named
-    others = await lock_open_invoices(conn, tenant_id=tenant_id, client_id=client_id)
-    return named + [invoice for invoice in others if invoice.id not in found]
 
 
 def _amount_in_minor_units(request: PaymentRequest, tenant: Tenant) -> int:
