@@ -65,10 +65,6 @@ NOT_YET_SERVED = frozenset(
         "ApplyCreditInput",
         "PaymentPayload",
         "ClientPayload",
-        "ErrorCode.NOT_PAYABLE",
-        "ErrorCode.CURRENCY_MISMATCH",
-        "ErrorCode.ALREADY_REVERSED",
-        "ErrorCode.REFUND_EXCEEDS_UNALLOCATED",
         # Bank statements.
         "Query.bankStatement",
         "Query.bankStatements",
