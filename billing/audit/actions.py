@@ -14,3 +14,9 @@ class AuditAction(StrEnum):
     DISCARD = "discard"
     SETTINGS = "settings"
     CREDIT = "credit"
+    # Collections: a payment reminder emailed, a late fee added, a client's standing changed.
+    REMIND = "remind"
+    LATE_FEE = "late_fee"
+    CLIENT_STATUS = "client_status"
+    BLOCK = "block"
+    UNBLOCK = "unblock"

@@ -141,6 +141,10 @@ class ErrorCode(Enum):
         BillingErrorCode.PAYMENT_PROVIDER_ERROR.value,
         description="Stripe refused or failed; nothing was recorded.",
     )
+    NOT_OVERDUE = strawberry.enum_value(
+        BillingErrorCode.NOT_OVERDUE.value,
+        description="Reminder refused: the invoice is not past due or has nothing owed.",
+    )
 
 
 @strawberry.enum
