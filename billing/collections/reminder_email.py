@@ -70,15 +70,20 @@ async def unsent_reminder_ids(
 
 
 async def send_claimed_reminder(
-    reminder_id: int, settings: EmailSettings, *, user_id: int | None = None
+    reminder_id: int,
+    settings: EmailSettings,
+    *,
+    user_id: int | None = None,
+    today: date | None = None,
 ) -> ReminderOutcome:
     """Email a claimed reminder unless it is sent, held by another sender, overtaken or no
-    longer due. Raises TransientReminderError where the mailbox may take it later."""
+    longer due (as of `today`; None: the tenant's today). Raises TransientReminderError where
+    the mailbox may take it later."""
     if not await _hold(reminder_id):
         return ReminderOutcome(sent=False, reason="sent, or being sent, already")
     reminder = await InvoiceReminder.get(id=reminder_id)
     invoice = await Invoice.filter(id=reminder.invoice_id).select_related("tenant", "client").get()
-    if reason := await _no_longer_due(reminder, invoice):
+    if reason := await _no_longer_due(reminder, invoice, today):
         await InvoiceReminder.filter(id=reminder_id, sent_at__isnull=True).delete()
         return ReminderOutcome(sent=False, reason=reason)
     if refusal := send_refusal_for(invoice, invoice.client, invoice.tenant):
@@ -116,7 +121,9 @@ async def _hold(reminder_id: int) -> bool:
     )
 
 
-async def _no_longer_due(reminder: InvoiceReminder, invoice: Invoice) -> str | None:
+async def _no_longer_due(
+    reminder: InvoiceReminder, invoice: Invoice, today: date | None
+) -> str | None:
     """Why a claimed reminder is dropped unsent: overtaken by a higher level, or its invoice
     settled since."""
     if await InvoiceReminder.filter(invoice_id=invoice.id, level__gt=reminder.level).exists():
@@ -125,13 +132,9 @@ async def _no_longer_due(reminder: InvoiceReminder, invoice: Invoice) -> str | N
         invoice.status,
         balance_cents=invoice.balance_cents,
         due_on=invoice.due_on,
-        today=_tenant_today(invoice.tenant),
+        today=today or today_in(invoice.tenant.timezone),
     )
     return refusal.message if refusal is not None else None
-
-
-def _tenant_today(tenant: Tenant) -> date:
-    return today_in(tenant.timezone)
 
 
 async def _email(invoice: Invoice, level: int, settings: EmailSettings) -> DeliveryFailure | None:

@@ -22,6 +22,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from billing.collections.blocking import after_settlement
 from billing.dates import today_in
 from billing.delivery.attempts import ChargeAttemptStatus
 from billing.invoices.lifecycle import auto_charge_refusal
@@ -351,6 +352,7 @@ async def _record_success(attempt: ChargeAttempt, intent: stripe.PaymentIntent) 
             conn=conn,
             stripe_payment_intent_id=intent.id,
         )
+        await after_settlement(conn, tenant_id=invoice.tenant_id, client_id=invoice.client_id)
     note = None
     if applied.unallocated_cents:
         unallocated = format_money(applied.unallocated_cents, invoice.currency)

@@ -90,7 +90,7 @@ class BrokerSession:
         return f"{self.prefix}{name}"
 
 
-QUEUES = ("runs", "chunks", "email", "charges")
+QUEUES = ("runs", "chunks", "email", "charges", "collections")
 
 
 @contextmanager
