@@ -22,6 +22,7 @@ from orm.models import (
     CreditNoteLine,
     Invoice,
     InvoiceLine,
+    InvoiceReminder,
     InvoiceRun,
     InvoiceTax,
     PaymentAllocation,
@@ -72,6 +73,7 @@ class Loaders:
         self.credit_note_lines = DataLoader[int, list[CreditNoteLine]](
             load_fn=self._credit_note_lines
         )
+        self.reminders = DataLoader[int, list[InvoiceReminder]](load_fn=self._reminders)
         self.run_invoices = DataLoader[RunPageKey, InvoicePage](load_fn=self._run_invoices)
 
     async def _clients(self, ids: list[int]) -> list[Client | None]:
@@ -115,6 +117,13 @@ class Loaders:
             tenant_id=self.tenant_id, credit_note_id__in=credit_note_ids
         ).order_by("credit_note_id", "position", "id")
         return _many_per_key(credit_note_ids, rows, "credit_note_id")
+
+    async def _reminders(self, invoice_ids: list[int]) -> list[list[InvoiceReminder]]:
+        """Each invoice's reminders really sent, first level first."""
+        rows = await InvoiceReminder.filter(
+            tenant_id=self.tenant_id, invoice_id__in=invoice_ids, sent_at__isnull=False
+        ).order_by("invoice_id", "level")
+        return _many_per_key(invoice_ids, rows, "invoice_id")
 
     async def _allocations(self, invoice_ids: list[int]) -> list[list[PaymentAllocation]]:
         """Allocations with their payment (for its date and method), oldest payment first."""

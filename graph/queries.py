@@ -8,6 +8,7 @@ from typing import TypeVar
 import strawberry
 from tortoise.models import Model
 
+from billing.collections.aging_report import aging_report
 from billing.credit_notes.listing import CreditNoteListFilter, credit_note_page
 from billing.errors import BillingRuleError
 from billing.invoices.kpis import invoice_kpis
@@ -31,6 +32,7 @@ from graph.pagination import (
 )
 from graph.permissions import CanViewBilling
 from graph.types.client import Client
+from graph.types.collections import AgingReport
 from graph.types.credit_note import CreditNote, CreditNoteConnection
 from graph.types.enums import InvoiceStatus
 from graph.types.invoice import Invoice, InvoiceConnection
@@ -236,6 +238,14 @@ class Query:
     )
     def invoice_settings(self, info: Info) -> InvoiceSettings:
         return InvoiceSettings.from_model(info.context.tenant)
+
+    @strawberry.field(
+        permission_classes=[CanViewBilling],
+        description="Open balances of issued invoices by days past due, as of today in the "
+        "tenant's timezone.",
+    )
+    async def aging_report(self, info: Info) -> AgingReport:
+        return AgingReport.from_report(await aging_report(info.context.tenant))
 
     @strawberry.field(permission_classes=[CanViewBilling])
     async def credit_note(self, info: Info, id: strawberry.ID) -> CreditNote | None:

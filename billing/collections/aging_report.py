@@ -41,11 +41,12 @@ async def aging_report(tenant: Tenant, as_of: date | None = None) -> AgingReport
     conn = connection()
     cutoffs = aging_cutoffs(day)
     statuses = [status.value for status in PAYABLE_STATUSES]
-    marks = placeholders(conn, 1 + len(statuses) + len(cutoffs))
-    tenant_mark, status_marks, cutoff_marks = (
-        marks[0],
-        marks[1 : 1 + len(statuses)],
-        marks[-len(cutoffs) :],
+    # In the order the statement names them: `?` markers on SQLite are positional.
+    marks = placeholders(conn, len(cutoffs) + 1 + len(statuses))
+    cutoff_marks, tenant_mark, status_marks = (
+        marks[: len(cutoffs)],
+        marks[len(cutoffs)],
+        marks[len(cutoffs) + 1 :],
     )
     bucket = aging_case_sql("due_on", cutoff_marks)
     rows = await conn.execute_query_dict(
@@ -53,7 +54,7 @@ async def aging_report(tenant: Tenant, as_of: date | None = None) -> AgingReport
         f"FROM invoices WHERE tenant_id = {tenant_mark} "
         f"AND status IN ({', '.join(status_marks)}) AND balance_cents > 0 "
         "GROUP BY 1",
-        [tenant.id, *statuses, *(sql_date(conn, cutoff) for cutoff in cutoffs)],
+        [*(sql_date(conn, cutoff) for cutoff in cutoffs), tenant.id, *statuses],
     )
     found = {int(row["bucket"]): (int(row["invoices"]), int(row["balance"])) for row in rows}
     return AgingReport(

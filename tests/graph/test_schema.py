@@ -64,7 +64,6 @@ NOT_YET_SERVED = frozenset(
         "RefundPaymentInput",
         "ApplyCreditInput",
         "PaymentPayload",
-        "ClientPayload",
         "ErrorCode.NOT_PAYABLE",
         "ErrorCode.CURRENCY_MISMATCH",
         "ErrorCode.ALREADY_REVERSED",
@@ -87,18 +86,6 @@ NOT_YET_SERVED = frozenset(
         "BankEntryInput",
         "BankStatementEntryPayload",
         "ErrorCode.STATEMENT_UNREADABLE",
-        # Collections: reminders, blocking, aging.
-        "Query.agingReport",
-        "Mutation.sendReminder",
-        "Mutation.setClientBlocked",
-        "Invoice.reminders",
-        "InvoiceActions.remind",
-        "InvoiceReminder",
-        "SendReminderInput",
-        "SetClientBlockedInput",
-        "AgingReport",
-        "AgingBucket",
-        "ErrorCode.NOT_OVERDUE",
     }
 )
 

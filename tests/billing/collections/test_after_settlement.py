@@ -93,7 +93,7 @@ async def test_a_partial_payment_leaves_the_block(db: str, smtp_server: MaildirS
 async def test_paying_one_of_two_invoices_past_grace_leaves_the_block(
     db: str, smtp_server: MaildirSmtpServer
 ) -> None:
-    tenant, client, invoice = await blocked_client(smtp_server.port)
+    _, client, invoice = await blocked_client(smtp_server.port)
     await owed_invoice(client, "INV-0002", issued_on=ISSUED)
 
     await record_payment(invoice, 10000, PAST_GRACE)
