@@ -4,6 +4,11 @@
 from enum import Enum
 
 
+class BlockedReason(str, Enum):
+    MANUAL = "MANUAL"
+    OVERDUE = "OVERDUE"
+
+
 class ClientStatus(str, Enum):
     ACTIVE = "ACTIVE"
     OVERDUE = "OVERDUE"
@@ -36,6 +41,7 @@ class ErrorCode(str, Enum):
     NOT_CREDITABLE = "NOT_CREDITABLE"
     CREDIT_EXCEEDS_INVOICE = "CREDIT_EXCEEDS_INVOICE"
     PAYMENT_PROVIDER_ERROR = "PAYMENT_PROVIDER_ERROR"
+    NOT_OVERDUE = "NOT_OVERDUE"
 
 
 class InvoiceLineKind(str, Enum):
