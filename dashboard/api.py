@@ -25,10 +25,13 @@ from dashboard.graphql_client import (
     RunBulkInput,
     RunOutcome,
     SendInvoiceInput,
+    SendReminderInput,
+    SetClientBlockedInput,
     UpdateInvoiceSettingsInput,
     VoidInvoiceInput,
 )
 from dashboard.models import (
+    AgingReport,
     Client,
     ClientAccount,
     CreditableInvoice,
@@ -41,6 +44,7 @@ from dashboard.models import (
     InvoiceRun,
     InvoiceSettings,
     MutationResult,
+    OverdueInvoice,
     RunPlan,
     Viewer,
     invoices_on,
@@ -286,3 +290,33 @@ def fetch_credit_note_page(
     return api.fetch_credit_note_page(
         filter_=criteria_filter, first=first, after=after
     ).credit_notes
+
+
+def fetch_aging_report(api: GraphQLClient) -> AgingReport:
+    """Open balances by days past due, as of the tenant's today."""
+    return api.fetch_aging_report().aging_report
+
+
+def fetch_collections(
+    api: GraphQLClient, first: int = MAX_PAGE_SIZE
+) -> tuple[list[OverdueInvoice], list[Client]]:
+    """The overdue invoices (oldest due first, with the reminders sent) and the blocked
+    clients."""
+    collections = api.fetch_collections(first=first)
+    return list(collections.overdue_invoices), list(collections.blocked_clients)
+
+
+def send_reminder(
+    api: GraphQLClient, invoice_id: str, idempotency_key: str
+) -> MutationResult[OverdueInvoice]:
+    """Email a payment reminder for the invoice now; once per `idempotency_key`."""
+    reminder_input = SendReminderInput(invoice_id=invoice_id, idempotency_key=idempotency_key)
+    payload = api.send_reminder(input=reminder_input).send_reminder
+    return MutationResult(payload.invoice, list(payload.errors))
+
+
+def set_client_blocked(api: GraphQLClient, client_id: str, blocked: bool) -> MutationResult[Client]:
+    """Block the client by hand, or lift its block."""
+    block_input = SetClientBlockedInput(client_id=client_id, blocked=blocked)
+    payload = api.set_client_blocked(input=block_input).set_client_blocked
+    return MutationResult(payload.client, list(payload.errors))

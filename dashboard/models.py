@@ -13,6 +13,8 @@ from typing import Generic, TypeVar
 
 from dashboard.graphql_client import (
     ActionState,
+    AgingReport,
+    BlockedReason,
     Client,
     ClientAccount,
     ClientService,
@@ -28,6 +30,7 @@ from dashboard.graphql_client import (
     InvoiceRunStatus,
     InvoiceSettings,
     InvoiceStatus,
+    OverdueInvoice,
     PendingCharge,
     RunPlan,
     UserError,
@@ -36,6 +39,8 @@ from dashboard.graphql_client import (
 
 __all__ = [
     "ActionState",
+    "AgingReport",
+    "BlockedReason",
     "Client",
     "ClientAccount",
     "ClientService",
@@ -52,10 +57,12 @@ __all__ = [
     "InvoiceSettings",
     "InvoiceStatus",
     "MutationResult",
+    "OverdueInvoice",
     "PendingCharge",
     "RunPlan",
     "UserError",
     "Viewer",
+    "blocked_label",
     "can_change_settings",
     "can_edit",
     "invoices_on",
@@ -83,6 +90,13 @@ def can_edit(viewer: Viewer) -> bool:
 def can_change_settings(viewer: Viewer) -> bool:
     """True where the viewer may change Settings → Invoices."""
     return SETTINGS_PERMISSION in viewer.permissions
+
+
+def blocked_label(reason: BlockedReason | None) -> str:
+    """'Blocked by hand' or 'Blocked: overdue past grace'."""
+    if reason is BlockedReason.OVERDUE:
+        return "Blocked: overdue past grace"
+    return "Blocked by hand"
 
 
 def is_development(viewer: Viewer) -> bool:

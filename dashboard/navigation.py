@@ -38,6 +38,12 @@ def pages() -> list[st.Page]:
             url_path="client_billing",
         ),
         st.Page(
+            "pages/collections.py",
+            title="Collections",
+            icon=":material/notification_important:",
+            url_path="collections",
+        ),
+        st.Page(
             "pages/credit_notes.py",
             title="Credit notes",
             icon=":material/assignment_return:",

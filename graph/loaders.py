@@ -22,6 +22,7 @@ from orm.models import (
     CreditNoteLine,
     Invoice,
     InvoiceLine,
+    InvoiceReminder,
     InvoiceRun,
     InvoiceTax,
     PaymentAllocation,
@@ -72,6 +73,7 @@ class Loaders:
         self.credit_note_lines = DataLoader[int, list[CreditNoteLine]](
             load_fn=self._credit_note_lines
         )
+        self.reminders = DataLoader[int, list[InvoiceReminder]](load_fn=self._reminders)
         self.run_invoices = DataLoader[RunPageKey, InvoicePage](load_fn=self._run_invoices)
         self.credited_on_line = DataLoader[int, int](load_fn=self._credited_on_lines)
 
@@ -126,6 +128,13 @@ class Loaders:
         for line_id, amount in rows:
             credited[line_id] += amount
         return [credited[line_id] for line_id in invoice_line_ids]
+
+    async def _reminders(self, invoice_ids: list[int]) -> list[list[InvoiceReminder]]:
+        """Each invoice's reminders really sent, first level first."""
+        rows = await InvoiceReminder.filter(
+            tenant_id=self.tenant_id, invoice_id__in=invoice_ids, sent_at__isnull=False
+        ).order_by("invoice_id", "level")
+        return _many_per_key(invoice_ids, rows, "invoice_id")
 
     async def _allocations(self, invoice_ids: list[int]) -> list[list[PaymentAllocation]]:
         """Allocations with their payment (for its date and method), oldest payment first."""

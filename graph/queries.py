@@ -8,7 +8,10 @@ from typing import TypeVar
 import strawberry
 from tortoise.models import Model
 
+from billing.collections.aging_report import aging_report
+from billing.collections.listing import blocked_clients, overdue_invoices
 from billing.credit_notes.listing import CreditNoteListFilter, credit_note_page
+from billing.dates import today_in
 from billing.errors import BillingRuleError
 from billing.invoices.kpis import invoice_kpis
 from billing.invoices.lifecycle import InvoiceStatus as StoredInvoiceStatus
@@ -31,6 +34,7 @@ from graph.pagination import (
 )
 from graph.permissions import CanViewBilling
 from graph.types.client import Client
+from graph.types.collections import AgingReport
 from graph.types.credit_note import CreditNote, CreditNoteConnection
 from graph.types.enums import InvoiceStatus
 from graph.types.invoice import Invoice, InvoiceConnection
@@ -236,6 +240,34 @@ class Query:
     )
     def invoice_settings(self, info: Info) -> InvoiceSettings:
         return InvoiceSettings.from_model(info.context.tenant)
+
+    @strawberry.field(
+        permission_classes=[CanViewBilling],
+        description="Open balances of issued invoices by days past due, as of today in the "
+        "tenant's timezone.",
+    )
+    async def aging_report(self, info: Info) -> AgingReport:
+        return AgingReport.from_report(await aging_report(info.context.tenant))
+
+    @strawberry.field(
+        permission_classes=[CanViewBilling],
+        description="Issued invoices past their due date with a balance, as of today in the "
+        "tenant's timezone, oldest due date first (the collections view).",
+    )
+    async def overdue_invoices(self, info: Info, first: int = 50) -> list[Invoice]:
+        check_first(first)
+        tenant = info.context.tenant
+        invoices = await overdue_invoices(tenant.id, today_in(tenant.timezone), first)
+        return [Invoice.from_model(invoice) for invoice in invoices]
+
+    @strawberry.field(
+        permission_classes=[CanViewBilling],
+        description="Blocked clients, by name: blockedReason says by whom (the collections view).",
+    )
+    async def blocked_clients(self, info: Info, first: int = 100) -> list[Client]:
+        check_first(first)
+        clients = await blocked_clients(info.context.tenant.id, first)
+        return [Client.from_model(client) for client in clients]
 
     @strawberry.field(permission_classes=[CanViewBilling])
     async def credit_note(self, info: Info, id: strawberry.ID) -> CreditNote | None:

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     # production unless set.
     graphql_introspection: bool | None = None
     run_chunk_size: int = 1000
+    # Clients per chunk of the daily collections pass.
+    collections_chunk_size: int = 1000
     # How long a silent Redis worker counts as alive before its unacknowledged messages go back
     # to the queue for another worker.
     broker_heartbeat_ms: int = 60_000

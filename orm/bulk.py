@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import asyncpg
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
-from orm.db import is_postgres
+from orm.db import is_postgres, placeholders
 
 
 async def insert_rows(
@@ -95,3 +96,35 @@ def _sqlite_value(value: object) -> object:
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+async def insert_new_rows(
+    conn: BaseDBAsyncClient,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[tuple[object, ...]],
+    *,
+    unique: Sequence[str],
+    returning: Sequence[str],
+    batch_size: int = 500,
+) -> list[dict[str, Any]]:
+    """Insert the rows whose `unique` columns hold no row yet, inside the caller's transaction;
+    the `returning` columns of the rows really inserted (a row another transaction inserted
+    first is left out, once that transaction commits)."""
+    inserted: list[dict[str, Any]] = []
+    width = len(columns)
+    postgres = is_postgres(conn)
+    for start in range(0, len(rows), batch_size):
+        batch = rows[start : start + batch_size]
+        marks = placeholders(conn, width * len(batch))
+        values = ", ".join(
+            f"({', '.join(marks[index * width : (index + 1) * width])})"
+            for index in range(len(batch))
+        )
+        params = [value if postgres else _sqlite_value(value) for row in batch for value in row]
+        inserted += await conn.execute_query_dict(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values} "
+            f"ON CONFLICT ({', '.join(unique)}) DO NOTHING RETURNING {', '.join(returning)}",
+            params,
+        )
+    return inserted

@@ -2,8 +2,8 @@
 
 Actors run on the server's own event loop (sharing its database connections); Dramatiq's worker
 threads only wait for them. The in-memory queue does not survive a restart, so on start the runs
-left queued or running are handed to the workers again (billing a chunk twice is refused by the
-chunk itself).
+left queued or running, and the collections passes not done, are handed to the workers again
+(billing a chunk twice is refused by the chunk itself, a pass's chunk likewise).
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ from contextlib import asynccontextmanager
 
 from dramatiq import Worker
 
+from billing.collections.pass_open import unfinished_pass_ids
 from billing.runs.lifecycle import WORKING_RUN_STATUSES
 from ispbox.config import Settings
 from orm.models import InvoiceRun
 from workers.broker import use_host_loop
+from workers.collections import enqueue_collections_pass
 from workers.process import start_actors
 from workers.runs import enqueue_invoice_run
 from workers.scheduler import run_scheduler
@@ -40,6 +42,7 @@ async def start_embedded_workers(
     _worker = Worker(broker, worker_threads=threads, worker_timeout=100)
     _worker.start()
     await resume_unfinished_runs()
+    await resume_unfinished_passes()
     if scheduler:
         _scheduler = asyncio.create_task(run_scheduler(settings.scheduler_interval_seconds))
 
@@ -58,6 +61,12 @@ async def resume_unfinished_runs() -> None:
     async for run in InvoiceRun.filter(status__in=WORKING_RUN_STATUSES):
         log.info("resuming run %s", run.id)
         enqueue_invoice_run(run.id)
+
+
+async def resume_unfinished_passes() -> None:
+    for pass_id in await unfinished_pass_ids():
+        log.info("resuming collections pass %s", pass_id)
+        enqueue_collections_pass(pass_id)
 
 
 async def stop_embedded_workers() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Each kind of job has a queue of its own, so workers can be dedicated to some (`--queues`).
-JOB_QUEUES = ("runs", "chunks", "email", "charges")
+JOB_QUEUES = ("runs", "chunks", "email", "charges", "collections")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,3 +27,4 @@ def queue_name(queue: str, queue_prefix: str) -> str:
 
 START_INVOICE_RUN = Job("start_invoice_run_job", "runs")
 QUEUE_RUN_FOLLOWUPS = Job("queue_run_followups_job", "email")
+START_COLLECTIONS_PASS = Job("start_collections_pass_job", "collections")

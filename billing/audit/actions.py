@@ -18,3 +18,9 @@ class AuditAction(StrEnum):
     REVERSAL = "reversal"
     REFUND = "refund"
     APPLY_CREDIT = "apply_credit"
+    # Collections: a payment reminder emailed, a late fee added, a client's standing changed.
+    REMIND = "remind"
+    LATE_FEE = "late_fee"
+    CLIENT_STATUS = "client_status"
+    BLOCK = "block"
+    UNBLOCK = "unblock"

@@ -40,7 +40,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from billing.clients.eligibility import BlockedReason, ClientStatus
 from billing.collections.policy import CollectionsPolicy
 from billing.collections.working_days import is_working_day, next_working_day
-from billing.invoices.lifecycle import PAYABLE_STATUSES
+from billing.invoices.lifecycle import PAYABLE_STATUSES, InvoiceStatus, remind_refusal
 
 CLIENT_ACTIVE = ClientStatus.ACTIVE
 CLIENT_OVERDUE = ClientStatus.OVERDUE
@@ -164,12 +164,15 @@ def reminder_level_due(
 
 
 def manual_reminder_refusal(invoice: InvoiceSnapshot, today: date) -> str | None:
-    """Why a person may not email a reminder for the invoice now (NOT_OVERDUE), or None."""
-    if not invoice.is_owed:
-        return "The invoice has nothing owed: it is a draft, void or paid."
-    if not invoice.is_past_due(today):
-        return f"The invoice is not past due: it is due on {invoice.due_on.isoformat()}."
-    return None
+    """Why a person may not email a reminder for the invoice now (NOT_OVERDUE), or None: the
+    invoice lifecycle's remind rule."""
+    refusal = remind_refusal(
+        InvoiceStatus(invoice.status),
+        balance_cents=invoice.balance,
+        due_on=invoice.due_on,
+        today=today,
+    )
+    return refusal.message if refusal is not None else None
 
 
 def next_reminder_level(invoice: InvoiceSnapshot) -> int:

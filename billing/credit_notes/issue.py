@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 
 from billing.audit.actions import AuditAction
 from billing.audit.trail import record_action
+from billing.collections.blocking import after_settlement
 from billing.credit_notes.amounts import (
     LINES_FIELD,
     CreditableLine,
@@ -179,6 +180,7 @@ async def credit_locked_invoice(
     rebilled = _rebilled_lines(invoice_lines, creditable, lines) if reset_service_schedule else []
     note = await _write_credit_note(conn, invoice, figures, reason, settlement, user_id)
     await _settle(conn, invoice, figures.total, settlement)
+    await after_settlement(conn, tenant_id=invoice.tenant_id, client_id=invoice.client_id)
     if rebilled:
         await _put_back(conn, invoice, rebilled)
     await record_action(

@@ -90,7 +90,7 @@ class _ManualSend:
 
 
 @dataclass(frozen=True, slots=True)
-class _DeliveryFailure:
+class DeliveryFailure:
     message: str
     permanent: bool
     # The server refused the client's address itself (as opposed to the mailbox failing).
@@ -169,7 +169,7 @@ async def email_invoice_automatically(
     refusal = send_refusal_for(invoice, invoice.client, invoice.tenant)
     if refusal is not None:
         attempt = await _record_failure(
-            invoice, EmailTrigger.AUTO, _DeliveryFailure(refusal.message, permanent=True)
+            invoice, EmailTrigger.AUTO, DeliveryFailure(refusal.message, permanent=True)
         )
         return EmailOutcome(
             sent=False, reason=refusal.message, attempt_id=attempt.id, permanent=True
@@ -252,7 +252,7 @@ async def _give_back_manual_send(invoice: Invoice, claimed_at: datetime) -> None
     )
 
 
-def _manual_send_failure(failure: _DeliveryFailure) -> BillingRuleError:
+def _manual_send_failure(failure: DeliveryFailure) -> BillingRuleError:
     if failure.unbuildable:
         return BillingRuleError(ErrorCode.INVALID_INPUT, failure.message)
     if failure.recipient_refused:
@@ -278,7 +278,7 @@ async def _deliver(
     trigger: EmailTrigger,
     settings: EmailSettings,
     manual: _ManualSend | None = None,
-) -> tuple[EmailOutcome, _DeliveryFailure | None]:
+) -> tuple[EmailOutcome, DeliveryFailure | None]:
     """Send the invoice to the client and record the attempt, whatever happens (and a person's
     send in the audit trail once sent)."""
     doc = await load_customer_document(invoice.tenant_id, invoice.id)
@@ -291,9 +291,9 @@ async def _deliver(
         rendered = await render_invoice(doc, link)
         message = build_invoice_message(doc, tenant, recipient, link, rendered)
     except (ValueError, MessageError) as exc:
-        failure: _DeliveryFailure | None = _unbuildable(exc, tenant)
+        failure: DeliveryFailure | None = _unbuildable(exc, tenant)
     else:
-        failure = await _send_message(tenant, message, settings)
+        failure = await send_through_mailbox(tenant, message, settings)
     if failure is not None:
         attempt = await _record_failure(invoice, trigger, failure)
         outcome = EmailOutcome(
@@ -386,14 +386,14 @@ def _smtp_options(tenant: Tenant, login: _MailboxLogin) -> dict[str, object]:
     }
 
 
-async def _send_message(
+async def send_through_mailbox(
     tenant: Tenant, message: EmailMessage, settings: EmailSettings
-) -> _DeliveryFailure | None:
+) -> DeliveryFailure | None:
     """Hand the message to the tenant's mailbox; None once the server accepted it."""
     try:
         login = _mailbox_login(tenant, settings)
     except MailboxPasswordUnreadable as exc:
-        return _DeliveryFailure(f"the mailbox is not usable: {exc}", permanent=True)
+        return DeliveryFailure(f"the mailbox is not usable: {exc}", permanent=True)
     options = _smtp_options(tenant, login)
     try:
         await aiosmtplib.send(message, **options, timeout=SEND_TIMEOUT_SECONDS)
@@ -402,27 +402,27 @@ async def _send_message(
     return None
 
 
-def _classify_failure(exc: Exception, tenant: Tenant, login: _MailboxLogin) -> _DeliveryFailure:
+def _classify_failure(exc: Exception, tenant: Tenant, login: _MailboxLogin) -> DeliveryFailure:
     """Permanent: a 5xx answer, an address that cannot be used, or a feature the server lacks.
     Everything else (connection refused, timeouts, 4xx) may work later."""
     text = _describe(exc, tenant, login)
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         permanent = all(refusal.code >= 500 for refusal in exc.recipients)
-        return _DeliveryFailure(text, permanent=permanent, recipient_refused=permanent)
+        return DeliveryFailure(text, permanent=permanent, recipient_refused=permanent)
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         permanent = exc.code >= 500
         refused = permanent and isinstance(exc, aiosmtplib.SMTPRecipientRefused)
-        return _DeliveryFailure(text, permanent=permanent, recipient_refused=refused)
+        return DeliveryFailure(text, permanent=permanent, recipient_refused=refused)
     if isinstance(exc, ValueError):
-        return _DeliveryFailure(text, permanent=True, recipient_refused=True)
+        return DeliveryFailure(text, permanent=True, recipient_refused=True)
     if isinstance(exc, aiosmtplib.SMTPNotSupported):
-        return _DeliveryFailure(text, permanent=True)
-    return _DeliveryFailure(text, permanent=False)
+        return DeliveryFailure(text, permanent=True)
+    return DeliveryFailure(text, permanent=False)
 
 
-def _unbuildable(exc: Exception, tenant: Tenant) -> _DeliveryFailure:
+def _unbuildable(exc: Exception, tenant: Tenant) -> DeliveryFailure:
     """A message that cannot be built will not build on a retry either: permanent."""
-    return _DeliveryFailure(
+    return DeliveryFailure(
         "The email could not be built from the invoice, client and mailbox details "
         f"({_describe(exc, tenant, _MailboxLogin(None, None))}): correct the client's name or "
         "email address.",
@@ -450,7 +450,7 @@ def _describe(exc: BaseException, tenant: Tenant, login: _MailboxLogin) -> str:
 
 
 async def _record_failure(
-    invoice: Invoice, trigger: EmailTrigger, failure: _DeliveryFailure
+    invoice: Invoice, trigger: EmailTrigger, failure: DeliveryFailure
 ) -> EmailAttempt:
     logger.warning(
         "invoice %s: email %s (%s)",

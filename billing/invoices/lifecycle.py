@@ -5,6 +5,7 @@
     UNPAID ──payment──► PARTIAL ──payment──► PAID        (status_for_balance)
     UNPAID ──void──► VOID                                (void_refusal says when)
     UNPAID, PARTIAL, PAID ──credit note──► balance and status follow  (credit_refusal)
+    UNPAID, PARTIAL past the due date ──reminder──► emailed      (remind_refusal)
 
 A draft has no number and is neither emailed, charged, paid nor voided: its run is finalized or
 discarded. Each action has one function here answering "allowed, or why not": None, or the
@@ -15,7 +16,7 @@ the importer all ask these. Pure: plain values in, no database.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from billing.errors import BillingRuleError, ErrorCode
@@ -196,6 +197,23 @@ def auto_charge_refusal(status: InvoiceStatus, *, balance_cents: int) -> Billing
     """Why the charge job does not charge the invoice to the client's saved card: exactly when
     it would take no payment. (A charge already in flight is the job's own concern.)"""
     return payment_refusal(status, balance_cents=balance_cents)
+
+
+def remind_refusal(
+    status: InvoiceStatus, *, balance_cents: int, due_on: date, today: date
+) -> BillingRuleError | None:
+    """Why a payment reminder may not be emailed for the invoice today (NOT_OVERDUE): only an
+    issued invoice with something still owed, past its due date (from the day after it)."""
+    if status not in PAYABLE_STATUSES or balance_cents <= 0:
+        return BillingRuleError(
+            ErrorCode.NOT_OVERDUE, "The invoice has nothing owed: it is a draft, void or paid."
+        )
+    if today <= due_on:
+        return BillingRuleError(
+            ErrorCode.NOT_OVERDUE,
+            f"The invoice is not past due: it is due on {due_on.isoformat()}.",
+        )
+    return None
 
 
 def _skip(reason: str) -> BillingRuleError:

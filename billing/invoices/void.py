@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 
 from billing.audit.actions import AuditAction
 from billing.audit.trail import record_action
+from billing.collections.blocking import after_settlement
 from billing.credit_notes.issue import credit_locked_invoice
 from billing.credit_notes.settlement import CreditNoteSettlement
 from billing.errors import BillingRuleError, ErrorCode
@@ -91,6 +92,8 @@ async def void_invoice(
         invoice.void_reason = reason
         await invoice.save(using_db=conn)
         await InvoiceLine.filter(invoice_id=invoice.id).using_db(conn).update(live=False)
+        # Nothing owed on it any more: a block or overdue status it caused ends in this commit.
+        await after_settlement(conn, tenant_id=tenant_id, client_id=invoice.client_id)
         if reset_service_schedule:
             await _reset_schedule(conn, invoice)
         await record_action(

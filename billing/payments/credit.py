@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 
 from billing.audit.actions import AuditAction
 from billing.audit.trail import record_action
+from billing.collections.blocking import after_settlement
 from billing.credit_notes.settlement import CreditNoteSettlement
 from billing.dates import today_in
 from billing.errors import BillingRuleError, ErrorCode
@@ -64,9 +65,9 @@ async def apply_credit(
             conn, tenant_id=tenant_id, client_id=client_id, invoice_ids=invoice_ids
         )
         tenant = await Tenant.get(id=tenant_id).using_db(conn)
-        applied = await apply_credit_in(
-            conn, client_id=client_id, invoices=invoices, today=today or today_in(tenant.timezone)
-        )
+        day = today or today_in(tenant.timezone)
+        applied = await apply_credit_in(conn, client_id=client_id, invoices=invoices, today=day)
+        await after_settlement(conn, tenant_id=tenant_id, client_id=client_id, today=day)
         if applied:
             await record_action(
                 tenant_id=tenant_id,

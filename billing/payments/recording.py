@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 
 from billing.audit.actions import AuditAction
 from billing.audit.trail import record_action
+from billing.collections.blocking import after_settlement
 from billing.dates import today_in
 from billing.errors import BillingRuleError, ErrorCode
 from billing.idempotency import claim, complete, idempotent_request, purge_expired
@@ -116,11 +117,13 @@ async def record_payment_in(
     then_oldest: bool = False,
     user_id: int | None,
     stripe_payment_intent_id: str | None = None,
+    today: date | None = None,
 ) -> Payment:
     """Record the payment inside the caller's transaction: lock the client, then the invoices;
     allocate to `invoice_ids` in order (with `then_oldest`, what they leave goes on to the
     client's other open invoices oldest due first), else to the open invoices oldest due first;
-    write the audit record. Raises NOT_FOUND for an unknown client or invoice and NOT_PAYABLE
+    write the audit record; lift an overdue block the payment settles (`today` None: the
+    tenant's today). Raises NOT_FOUND for an unknown client or invoice and NOT_PAYABLE
     for a named invoice that takes no payment."""
     if amount_cents <= 0:
         raise BillingRuleError(
@@ -163,6 +166,7 @@ async def record_payment_in(
         },
         using_db=conn,
     )
+    await after_settlement(conn, tenant_id=tenant.id, client_id=client_id, today=today)
     return payment
 
 

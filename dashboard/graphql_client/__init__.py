@@ -10,6 +10,7 @@ from .delete_invoice import (
 )
 from .discard_run import DiscardRun, DiscardRunDiscardInvoiceRun
 from .enums import (
+    BlockedReason,
     ClientStatus,
     CreditNoteSettlement,
     ErrorCode,
@@ -21,7 +22,13 @@ from .enums import (
     ServicePeriod,
     ServiceStatus,
 )
+from .fetch_aging_report import FetchAgingReport, FetchAgingReportAgingReport
 from .fetch_client_account import FetchClientAccount, FetchClientAccountClient
+from .fetch_collections import (
+    FetchCollections,
+    FetchCollectionsBlockedClients,
+    FetchCollectionsOverdueInvoices,
+)
 from .fetch_credit_note_page import FetchCreditNotePage, FetchCreditNotePageCreditNotes
 from .fetch_creditable_invoice import (
     FetchCreditableInvoice,
@@ -50,6 +57,8 @@ from .fetch_viewer import FetchViewer, FetchViewerViewer
 from .finalize_run import FinalizeRun, FinalizeRunFinalizeInvoiceRun
 from .fragments import (
     ActionState,
+    AgingReport,
+    AgingReportBuckets,
     Client,
     ClientAccount,
     ClientAccountPendingCharges,
@@ -93,6 +102,11 @@ from .fragments import (
     InvoiceSettingsOutcome,
     InvoiceSettingsOutcomeErrors,
     InvoiceSettingsOutcomeSettings,
+    OverdueInvoice,
+    OverdueInvoiceActions,
+    OverdueInvoiceActionsRemind,
+    OverdueInvoiceClient,
+    OverdueInvoiceReminders,
     PendingCharge,
     RunOutcome,
     RunOutcomeErrors,
@@ -111,12 +125,26 @@ from .input_types import (
     IssueCreditNoteInput,
     RunBulkInput,
     SendInvoiceInput,
+    SendReminderInput,
+    SetClientBlockedInput,
     UpdateInvoiceSettingsInput,
     VoidInvoiceInput,
 )
 from .issue_credit_note import IssueCreditNote, IssueCreditNoteIssueCreditNote
 from .search_clients import SearchClients, SearchClientsClients
 from .send_invoice import SendInvoice, SendInvoiceSendInvoice
+from .send_reminder import (
+    SendReminder,
+    SendReminderSendReminder,
+    SendReminderSendReminderErrors,
+    SendReminderSendReminderInvoice,
+)
+from .set_client_blocked import (
+    SetClientBlocked,
+    SetClientBlockedSetClientBlocked,
+    SetClientBlockedSetClientBlockedClient,
+    SetClientBlockedSetClientBlockedErrors,
+)
 from .start_run import (
     StartRun,
     StartRunRunBulk,
@@ -131,8 +159,11 @@ from .void_invoice import VoidInvoice, VoidInvoiceVoidInvoice
 
 __all__ = [
     "ActionState",
+    "AgingReport",
+    "AgingReportBuckets",
     "BaseModel",
     "BillingApiBase",
+    "BlockedReason",
     "Client",
     "ClientAccount",
     "ClientAccountPendingCharges",
@@ -161,8 +192,13 @@ __all__ = [
     "DiscardRun",
     "DiscardRunDiscardInvoiceRun",
     "ErrorCode",
+    "FetchAgingReport",
+    "FetchAgingReportAgingReport",
     "FetchClientAccount",
     "FetchClientAccountClient",
+    "FetchCollections",
+    "FetchCollectionsBlockedClients",
+    "FetchCollectionsOverdueInvoices",
     "FetchCreditNotePage",
     "FetchCreditNotePageCreditNotes",
     "FetchCreditableInvoice",
@@ -225,6 +261,11 @@ __all__ = [
     "IssueCreditNote",
     "IssueCreditNoteInput",
     "IssueCreditNoteIssueCreditNote",
+    "OverdueInvoice",
+    "OverdueInvoiceActions",
+    "OverdueInvoiceActionsRemind",
+    "OverdueInvoiceClient",
+    "OverdueInvoiceReminders",
     "PendingCharge",
     "RunBulkInput",
     "RunOutcome",
@@ -237,8 +278,18 @@ __all__ = [
     "SendInvoice",
     "SendInvoiceInput",
     "SendInvoiceSendInvoice",
+    "SendReminder",
+    "SendReminderInput",
+    "SendReminderSendReminder",
+    "SendReminderSendReminderErrors",
+    "SendReminderSendReminderInvoice",
     "ServicePeriod",
     "ServiceStatus",
+    "SetClientBlocked",
+    "SetClientBlockedInput",
+    "SetClientBlockedSetClientBlocked",
+    "SetClientBlockedSetClientBlockedClient",
+    "SetClientBlockedSetClientBlockedErrors",
     "StartRun",
     "StartRunRunBulk",
     "StartRunRunBulkErrors",

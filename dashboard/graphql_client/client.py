@@ -8,7 +8,9 @@ from .base_client import BillingApiBase
 from .base_model import UNSET, UnsetType
 from .delete_invoice import DeleteInvoice
 from .discard_run import DiscardRun
+from .fetch_aging_report import FetchAgingReport
 from .fetch_client_account import FetchClientAccount
+from .fetch_collections import FetchCollections
 from .fetch_credit_note_page import FetchCreditNotePage
 from .fetch_creditable_invoice import FetchCreditableInvoice
 from .fetch_invoice_page import FetchInvoicePage
@@ -28,12 +30,16 @@ from .input_types import (
     IssueCreditNoteInput,
     RunBulkInput,
     SendInvoiceInput,
+    SendReminderInput,
+    SetClientBlockedInput,
     UpdateInvoiceSettingsInput,
     VoidInvoiceInput,
 )
 from .issue_credit_note import IssueCreditNote
 from .search_clients import SearchClients
 from .send_invoice import SendInvoice
+from .send_reminder import SendReminder
+from .set_client_blocked import SetClientBlocked
 from .start_run import StartRun
 from .update_invoice_settings import UpdateInvoiceSettings
 from .void_invoice import VoidInvoice
@@ -82,6 +88,7 @@ class GraphQLClient(BillingApiBase):
               email
               status
               blocked
+              blockedReason
               billingUrl
             }
 
@@ -133,6 +140,37 @@ class GraphQLClient(BillingApiBase):
         data = self.get_data(response)
         return DiscardRun.model_validate(data)
 
+    def fetch_aging_report(self, **kwargs: Any) -> FetchAgingReport:
+        query = gql("""
+            query FetchAgingReport {
+              agingReport {
+                ...AgingReport
+              }
+            }
+
+            fragment AgingReport on AgingReport {
+              asOf
+              currency
+              total
+              buckets {
+                label
+                fromDays
+                toDays
+                count
+                balance
+              }
+            }
+            """)
+        variables: dict[str, object] = {}
+        response = self.execute(
+            query=query,
+            operation_name="FetchAgingReport",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return FetchAgingReport.model_validate(data)
+
     def fetch_client_account(self, client_id: str, **kwargs: Any) -> FetchClientAccount:
         query = gql("""
             query FetchClientAccount($clientId: ID!) {
@@ -178,6 +216,67 @@ class GraphQLClient(BillingApiBase):
         )
         data = self.get_data(response)
         return FetchClientAccount.model_validate(data)
+
+    def fetch_collections(self, first: int, **kwargs: Any) -> FetchCollections:
+        query = gql("""
+            query FetchCollections($first: Int!) {
+              overdueInvoices(first: $first) {
+                ...OverdueInvoice
+              }
+              blockedClients(first: $first) {
+                ...Client
+              }
+            }
+
+            fragment ActionState on ActionState {
+              allowed
+              reason
+            }
+
+            fragment Client on Client {
+              id
+              name
+              email
+              status
+              blocked
+              blockedReason
+              billingUrl
+            }
+
+            fragment OverdueInvoice on Invoice {
+              id
+              displayNumber
+              dueOn
+              graceUntil
+              currency
+              balance
+              status
+              client {
+                id
+                name
+                blocked
+                blockedReason
+              }
+              reminders {
+                level
+                sentAt
+              }
+              actions {
+                remind {
+                  ...ActionState
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"first": first}
+        response = self.execute(
+            query=query,
+            operation_name="FetchCollections",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return FetchCollections.model_validate(data)
 
     def fetch_credit_note_page(
         self,
@@ -310,6 +409,7 @@ class GraphQLClient(BillingApiBase):
               email
               status
               blocked
+              blockedReason
               billingUrl
             }
 
@@ -466,6 +566,7 @@ class GraphQLClient(BillingApiBase):
               email
               status
               blocked
+              blockedReason
               billingUrl
             }
 
@@ -516,6 +617,7 @@ class GraphQLClient(BillingApiBase):
               email
               status
               blocked
+              blockedReason
               billingUrl
             }
 
@@ -579,6 +681,7 @@ class GraphQLClient(BillingApiBase):
               email
               status
               blocked
+              blockedReason
               billingUrl
             }
 
@@ -660,6 +763,7 @@ class GraphQLClient(BillingApiBase):
               email
               status
               blocked
+              blockedReason
               billingUrl
             }
 
@@ -724,6 +828,7 @@ class GraphQLClient(BillingApiBase):
               email
               status
               blocked
+              blockedReason
               billingUrl
             }
 
@@ -845,6 +950,7 @@ class GraphQLClient(BillingApiBase):
               email
               status
               blocked
+              blockedReason
               billingUrl
             }
             """)
@@ -874,6 +980,7 @@ class GraphQLClient(BillingApiBase):
               email
               status
               blocked
+              blockedReason
               billingUrl
             }
 
@@ -935,6 +1042,103 @@ class GraphQLClient(BillingApiBase):
         data = self.get_data(response)
         return SendInvoice.model_validate(data)
 
+    def send_reminder(self, input: SendReminderInput, **kwargs: Any) -> SendReminder:
+        query = gql("""
+            mutation SendReminder($input: SendReminderInput!) {
+              sendReminder(input: $input) {
+                invoice {
+                  ...OverdueInvoice
+                }
+                errors {
+                  ...UserError
+                }
+              }
+            }
+
+            fragment ActionState on ActionState {
+              allowed
+              reason
+            }
+
+            fragment OverdueInvoice on Invoice {
+              id
+              displayNumber
+              dueOn
+              graceUntil
+              currency
+              balance
+              status
+              client {
+                id
+                name
+                blocked
+                blockedReason
+              }
+              reminders {
+                level
+                sentAt
+              }
+              actions {
+                remind {
+                  ...ActionState
+                }
+              }
+            }
+
+            fragment UserError on UserError {
+              code
+              message
+              field
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = self.execute(
+            query=query, operation_name="SendReminder", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return SendReminder.model_validate(data)
+
+    def set_client_blocked(
+        self, input: SetClientBlockedInput, **kwargs: Any
+    ) -> SetClientBlocked:
+        query = gql("""
+            mutation SetClientBlocked($input: SetClientBlockedInput!) {
+              setClientBlocked(input: $input) {
+                client {
+                  ...Client
+                }
+                errors {
+                  ...UserError
+                }
+              }
+            }
+
+            fragment Client on Client {
+              id
+              name
+              email
+              status
+              blocked
+              blockedReason
+              billingUrl
+            }
+
+            fragment UserError on UserError {
+              code
+              message
+              field
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = self.execute(
+            query=query,
+            operation_name="SetClientBlocked",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return SetClientBlocked.model_validate(data)
+
     def start_run(self, input: RunBulkInput, **kwargs: Any) -> StartRun:
         query = gql("""
             mutation StartRun($input: RunBulkInput!) {
@@ -954,6 +1158,7 @@ class GraphQLClient(BillingApiBase):
               email
               status
               blocked
+              blockedReason
               billingUrl
             }
 
@@ -1076,6 +1281,7 @@ class GraphQLClient(BillingApiBase):
               email
               status
               blocked
+              blockedReason
               billingUrl
             }
 

@@ -4,6 +4,11 @@
 from enum import Enum
 
 
+class BlockedReason(str, Enum):
+    MANUAL = "MANUAL"
+    OVERDUE = "OVERDUE"
+
+
 class ClientStatus(str, Enum):
     ACTIVE = "ACTIVE"
     OVERDUE = "OVERDUE"
@@ -40,6 +45,7 @@ class ErrorCode(str, Enum):
     CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
     ALREADY_REVERSED = "ALREADY_REVERSED"
     REFUND_EXCEEDS_UNALLOCATED = "REFUND_EXCEEDS_UNALLOCATED"
+    NOT_OVERDUE = "NOT_OVERDUE"
 
 
 class InvoiceLineKind(str, Enum):

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from .base_model import BaseModel
 from .enums import (
+    BlockedReason,
     ClientStatus,
     CreditNoteSettlement,
     ErrorCode,
@@ -27,12 +28,28 @@ class ActionState(BaseModel):
     reason: Optional[str]
 
 
+class AgingReport(BaseModel):
+    as_of: date = Field(alias="asOf")
+    currency: str
+    total: Decimal
+    buckets: list["AgingReportBuckets"]
+
+
+class AgingReportBuckets(BaseModel):
+    label: str
+    from_days: int = Field(alias="fromDays")
+    to_days: Optional[int] = Field(alias="toDays")
+    count: int
+    balance: Decimal
+
+
 class Client(BaseModel):
     id: str
     name: str
     email: Optional[str]
     status: ClientStatus
     blocked: bool
+    blocked_reason: Optional[BlockedReason] = Field(alias="blockedReason")
     billing_url: str = Field(alias="billingUrl")
 
 
@@ -325,6 +342,39 @@ class InvoiceSettingsOutcomeErrors(UserError):
     pass
 
 
+class OverdueInvoice(BaseModel):
+    id: str
+    display_number: str = Field(alias="displayNumber")
+    due_on: date = Field(alias="dueOn")
+    grace_until: date = Field(alias="graceUntil")
+    currency: str
+    balance: Decimal
+    status: InvoiceStatus
+    client: "OverdueInvoiceClient"
+    reminders: list["OverdueInvoiceReminders"]
+    actions: "OverdueInvoiceActions"
+
+
+class OverdueInvoiceClient(BaseModel):
+    id: str
+    name: str
+    blocked: bool
+    blocked_reason: Optional[BlockedReason] = Field(alias="blockedReason")
+
+
+class OverdueInvoiceReminders(BaseModel):
+    level: int
+    sent_at: datetime = Field(alias="sentAt")
+
+
+class OverdueInvoiceActions(BaseModel):
+    remind: "OverdueInvoiceActionsRemind"
+
+
+class OverdueInvoiceActionsRemind(ActionState):
+    pass
+
+
 class RunOutcome(BaseModel):
     run: Optional["RunOutcomeRun"]
     errors: list["RunOutcomeErrors"]
@@ -363,6 +413,7 @@ class Viewer(BaseModel):
 
 
 ActionState.model_rebuild()
+AgingReport.model_rebuild()
 Client.model_rebuild()
 ClientService.model_rebuild()
 PendingCharge.model_rebuild()
@@ -380,6 +431,7 @@ InvoicePage.model_rebuild()
 InvoiceRun.model_rebuild()
 InvoiceSettings.model_rebuild()
 InvoiceSettingsOutcome.model_rebuild()
+OverdueInvoice.model_rebuild()
 RunOutcome.model_rebuild()
 RunPlan.model_rebuild()
 Viewer.model_rebuild()

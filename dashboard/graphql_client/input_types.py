@@ -67,6 +67,17 @@ class SendInvoiceInput(BaseModel):
     "1 to 200 characters. Repeated with the same key and input, the send returns the first result and emails nothing more."
 
 
+class SendReminderInput(BaseModel):
+    invoice_id: str = Field(alias="invoiceId")
+    idempotency_key: Optional[str] = Field(alias="idempotencyKey", default=None)
+    "1 to 200 characters. Repeated with the same key, the reminder is not emailed again and the invoice is returned."
+
+
+class SetClientBlockedInput(BaseModel):
+    client_id: str = Field(alias="clientId")
+    blocked: bool
+
+
 class UpdateInvoiceSettingsInput(BaseModel):
     legal_name: Optional[str] = Field(alias="legalName", default=None)
     address: Optional[str] = None

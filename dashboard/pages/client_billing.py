@@ -9,7 +9,8 @@ from dashboard.components.client_account import render_services_and_charges
 from dashboard.components.client_picker import render_client_picker
 from dashboard.components.invoice_list import render_invoice_list
 from dashboard.components.run_workspace import render_run_workspace
-from dashboard.models import Client
+from dashboard.graphql_client import ClientStatus
+from dashboard.models import Client, blocked_label
 from dashboard.navigation import page_connection
 
 connection = page_connection()
@@ -30,9 +31,10 @@ def choose_client() -> None:
 def client_header(client: Client) -> None:
     st.title(client.name)
     with st.container(horizontal=True):
-        st.badge(client.status.value.capitalize(), color="blue")
+        overdue = client.status is ClientStatus.OVERDUE
+        st.badge(client.status.value.capitalize(), color="orange" if overdue else "blue")
         if client.blocked:
-            st.badge("Blocked: runs skip this client", color="red")
+            st.badge(f"{blocked_label(client.blocked_reason)}: runs skip this client", color="red")
         st.caption(client.email or "No email address")
 
 

@@ -14,6 +14,8 @@ from graph.mutations.finalize_invoice_run import finalize_invoice_run
 from graph.mutations.issue_credit_note import issue_credit_note
 from graph.mutations.run_bulk import run_bulk
 from graph.mutations.send_invoice import send_invoice
+from graph.mutations.send_reminder import send_reminder
+from graph.mutations.set_client_blocked import set_client_blocked
 from graph.mutations.update_invoice_settings import update_invoice_settings_field
 from graph.mutations.void_invoice import void_invoice
 from graph.permissions import CanEditBilling, CanEditSettings
@@ -67,4 +69,16 @@ class Mutation:
         description="Issue a credit note for an issued invoice: the whole invoice, or chosen "
         "lines with the net amount of each. It takes the next number of the tenant's credit note "
         "series (gap-free, its own prefix).",
+    )
+    send_reminder = strawberry.mutation(
+        resolver=send_reminder,
+        permission_classes=[CanEditBilling],
+        description="Email a payment reminder for an invoice past its due date now (counted like "
+        "an automatic one).",
+    )
+    set_client_blocked = strawberry.mutation(
+        resolver=set_client_blocked,
+        permission_classes=[CanEditBilling],
+        description="Block or unblock a client by hand. A manual block is never lifted "
+        "automatically.",
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import strawberry
 
+from billing.dates import today_in
 from billing.delivery.email import send_refusal_for
 from billing.errors import BillingRuleError
 from billing.invoices import lifecycle
@@ -27,6 +28,9 @@ class InvoiceActions:
     void: ActionState
     delete: ActionState
     credit: ActionState = strawberry.field(description="Issue a credit note for it.")
+    remind: ActionState = strawberry.field(
+        description="Email a payment reminder for it now (sendReminder)."
+    )
 
 
 def action_state(refusal: BillingRuleError | None) -> ActionState:
@@ -49,6 +53,21 @@ async def void_state(info: Info, invoice: models.Invoice) -> ActionState:
     )
 
 
+async def remind_state(info: Info, invoice: models.Invoice) -> ActionState:
+    """The remind rule as of the tenant's today, then what any email needs (as sendReminder)."""
+    tenant = info.context.tenant
+    refusal = lifecycle.remind_refusal(
+        invoice.status,
+        balance_cents=invoice.balance_cents,
+        due_on=invoice.due_on,
+        today=today_in(tenant.timezone),
+    )
+    if refusal is not None:
+        return action_state(refusal)
+    client = await info.context.loaders.client.load(invoice.client_id)
+    return action_state(send_refusal_for(invoice, client, tenant))
+
+
 def delete_state(info: Info) -> ActionState:
     return action_state(lifecycle.delete_refusal(development=info.context.settings.is_development))
 
@@ -57,11 +76,14 @@ async def invoice_actions(info: Info, invoice: models.Invoice) -> InvoiceActions
     view = action_state(lifecycle.view_refusal(invoice.status))
     if not info.context.authenticated_viewer.can(BILLING_EDIT):
         refused = ActionState.refuse(NEEDS_EDIT)
-        return InvoiceActions(view=view, send=refused, void=refused, delete=refused, credit=refused)
+        return InvoiceActions(
+            view=view, send=refused, void=refused, delete=refused, credit=refused, remind=refused
+        )
     return InvoiceActions(
         view=view,
         send=await send_state(info, invoice),
         void=await void_state(info, invoice),
         delete=delete_state(info),
         credit=action_state(lifecycle.credit_refusal(invoice.status)),
+        remind=await remind_state(info, invoice),
     )

@@ -154,6 +154,10 @@ class ErrorCode(Enum):
         BillingErrorCode.REFUND_EXCEEDS_UNALLOCATED.value,
         description="Refund refused: more than the payment's unallocated part.",
     )
+    NOT_OVERDUE = strawberry.enum_value(
+        BillingErrorCode.NOT_OVERDUE.value,
+        description="Reminder refused: the invoice is not past due or has nothing owed.",
+    )
 
 
 @strawberry.enum

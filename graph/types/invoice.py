@@ -24,6 +24,7 @@ from graph.pagination import invoice_cursor
 from graph.scalars import quantity_value
 from graph.types.actions import InvoiceActions, invoice_actions
 from graph.types.client import Client, load_client
+from graph.types.collections import InvoiceReminder
 from graph.types.common import PageInfo
 from graph.types.credit_note import CreditNote
 from graph.types.enums import EInvoiceSyntax, InvoiceLineKind, InvoiceStatus
@@ -215,6 +216,11 @@ class Invoice:
     async def credit_notes(self, info: Info) -> list[CreditNote]:
         notes = await info.context.loaders.credit_notes.load(self.model.id)
         return [CreditNote.from_model(note) for note in notes]
+
+    @strawberry.field(description="The payment reminders emailed for it, first level first.")
+    async def reminders(self, info: Info) -> list[InvoiceReminder]:
+        sent = await info.context.loaders.reminders.load(self.model.id)
+        return [InvoiceReminder.from_model(reminder) for reminder in sent]
 
     @strawberry.field(
         description="A URL that shows the invoice (HTML), openable in a new browser tab."

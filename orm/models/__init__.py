@@ -6,6 +6,7 @@ whole yen of JPY, fils of BHD), whatever the name says.
 
 from orm.models.audit import AuditEvent
 from orm.models.client import Charge, Client, Service
+from orm.models.collections import CollectionsChunk, CollectionsPass, InvoiceReminder
 from orm.models.credit_note import CreditNote, CreditNoteLine, CreditNoteTax
 from orm.models.delivery import ChargeAttempt, EmailAttempt
 from orm.models.document import DocumentFile
@@ -26,6 +27,8 @@ __all__ = [
     "Charge",
     "ChargeAttempt",
     "Client",
+    "CollectionsChunk",
+    "CollectionsPass",
     "CreditApplication",
     "CreditNote",
     "CreditNoteLine",
@@ -35,6 +38,7 @@ __all__ = [
     "IdempotencyKey",
     "Invoice",
     "InvoiceLine",
+    "InvoiceReminder",
     "InvoiceRun",
     "InvoiceStatusTotals",
     "InvoiceTax",

@@ -3,6 +3,7 @@ the migrations name them here, where the values written in the database are gath
 
 from billing.audit.actions import AuditAction
 from billing.clients.eligibility import BlockedReason, ChargeStatus, ClientStatus, ServiceStatus
+from billing.collections.passes import PassStatus, ReminderTrigger
 from billing.credit_notes.settlement import CreditNoteSettlement
 from billing.delivery.attempts import ChargeAttemptStatus, EmailResult, EmailTrigger
 from billing.invoices.lifecycle import InvoiceStatus
@@ -23,7 +24,9 @@ __all__ = [
     "EmailTrigger",
     "InvoiceLineKind",
     "InvoiceStatus",
+    "PassStatus",
     "PaymentStatus",
+    "ReminderTrigger",
     "RunErrorStage",
     "RunStatus",
     "RunTrigger",

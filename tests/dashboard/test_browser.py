@@ -226,3 +226,22 @@ def test_settings_and_credit_notes_pages_hold_at_1024_pixels_wide(
             broken = page.evaluate(BROKEN_TEXTS)
             assert broken == [], f"broken texts on {path}: {broken}"
         browser.close()
+
+
+def test_collections_page_renders_its_lists_and_the_aging_chart(dashboard_url: str, tmp_path: Path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        open_page(page, dashboard_url + "/collections")
+        page.screenshot(path=str(tmp_path / "collections.png"), full_page=True)
+
+        assert page.locator('[data-testid="stException"]').count() == 0
+        text = page.locator('[data-testid="stMain"]').inner_text()
+        for words in ("Collections", "Overdue invoices", "Blocked clients", "Aging"):
+            assert words in text, f"{words!r} is not on /collections"
+        assert "Send reminder" in text
+        assert page.locator('[data-testid="stVegaLiteChart"]').count() == 1
+        assert "Collections" in page.locator('[data-testid="stSidebarNav"]').inner_text()
+        browser.close()

@@ -64,7 +64,6 @@ NOT_YET_SERVED = frozenset(
         "RefundPaymentInput",
         "ApplyCreditInput",
         "PaymentPayload",
-        "ClientPayload",
         # Bank statements.
         "Query.bankStatement",
         "Query.bankStatements",
@@ -83,18 +82,6 @@ NOT_YET_SERVED = frozenset(
         "BankEntryInput",
         "BankStatementEntryPayload",
         "ErrorCode.STATEMENT_UNREADABLE",
-        # Collections: reminders, blocking, aging.
-        "Query.agingReport",
-        "Mutation.sendReminder",
-        "Mutation.setClientBlocked",
-        "Invoice.reminders",
-        "InvoiceActions.remind",
-        "InvoiceReminder",
-        "SendReminderInput",
-        "SetClientBlockedInput",
-        "AgingReport",
-        "AgingBucket",
-        "ErrorCode.NOT_OVERDUE",
     }
 )
 

@@ -1,10 +1,11 @@
-"""Many clients at once, for runs big enough to cut into chunks."""
+"""Many clients at once, for runs and collections passes big enough to cut into chunks."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from orm.models import Client, Service, Tenant
+from billing.invoices.lifecycle import InvoiceStatus
+from orm.models import Client, Invoice, Service, Tenant
 
 
 async def add_clients_with_services(
@@ -42,3 +43,47 @@ async def add_clients_with_services(
         ],
         batch_size=1000,
     )
+
+
+async def add_clients_owing(
+    tenant: Tenant, count: int, *, due_on: date, grace_until: date, balance_cents: int = 4999
+) -> list[int]:
+    """`count` active clients with one unpaid invoice each, due and in grace as given; their
+    ids, ascending."""
+    await Client.bulk_create(
+        [
+            Client(
+                tenant_id=tenant.id,
+                key=f"owing-{n:06}",
+                name=f"Owing Client {n:06}",
+                email=f"owing{n}@example.com",
+            )
+            for n in range(count)
+        ],
+        batch_size=1000,
+    )
+    client_ids = sorted(
+        await Client.filter(tenant_id=tenant.id, key__startswith="owing-").values_list(
+            "id", flat=True
+        )
+    )
+    await Invoice.bulk_create(
+        [
+            Invoice(
+                tenant_id=tenant.id,
+                client_id=client_id,
+                number=f"OWE-{n:06}",
+                status=InvoiceStatus.UNPAID,
+                issued_on=due_on,
+                due_on=due_on,
+                grace_until=grace_until,
+                currency=tenant.currency,
+                total_cents=balance_cents,
+                balance_cents=balance_cents,
+                subtotal_cents=balance_cents,
+            )
+            for n, client_id in enumerate(client_ids)
+        ],
+        batch_size=1000,
+    )
+    return client_ids

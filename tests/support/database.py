@@ -22,6 +22,9 @@ from tests.support.services import POSTGRES_ADMIN_URL, require_service
 T = TypeVar("T")
 
 TABLES = [
+    "invoice_reminders",
+    "collections_chunks",
+    "collections_passes",
     "document_files",
     "idempotency_keys",
     "audit_events",

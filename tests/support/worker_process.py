@@ -90,7 +90,7 @@ class BrokerSession:
         return f"{self.prefix}{name}"
 
 
-QUEUES = ("runs", "chunks", "email", "charges")
+QUEUES = ("runs", "chunks", "email", "charges", "collections")
 
 
 @contextmanager
@@ -134,15 +134,16 @@ def worker_process(
 
 
 def enqueue_run(session: BrokerSession, run_id: int) -> None:
-    queue_name = session.queue("runs")
+    enqueue(session, "runs", "start_invoice_run_job", run_id)
+
+
+def enqueue(session: BrokerSession, queue: str, actor_name: str, *args: int) -> None:
+    """A message to an actor of the worker, on the session's own queue."""
+    queue_name = session.queue(queue)
     session.broker.declare_queue(queue_name)
     session.broker.enqueue(
         dramatiq.Message(
-            queue_name=queue_name,
-            actor_name="start_invoice_run_job",
-            args=(run_id,),
-            kwargs={},
-            options={},
+            queue_name=queue_name, actor_name=actor_name, args=args, kwargs={}, options={}
         )
     )
 
