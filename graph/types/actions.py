@@ -27,6 +27,7 @@ class InvoiceActions:
     void: ActionState
     delete: ActionState
     credit: ActionState = strawberry.field(description="Issue a credit note for it.")
+    pay: ActionState = strawberry.field(description="Record a payment against it.")
 
 
 def action_state(refusal: BillingRuleError | None) -> ActionState:
@@ -49,6 +50,14 @@ async def void_state(info: Info, invoice: models.Invoice) -> ActionState:
     )
 
 
+def pay_state(invoice: models.Invoice) -> ActionState:
+    refusal = lifecycle.payment_refusal(invoice.status, balance_cents=invoice.balance_cents)
+    if refusal is None:
+        return ActionState.allow()
+    # The lifecycle words it for a job's log ("the invoice is void"); a person reads a sentence.
+    return ActionState.refuse(f"{refusal.message[:1].upper()}{refusal.message[1:]}.")
+
+
 def delete_state(info: Info) -> ActionState:
     return action_state(lifecycle.delete_refusal(development=info.context.settings.is_development))
 
@@ -57,11 +66,14 @@ async def invoice_actions(info: Info, invoice: models.Invoice) -> InvoiceActions
     view = action_state(lifecycle.view_refusal(invoice.status))
     if not info.context.authenticated_viewer.can(BILLING_EDIT):
         refused = ActionState.refuse(NEEDS_EDIT)
-        return InvoiceActions(view=view, send=refused, void=refused, delete=refused, credit=refused)
+        return InvoiceActions(
+            view=view, send=refused, void=refused, delete=refused, credit=refused, pay=refused
+        )
     return InvoiceActions(
         view=view,
         send=await send_state(info, invoice),
         void=await void_state(info, invoice),
         delete=delete_state(info),
         credit=action_state(lifecycle.credit_refusal(invoice.status)),
+        pay=pay_state(invoice),
     )
