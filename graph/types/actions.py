@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import strawberry
 
+from billing.credit_notes.settlement import CreditNoteSettlement
 from billing.delivery.email import send_refusal_for
 from billing.errors import BillingRuleError
 from billing.invoices import lifecycle
@@ -18,6 +19,7 @@ from graph.types.common import ActionState
 from orm import models
 
 NEEDS_EDIT = f"Needs the {BILLING_EDIT} permission."
+CREDIT = CreditNoteSettlement.CREDIT
 
 
 @strawberry.type
@@ -43,9 +45,13 @@ async def void_state(info: Info, invoice: models.Invoice) -> ActionState:
     loaders = info.context.loaders
     allocations = await loaders.allocations.load(invoice.id)
     in_flight = await loaders.charge_in_flight.load(invoice.id)
+    notes = await loaders.credit_notes.load(invoice.id)
     return action_state(
         lifecycle.void_refusal(
-            invoice.status, allocation_count=len(allocations), charge_in_flight=in_flight
+            invoice.status,
+            allocation_count=len(allocations),
+            charge_in_flight=in_flight,
+            credited_to_client=any(note.settlement == CREDIT for note in notes),
         )
     )
 
