@@ -36,6 +36,10 @@ class ErrorCode(str, Enum):
     NOT_CREDITABLE = "NOT_CREDITABLE"
     CREDIT_EXCEEDS_INVOICE = "CREDIT_EXCEEDS_INVOICE"
     PAYMENT_PROVIDER_ERROR = "PAYMENT_PROVIDER_ERROR"
+    NOT_PAYABLE = "NOT_PAYABLE"
+    CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
+    ALREADY_REVERSED = "ALREADY_REVERSED"
+    REFUND_EXCEEDS_UNALLOCATED = "REFUND_EXCEEDS_UNALLOCATED"
 
 
 class InvoiceLineKind(str, Enum):
@@ -71,6 +75,20 @@ class InvoiceStatus(str, Enum):
     VOID = "VOID"
 
 
+class PaymentMethod(str, Enum):
+    CASH = "CASH"
+    BANK_TRANSFER = "BANK_TRANSFER"
+    CHEQUE = "CHEQUE"
+    CARD = "CARD"
+    DIRECT_DEBIT = "DIRECT_DEBIT"
+    OTHER = "OTHER"
+
+
+class PaymentStatus(str, Enum):
+    RECEIVED = "RECEIVED"
+    REVERSED = "REVERSED"
+
+
 class ServicePeriod(str, Enum):
     MONTHLY = "MONTHLY"
     QUARTERLY = "QUARTERLY"
@@ -82,3 +100,11 @@ class ServiceStatus(str, Enum):
     ACTIVE = "ACTIVE"
     SUSPENDED = "SUSPENDED"
     CANCELLED = "CANCELLED"
+
+
+class StatementEntryKind(str, Enum):
+    INVOICE = "INVOICE"
+    PAYMENT = "PAYMENT"
+    CREDIT_NOTE = "CREDIT_NOTE"
+    REFUND = "REFUND"
+    REVERSAL = "REVERSAL"
