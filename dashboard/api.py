@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from dashboard.graphql_client import (
+    ApplyCreditInput,
     CreditNoteFilter,
     CreditNoteLineInput,
     DeleteInvoiceInput,
@@ -22,6 +23,10 @@ from dashboard.graphql_client import (
     InvoiceOutcome,
     InvoiceRunInput,
     IssueCreditNoteInput,
+    PaymentFilter,
+    RecordPaymentInput,
+    RefundPaymentInput,
+    ReversePaymentInput,
     RunBulkInput,
     RunOutcome,
     SendInvoiceInput,
@@ -34,6 +39,7 @@ from dashboard.models import (
     AgingReport,
     Client,
     ClientAccount,
+    ClientReceivables,
     CreditableInvoice,
     CreditNote,
     CreditNotePage,
@@ -45,7 +51,11 @@ from dashboard.models import (
     InvoiceSettings,
     MutationResult,
     OverdueInvoice,
+    Payment,
+    PaymentMethod,
+    PaymentPage,
     RunPlan,
+    Statement,
     Viewer,
     invoices_on,
 )
@@ -320,3 +330,77 @@ def set_client_blocked(api: GraphQLClient, client_id: str, blocked: bool) -> Mut
     block_input = SetClientBlockedInput(client_id=client_id, blocked=blocked)
     payload = api.set_client_blocked(input=block_input).set_client_blocked
     return MutationResult(payload.client, list(payload.errors))
+
+
+def fetch_payment_page(
+    api: GraphQLClient,
+    *,
+    criteria: Mapping[str, Any] | None = None,
+    first: int = 25,
+    after: str | None = None,
+) -> PaymentPage:
+    """One page of the tenant's payments (a PaymentFilter: clientId, search), newest received
+    first, cut by the server."""
+    criteria_filter = PaymentFilter.model_validate(dict(criteria or {}))
+    return api.fetch_payment_page(filter_=criteria_filter, first=first, after=after).payments
+
+
+def record_payment(
+    api: GraphQLClient,
+    client_id: str,
+    *,
+    amount: Decimal,
+    received_on: date,
+    method: PaymentMethod,
+    reference: str | None,
+    invoice_ids: list[str] | None,
+    idempotency_key: str,
+) -> MutationResult[Payment]:
+    """Record money received from the client, allocated to `invoice_ids` in order (None: its
+    open invoices oldest due first). Repeated with the same key, it records one payment."""
+    payment_input = RecordPaymentInput(
+        client_id=client_id,
+        amount=amount,
+        received_on=received_on,
+        method=method,
+        reference=reference,
+        invoice_ids=invoice_ids,
+        idempotency_key=idempotency_key,
+    )
+    payload = api.record_payment(input=payment_input).record_payment
+    return MutationResult(payload.payment, list(payload.errors))
+
+
+def reverse_payment(api: GraphQLClient, payment_id: str, *, reason: str) -> MutationResult[Payment]:
+    """Undo a payment that bounced: its allocations go, its invoices owe again."""
+    payload = api.reverse_payment(
+        input=ReversePaymentInput(payment_id=payment_id, reason=reason)
+    ).reverse_payment
+    return MutationResult(payload.payment, list(payload.errors))
+
+
+def refund_payment(
+    api: GraphQLClient, payment_id: str, *, amount: Decimal, idempotency_key: str
+) -> MutationResult[Payment]:
+    """Pay `amount` back out of the payment's unallocated part."""
+    refund_input = RefundPaymentInput(
+        payment_id=payment_id, amount=amount, idempotency_key=idempotency_key
+    )
+    payload = api.refund_payment(input=refund_input).refund_payment
+    return MutationResult(payload.payment, list(payload.errors))
+
+
+def apply_credit(api: GraphQLClient, client_id: str) -> MutationResult[ClientReceivables]:
+    """Apply the client's credit balance to its open invoices, oldest due first."""
+    payload = api.apply_credit(input=ApplyCreditInput(client_id=client_id)).apply_credit
+    return MutationResult(payload.client, list(payload.errors))
+
+
+def fetch_client_receivables(
+    api: GraphQLClient, client_id: str, *, start: date | None = None, end: date | None = None
+) -> tuple[ClientReceivables, Statement]:
+    """The client's credit balance and balance due, and its statement from `start` to `end`."""
+    client = api.fetch_client_receivables(client_id=client_id, from_=start, to=end).client
+    if client is None:
+        raise NotFound("No such client.")
+    return client, client.statement

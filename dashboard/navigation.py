@@ -44,6 +44,12 @@ def pages() -> list[st.Page]:
             url_path="collections",
         ),
         st.Page(
+            "pages/payments.py",
+            title="Payments",
+            icon=":material/payments:",
+            url_path="payments",
+        ),
+        st.Page(
             "pages/credit_notes.py",
             title="Credit notes",
             icon=":material/assignment_return:",

@@ -45,6 +45,9 @@ ASSUMED_LIST_SIZES = {
     ("InvoiceRun", "errors"): 50,
     ("Client", "services"): 20,
     ("Client", "pendingCharges"): 20,
+    ("Payment", "allocations"): 10,
+    # A statement of a year of monthly invoices, payments and the odd credit note.
+    ("ClientStatement", "entries"): 100,
 }
 ASSUMED_LIST_SIZE = 10
 PAGE_ARGUMENT = "first"

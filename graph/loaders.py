@@ -14,6 +14,7 @@ from strawberry.dataloader import DataLoader
 from billing.clients.eligibility import ChargeStatus
 from billing.delivery.attempts import ChargeAttemptStatus
 from billing.invoices.listing import InvoiceListFilter, InvoicePage, ListPosition, invoice_page
+from billing.payments.balances import balances_due, credit_balances
 from orm.models import (
     Charge,
     ChargeAttempt,
@@ -76,6 +77,11 @@ class Loaders:
         self.reminders = DataLoader[int, list[InvoiceReminder]](load_fn=self._reminders)
         self.run_invoices = DataLoader[RunPageKey, InvoicePage](load_fn=self._run_invoices)
         self.credited_on_line = DataLoader[int, int](load_fn=self._credited_on_lines)
+        self.credit_balance = DataLoader[int, int](load_fn=self._credit_balances)
+        self.balance_due = DataLoader[int, int](load_fn=self._balances_due)
+        self.payment_allocations = DataLoader[int, list[PaymentAllocation]](
+            load_fn=self._payment_allocations
+        )
 
     async def _clients(self, ids: list[int]) -> list[Client | None]:
         rows = await Client.filter(tenant_id=self.tenant_id, id__in=ids)
@@ -144,6 +150,26 @@ class Loaders:
             .order_by("invoice_id", "payment__paid_on", "id")
         )
         return _many_per_key(invoice_ids, rows, "invoice_id")
+
+    async def _payment_allocations(self, payment_ids: list[int]) -> list[list[PaymentAllocation]]:
+        """Each payment's allocations (with the payment, as the invoice's list has it), in the
+        order they were made."""
+        rows = (
+            await PaymentAllocation.filter(tenant_id=self.tenant_id, payment_id__in=payment_ids)
+            .select_related("payment")
+            .order_by("payment_id", "id")
+        )
+        return _many_per_key(payment_ids, rows, "payment_id")
+
+    async def _credit_balances(self, client_ids: list[int]) -> list[int]:
+        """Each client's credit balance in minor units, the clients' rows read in one query (the
+        keys come from clients of this tenant)."""
+        held = await credit_balances(client_ids)
+        return [held.get(client_id, 0) for client_id in client_ids]
+
+    async def _balances_due(self, client_ids: list[int]) -> list[int]:
+        due = await balances_due(client_ids)
+        return [due.get(client_id, 0) for client_id in client_ids]
 
     async def _charges_in_flight(self, invoice_ids: list[int]) -> list[bool]:
         busy = set(

@@ -7,6 +7,7 @@ import binascii
 from datetime import date
 
 from billing.invoices.listing import ListPosition
+from billing.payments.listing import PaymentPosition
 from graph.errors import InvalidInput
 from graph.ids import parse_id
 
@@ -80,3 +81,21 @@ def credit_note_position(cursor: str | None) -> int | None:
     if len(parts) != 1 or credit_note_id is None:
         raise InvalidInput("`after` is not a cursor of this list.", field="after")
     return credit_note_id
+
+
+def payment_cursor(position: PaymentPosition) -> str:
+    return _encode(f"payment:{position.received_on.isoformat()}:{position.id}")
+
+
+def payment_position(cursor: str | None) -> PaymentPosition | None:
+    if cursor is None:
+        return None
+    parts = _decode(cursor, "payment")
+    payment_id = parse_id(parts[-1])
+    try:
+        received_on = date.fromisoformat(parts[0])
+    except ValueError:
+        received_on = None
+    if len(parts) != 2 or payment_id is None or received_on is None:
+        raise InvalidInput("`after` is not a cursor of this list.", field="after")
+    return PaymentPosition(received_on=received_on, id=payment_id)

@@ -21,6 +21,7 @@ from billing.invoices.listing import (
     invoice_page,
     runs_newest_first,
 )
+from billing.payments.listing import PaymentListFilter, payment_page
 from billing.runs.planning import plan_invoice_run
 from billing.text import unstorable_text
 from graph.context import Info
@@ -30,6 +31,7 @@ from graph.pagination import (
     check_first,
     credit_note_position,
     invoice_position,
+    payment_position,
     run_position,
 )
 from graph.permissions import CanViewBilling
@@ -39,6 +41,7 @@ from graph.types.credit_note import CreditNote, CreditNoteConnection
 from graph.types.enums import InvoiceStatus
 from graph.types.invoice import Invoice, InvoiceConnection
 from graph.types.kpis import InvoiceKpis
+from graph.types.payment import Payment, PaymentConnection
 from graph.types.plan import InvoiceRunPlan
 from graph.types.run import InvoiceRun, InvoiceRunConnection
 from graph.types.settings import InvoiceSettings
@@ -138,6 +141,25 @@ def _credit_note_filter(given: CreditNoteFilter | None) -> CreditNoteListFilter 
     if not (client_ok and invoice_ok):
         return None
     return CreditNoteListFilter(client_id=client_id, invoice_id=invoice_id)
+
+
+@strawberry.input
+class PaymentFilter:
+    client_id: strawberry.ID | None = None
+    search: str | None = strawberry.field(
+        default=None,
+        description="Case-insensitive substring of the reference or of the client's name.",
+    )
+
+
+def _payment_filter(given: PaymentFilter | None) -> PaymentListFilter | None:
+    """The billing filter, or None where the client id names no row (so nothing matches)."""
+    if given is None:
+        return PaymentListFilter()
+    client_id, client_ok = _optional_id(given.client_id)
+    if not client_ok:
+        return None
+    return PaymentListFilter(client_id=client_id, search=_search(given.search))
 
 
 @strawberry.type
@@ -293,3 +315,27 @@ class Query:
             info.context.tenant.id, list_filter, first=first, before_id=before_id
         )
         return CreditNoteConnection.from_page(page)
+
+    @strawberry.field(permission_classes=[CanViewBilling])
+    async def payment(self, info: Info, id: strawberry.ID) -> Payment | None:
+        payment = await tenant_row(models.Payment, info, id)
+        return Payment.from_model(payment) if payment else None
+
+    @strawberry.field(
+        permission_classes=[CanViewBilling],
+        description="Payments of the tenant, newest receivedOn first, then highest id first.",
+    )
+    async def payments(
+        self,
+        info: Info,
+        filter: PaymentFilter | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> PaymentConnection:
+        check_first(first)
+        position = payment_position(after)
+        list_filter = _payment_filter(filter)
+        if list_filter is None:
+            return PaymentConnection.empty()
+        page = await payment_page(info.context.tenant.id, list_filter, first=first, after=position)
+        return PaymentConnection.from_page(page)

@@ -48,6 +48,10 @@ VOID_NOT_SENT = "A void invoice is not sent to the customer."
 DRAFT_NOT_VOIDED = "It is a draft of a run awaiting review: finalize or discard the run first."
 DRAFT_NOT_CREDITED = "A draft invoice cannot be credited: finalize or discard the run first."
 VOID_NOT_CREDITED = "A void invoice cannot be credited."
+CREDITED_NOT_VOIDED = (
+    "A credit note of this invoice gave the client credit: credit the rest of the invoice "
+    "instead of voiding it."
+)
 DELETE_DEV_ONLY = "Invoices can only be deleted in the development environment."
 
 
@@ -134,10 +138,14 @@ def auto_email_refusal(
 
 
 def void_refusal(
-    status: InvoiceStatus, *, allocation_count: int, charge_in_flight: bool = False
+    status: InvoiceStatus,
+    *,
+    allocation_count: int,
+    charge_in_flight: bool = False,
+    credited_to_client: bool = False,
 ) -> BillingRuleError | None:
-    """Why the invoice may not be voided now: only an unpaid invoice with no payment allocated
-    and no card payment being taken may be."""
+    """Why the invoice may not be voided now: only an unpaid invoice with no payment allocated,
+    no card payment being taken and no credit note that gave the client credit may be."""
     if status == InvoiceStatus.VOID:
         return BillingRuleError(ErrorCode.ALREADY_VOID, "The invoice is already void.")
     if status == InvoiceStatus.DRAFT:
@@ -156,6 +164,10 @@ def void_refusal(
         return BillingRuleError(
             ErrorCode.NOT_VOIDABLE, "A card payment for this invoice is being taken right now."
         )
+    if credited_to_client:
+        # Voided, the invoice would owe nothing while its credit note's credit stayed with the
+        # client: money the client never paid.
+        return BillingRuleError(ErrorCode.NOT_VOIDABLE, CREDITED_NOT_VOIDED)
     return None
 
 

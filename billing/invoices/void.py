@@ -32,7 +32,14 @@ from billing.invoices.rebilling import put_back_charges, put_back_periods
 from billing.payments.allocation import has_charge_in_flight
 from billing.payments.locks import lock_invoice
 from billing.text import unstorable_text
-from orm.models import CreditApplication, Invoice, InvoiceLine, PaymentAllocation, Tenant
+from orm.models import (
+    CreditApplication,
+    CreditNote,
+    Invoice,
+    InvoiceLine,
+    PaymentAllocation,
+    Tenant,
+)
 
 MAX_REASON_LENGTH = 1_000
 VOID_OPERATION = "void_invoice"
@@ -79,8 +86,16 @@ async def void_invoice(
             + await CreditApplication.filter(invoice_id=invoice.id).using_db(conn).count()
         )
         in_flight = await has_charge_in_flight(invoice.id, conn)
+        credited_to_client = (
+            await CreditNote.filter(invoice_id=invoice.id, settlement=CreditNoteSettlement.CREDIT)
+            .using_db(conn)
+            .exists()
+        )
         refusal = lifecycle.void_refusal(
-            invoice.status, allocation_count=allocations, charge_in_flight=in_flight
+            invoice.status,
+            allocation_count=allocations,
+            charge_in_flight=in_flight,
+            credited_to_client=credited_to_client,
         )
         if refusal is not None:
             raise refusal

@@ -6,10 +6,10 @@ from collections.abc import Hashable
 
 import streamlit as st
 
-from dashboard.models import CreditNotePage, InvoicePage
+from dashboard.models import CreditNotePage, InvoicePage, PaymentPage
 
 # The server lists paged by cursor.
-ServerPage = InvoicePage | CreditNotePage
+ServerPage = InvoicePage | CreditNotePage | PaymentPage
 
 
 class CursorPager:

@@ -4,18 +4,21 @@
 from datetime import date
 from typing import Any, Optional, Union
 
+from .apply_credit import ApplyCredit
 from .base_client import BillingApiBase
 from .base_model import UNSET, UnsetType
 from .delete_invoice import DeleteInvoice
 from .discard_run import DiscardRun
 from .fetch_aging_report import FetchAgingReport
 from .fetch_client_account import FetchClientAccount
+from .fetch_client_receivables import FetchClientReceivables
 from .fetch_collections import FetchCollections
 from .fetch_credit_note_page import FetchCreditNotePage
 from .fetch_creditable_invoice import FetchCreditableInvoice
 from .fetch_invoice_page import FetchInvoicePage
 from .fetch_invoice_settings import FetchInvoiceSettings
 from .fetch_kpis import FetchKpis
+from .fetch_payment_page import FetchPaymentPage
 from .fetch_recent_runs import FetchRecentRuns
 from .fetch_run import FetchRun
 from .fetch_run_invoices import FetchRunInvoices
@@ -23,11 +26,16 @@ from .fetch_run_plan import FetchRunPlan
 from .fetch_viewer import FetchViewer
 from .finalize_run import FinalizeRun
 from .input_types import (
+    ApplyCreditInput,
     CreditNoteFilter,
     DeleteInvoiceInput,
     InvoiceFilter,
     InvoiceRunInput,
     IssueCreditNoteInput,
+    PaymentFilter,
+    RecordPaymentInput,
+    RefundPaymentInput,
+    ReversePaymentInput,
     RunBulkInput,
     SendInvoiceInput,
     SendReminderInput,
@@ -36,6 +44,9 @@ from .input_types import (
     VoidInvoiceInput,
 )
 from .issue_credit_note import IssueCreditNote
+from .record_payment import RecordPayment
+from .refund_payment import RefundPayment
+from .reverse_payment import ReversePayment
 from .search_clients import SearchClients
 from .send_invoice import SendInvoice
 from .send_reminder import SendReminder
@@ -50,6 +61,38 @@ def gql(q: str) -> str:
 
 
 class GraphQLClient(BillingApiBase):
+    def apply_credit(self, input: ApplyCreditInput, **kwargs: Any) -> ApplyCredit:
+        query = gql("""
+            mutation ApplyCredit($input: ApplyCreditInput!) {
+              applyCredit(input: $input) {
+                client {
+                  ...ClientReceivables
+                }
+                errors {
+                  ...UserError
+                }
+              }
+            }
+
+            fragment ClientReceivables on Client {
+              id
+              creditBalance
+              balanceDue
+            }
+
+            fragment UserError on UserError {
+              code
+              message
+              field
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = self.execute(
+            query=query, operation_name="ApplyCredit", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return ApplyCredit.model_validate(data)
+
     def delete_invoice(self, input: DeleteInvoiceInput, **kwargs: Any) -> DeleteInvoice:
         query = gql("""
             mutation DeleteInvoice($input: DeleteInvoiceInput!) {
@@ -216,6 +259,54 @@ class GraphQLClient(BillingApiBase):
         )
         data = self.get_data(response)
         return FetchClientAccount.model_validate(data)
+
+    def fetch_client_receivables(
+        self,
+        client_id: str,
+        from_: Union[Optional[date], UnsetType] = UNSET,
+        to: Union[Optional[date], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> FetchClientReceivables:
+        query = gql("""
+            query FetchClientReceivables($clientId: ID!, $from: Date, $to: Date) {
+              client(id: $clientId) {
+                ...ClientReceivables
+                statement(from: $from, to: $to) {
+                  from
+                  to
+                  openingBalance
+                  closingBalance
+                  entries {
+                    ...StatementEntry
+                  }
+                }
+              }
+            }
+
+            fragment ClientReceivables on Client {
+              id
+              creditBalance
+              balanceDue
+            }
+
+            fragment StatementEntry on StatementEntry {
+              date
+              kind
+              reference
+              debit
+              credit
+              balance
+            }
+            """)
+        variables: dict[str, object] = {"clientId": client_id, "from": from_, "to": to}
+        response = self.execute(
+            query=query,
+            operation_name="FetchClientReceivables",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return FetchClientReceivables.model_validate(data)
 
     def fetch_collections(self, first: int, **kwargs: Any) -> FetchCollections:
         query = gql("""
@@ -547,6 +638,71 @@ class GraphQLClient(BillingApiBase):
         )
         data = self.get_data(response)
         return FetchKpis.model_validate(data)
+
+    def fetch_payment_page(
+        self,
+        first: int,
+        filter_: Union[Optional[PaymentFilter], UnsetType] = UNSET,
+        after: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> FetchPaymentPage:
+        query = gql("""
+            query FetchPaymentPage($filter: PaymentFilter, $first: Int!, $after: String) {
+              payments(filter: $filter, first: $first, after: $after) {
+                ...PaymentPage
+              }
+            }
+
+            fragment Payment on Payment {
+              id
+              amount
+              currency
+              receivedOn
+              method
+              reference
+              status
+              unallocated
+              refunded
+              client {
+                id
+                name
+              }
+              allocations {
+                amount
+                invoice {
+                  id
+                  displayNumber
+                }
+              }
+            }
+
+            fragment PaymentPage on PaymentConnection {
+              totalCount
+              pageInfo {
+                hasNextPage
+                endCursor
+              }
+              edges {
+                cursor
+                node {
+                  ...Payment
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "filter": filter_,
+            "first": first,
+            "after": after,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="FetchPaymentPage",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return FetchPaymentPage.model_validate(data)
 
     def fetch_recent_runs(self, first: int, **kwargs: Any) -> FetchRecentRuns:
         query = gql("""
@@ -933,6 +1089,167 @@ class GraphQLClient(BillingApiBase):
         )
         data = self.get_data(response)
         return IssueCreditNote.model_validate(data)
+
+    def record_payment(self, input: RecordPaymentInput, **kwargs: Any) -> RecordPayment:
+        query = gql("""
+            mutation RecordPayment($input: RecordPaymentInput!) {
+              recordPayment(input: $input) {
+                ...PaymentOutcome
+              }
+            }
+
+            fragment Payment on Payment {
+              id
+              amount
+              currency
+              receivedOn
+              method
+              reference
+              status
+              unallocated
+              refunded
+              client {
+                id
+                name
+              }
+              allocations {
+                amount
+                invoice {
+                  id
+                  displayNumber
+                }
+              }
+            }
+
+            fragment PaymentOutcome on PaymentPayload {
+              payment {
+                ...Payment
+              }
+              errors {
+                ...UserError
+              }
+            }
+
+            fragment UserError on UserError {
+              code
+              message
+              field
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = self.execute(
+            query=query, operation_name="RecordPayment", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return RecordPayment.model_validate(data)
+
+    def refund_payment(self, input: RefundPaymentInput, **kwargs: Any) -> RefundPayment:
+        query = gql("""
+            mutation RefundPayment($input: RefundPaymentInput!) {
+              refundPayment(input: $input) {
+                ...PaymentOutcome
+              }
+            }
+
+            fragment Payment on Payment {
+              id
+              amount
+              currency
+              receivedOn
+              method
+              reference
+              status
+              unallocated
+              refunded
+              client {
+                id
+                name
+              }
+              allocations {
+                amount
+                invoice {
+                  id
+                  displayNumber
+                }
+              }
+            }
+
+            fragment PaymentOutcome on PaymentPayload {
+              payment {
+                ...Payment
+              }
+              errors {
+                ...UserError
+              }
+            }
+
+            fragment UserError on UserError {
+              code
+              message
+              field
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = self.execute(
+            query=query, operation_name="RefundPayment", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return RefundPayment.model_validate(data)
+
+    def reverse_payment(
+        self, input: ReversePaymentInput, **kwargs: Any
+    ) -> ReversePayment:
+        query = gql("""
+            mutation ReversePayment($input: ReversePaymentInput!) {
+              reversePayment(input: $input) {
+                ...PaymentOutcome
+              }
+            }
+
+            fragment Payment on Payment {
+              id
+              amount
+              currency
+              receivedOn
+              method
+              reference
+              status
+              unallocated
+              refunded
+              client {
+                id
+                name
+              }
+              allocations {
+                amount
+                invoice {
+                  id
+                  displayNumber
+                }
+              }
+            }
+
+            fragment PaymentOutcome on PaymentPayload {
+              payment {
+                ...Payment
+              }
+              errors {
+                ...UserError
+              }
+            }
+
+            fragment UserError on UserError {
+              code
+              message
+              field
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = self.execute(
+            query=query, operation_name="ReversePayment", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return ReversePayment.model_validate(data)
 
     def search_clients(
         self, first: int, search: Union[Optional[str], UnsetType] = UNSET, **kwargs: Any

@@ -81,6 +81,20 @@ class InvoiceStatus(str, Enum):
     VOID = "VOID"
 
 
+class PaymentMethod(str, Enum):
+    CASH = "CASH"
+    BANK_TRANSFER = "BANK_TRANSFER"
+    CHEQUE = "CHEQUE"
+    CARD = "CARD"
+    DIRECT_DEBIT = "DIRECT_DEBIT"
+    OTHER = "OTHER"
+
+
+class PaymentStatus(str, Enum):
+    RECEIVED = "RECEIVED"
+    REVERSED = "REVERSED"
+
+
 class ServicePeriod(str, Enum):
     MONTHLY = "MONTHLY"
     QUARTERLY = "QUARTERLY"
@@ -92,3 +106,11 @@ class ServiceStatus(str, Enum):
     ACTIVE = "ACTIVE"
     SUSPENDED = "SUSPENDED"
     CANCELLED = "CANCELLED"
+
+
+class StatementEntryKind(str, Enum):
+    INVOICE = "INVOICE"
+    PAYMENT = "PAYMENT"
+    CREDIT_NOTE = "CREDIT_NOTE"
+    REFUND = "REFUND"
+    REVERSAL = "REVERSAL"

@@ -18,8 +18,11 @@ from .enums import (
     InvoiceRunStatus,
     InvoiceRunTrigger,
     InvoiceStatus,
+    PaymentMethod,
+    PaymentStatus,
     ServicePeriod,
     ServiceStatus,
+    StatementEntryKind,
 )
 
 
@@ -83,6 +86,12 @@ class ClientAccountServices(ClientService):
 
 class ClientAccountPendingCharges(PendingCharge):
     pass
+
+
+class ClientReceivables(BaseModel):
+    id: str
+    credit_balance: Decimal = Field(alias="creditBalance")
+    balance_due: Decimal = Field(alias="balanceDue")
 
 
 class CreditNote(BaseModel):
@@ -375,6 +384,68 @@ class OverdueInvoiceActionsRemind(ActionState):
     pass
 
 
+class Payment(BaseModel):
+    id: str
+    amount: Decimal
+    currency: str
+    received_on: date = Field(alias="receivedOn")
+    method: PaymentMethod
+    reference: Optional[str]
+    status: PaymentStatus
+    unallocated: Decimal
+    refunded: Decimal
+    client: "PaymentClient"
+    allocations: list["PaymentAllocations"]
+
+
+class PaymentClient(BaseModel):
+    id: str
+    name: str
+
+
+class PaymentAllocations(BaseModel):
+    amount: Decimal
+    invoice: "PaymentAllocationsInvoice"
+
+
+class PaymentAllocationsInvoice(BaseModel):
+    id: str
+    display_number: str = Field(alias="displayNumber")
+
+
+class PaymentOutcome(BaseModel):
+    payment: Optional["PaymentOutcomePayment"]
+    errors: list["PaymentOutcomeErrors"]
+
+
+class PaymentOutcomePayment(Payment):
+    pass
+
+
+class PaymentOutcomeErrors(UserError):
+    pass
+
+
+class PaymentPage(BaseModel):
+    total_count: int = Field(alias="totalCount")
+    page_info: "PaymentPagePageInfo" = Field(alias="pageInfo")
+    edges: list["PaymentPageEdges"]
+
+
+class PaymentPagePageInfo(BaseModel):
+    has_next_page: bool = Field(alias="hasNextPage")
+    end_cursor: Optional[str] = Field(alias="endCursor")
+
+
+class PaymentPageEdges(BaseModel):
+    cursor: str
+    node: "PaymentPageEdgesNode"
+
+
+class PaymentPageEdgesNode(Payment):
+    pass
+
+
 class RunOutcome(BaseModel):
     run: Optional["RunOutcomeRun"]
     errors: list["RunOutcomeErrors"]
@@ -404,6 +475,15 @@ class RunPlanClient(Client):
     pass
 
 
+class StatementEntry(BaseModel):
+    date: date
+    kind: StatementEntryKind
+    reference: Optional[str]
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal
+
+
 class Viewer(BaseModel):
     user_name: str = Field(alias="userName")
     tenant_name: str = Field(alias="tenantName")
@@ -418,6 +498,7 @@ Client.model_rebuild()
 ClientService.model_rebuild()
 PendingCharge.model_rebuild()
 ClientAccount.model_rebuild()
+ClientReceivables.model_rebuild()
 CreditNote.model_rebuild()
 UserError.model_rebuild()
 CreditNoteOutcome.model_rebuild()
@@ -432,6 +513,10 @@ InvoiceRun.model_rebuild()
 InvoiceSettings.model_rebuild()
 InvoiceSettingsOutcome.model_rebuild()
 OverdueInvoice.model_rebuild()
+Payment.model_rebuild()
+PaymentOutcome.model_rebuild()
+PaymentPage.model_rebuild()
 RunOutcome.model_rebuild()
 RunPlan.model_rebuild()
+StatementEntry.model_rebuild()
 Viewer.model_rebuild()

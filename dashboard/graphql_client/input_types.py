@@ -8,7 +8,13 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .enums import CreditNoteSettlement, InvoiceStatus
+from .enums import CreditNoteSettlement, InvoiceStatus, PaymentMethod
+
+
+class ApplyCreditInput(BaseModel):
+    client_id: str = Field(alias="clientId")
+    invoice_ids: Optional[list[str]] = Field(alias="invoiceIds", default=None)
+    "The invoices to apply it to, in order; null: oldest due first."
 
 
 class CreditNoteFilter(BaseModel):
@@ -49,6 +55,37 @@ class IssueCreditNoteInput(BaseModel):
     reset_service_schedule: bool = Field(alias="resetServiceSchedule", default=False)
     "As for voidInvoice: the credited service periods and charges are billed again by the next run (each credited line must be credited in full)."
     idempotency_key: Optional[str] = Field(alias="idempotencyKey", default=None)
+
+
+class PaymentFilter(BaseModel):
+    client_id: Optional[str] = Field(alias="clientId", default=None)
+    search: Optional[str] = None
+    "Case-insensitive substring of the reference or of the client's name."
+
+
+class RecordPaymentInput(BaseModel):
+    client_id: str = Field(alias="clientId")
+    amount: Decimal
+    "Above zero."
+    received_on: date = Field(alias="receivedOn")
+    method: PaymentMethod
+    reference: Optional[str] = None
+    invoice_ids: Optional[list[str]] = Field(alias="invoiceIds", default=None)
+    idempotency_key: Optional[str] = Field(alias="idempotencyKey", default=None)
+    currency: Optional[str] = None
+    "ISO 4217 code of the money received; null: the tenant's currency (any other is refused with CURRENCY_MISMATCH)."
+
+
+class RefundPaymentInput(BaseModel):
+    payment_id: str = Field(alias="paymentId")
+    amount: Decimal
+    idempotency_key: Optional[str] = Field(alias="idempotencyKey", default=None)
+
+
+class ReversePaymentInput(BaseModel):
+    payment_id: str = Field(alias="paymentId")
+    reason: str
+    "Why it is reversed (a bounced cheque…): one line, at most 1,000 characters."
 
 
 class RunBulkInput(BaseModel):

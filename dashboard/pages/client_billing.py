@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard.api import NotFound, fetch_client, invoice_filter
 from dashboard.components.client_account import render_services_and_charges
 from dashboard.components.client_picker import render_client_picker
+from dashboard.components.client_receivables import render_client_receivables
 from dashboard.components.invoice_list import render_invoice_list
 from dashboard.components.run_workspace import render_run_workspace
 from dashboard.graphql_client import ClientStatus
@@ -51,6 +52,7 @@ except NotFound:
 
 client_header(client)
 render_services_and_charges(api, client, viewer.currency)
+render_client_receivables(api, viewer, client)
 st.subheader("Invoices")
 render_invoice_list(
     api,

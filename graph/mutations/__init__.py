@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import strawberry
 
+from graph.mutations.apply_credit import apply_credit_field
 from graph.mutations.delete_invoice import delete_invoice
 from graph.mutations.discard_invoice_run import discard_invoice_run
 from graph.mutations.finalize_invoice_run import finalize_invoice_run
 from graph.mutations.issue_credit_note import issue_credit_note
+from graph.mutations.record_payment import record_payment_field
+from graph.mutations.refund_payment import refund_payment_field
+from graph.mutations.reverse_payment import reverse_payment_field
 from graph.mutations.run_bulk import run_bulk
 from graph.mutations.send_invoice import send_invoice
 from graph.mutations.send_reminder import send_reminder
@@ -81,4 +85,30 @@ class Mutation:
         permission_classes=[CanEditBilling],
         description="Block or unblock a client by hand. A manual block is never lifted "
         "automatically.",
+    )
+    record_payment = strawberry.mutation(
+        resolver=record_payment_field,
+        permission_classes=[CanEditBilling],
+        description="Record money received from a client and allocate it to invoices (invoiceIds "
+        "in that order, or the client's open invoices oldest due date first); what is left over "
+        "is the client's credit balance. Each invoice's balance and status follow (PARTIAL, PAID).",
+    )
+    reverse_payment = strawberry.mutation(
+        resolver=reverse_payment_field,
+        permission_classes=[CanEditBilling],
+        description="Undo a payment that bounced or was entered in error: its allocations go, "
+        "the invoices reopen.",
+    )
+    refund_payment = strawberry.mutation(
+        resolver=refund_payment_field,
+        permission_classes=[CanEditBilling],
+        description="Pay money back from the unallocated part of a payment (a CARD payment "
+        "through Stripe's refunds, any other recorded as paid back). The client's credit balance "
+        "goes down by the amount.",
+    )
+    apply_credit = strawberry.mutation(
+        resolver=apply_credit_field,
+        permission_classes=[CanEditBilling],
+        description="Apply the client's credit balance to open invoices (invoiceIds in order, "
+        "or oldest due first).",
     )

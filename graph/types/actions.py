@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import strawberry
 
+from billing.credit_notes.settlement import CreditNoteSettlement
 from billing.dates import today_in
 from billing.delivery.email import send_refusal_for
 from billing.errors import BillingRuleError
@@ -19,6 +20,7 @@ from graph.types.common import ActionState
 from orm import models
 
 NEEDS_EDIT = f"Needs the {BILLING_EDIT} permission."
+CREDIT = CreditNoteSettlement.CREDIT
 
 
 @strawberry.type
@@ -31,6 +33,7 @@ class InvoiceActions:
     remind: ActionState = strawberry.field(
         description="Email a payment reminder for it now (sendReminder)."
     )
+    pay: ActionState = strawberry.field(description="Record a payment against it.")
 
 
 def action_state(refusal: BillingRuleError | None) -> ActionState:
@@ -46,9 +49,13 @@ async def void_state(info: Info, invoice: models.Invoice) -> ActionState:
     loaders = info.context.loaders
     allocations = await loaders.allocations.load(invoice.id)
     in_flight = await loaders.charge_in_flight.load(invoice.id)
+    notes = await loaders.credit_notes.load(invoice.id)
     return action_state(
         lifecycle.void_refusal(
-            invoice.status, allocation_count=len(allocations), charge_in_flight=in_flight
+            invoice.status,
+            allocation_count=len(allocations),
+            charge_in_flight=in_flight,
+            credited_to_client=any(note.settlement == CREDIT for note in notes),
         )
     )
 
@@ -68,6 +75,14 @@ async def remind_state(info: Info, invoice: models.Invoice) -> ActionState:
     return action_state(send_refusal_for(invoice, client, tenant))
 
 
+def pay_state(invoice: models.Invoice) -> ActionState:
+    refusal = lifecycle.payment_refusal(invoice.status, balance_cents=invoice.balance_cents)
+    if refusal is None:
+        return ActionState.allow()
+    # The lifecycle words it for a job's log ("the invoice is void"); a person reads a sentence.
+    return ActionState.refuse(f"{refusal.message[:1].upper()}{refusal.message[1:]}.")
+
+
 def delete_state(info: Info) -> ActionState:
     return action_state(lifecycle.delete_refusal(development=info.context.settings.is_development))
 
@@ -77,7 +92,13 @@ async def invoice_actions(info: Info, invoice: models.Invoice) -> InvoiceActions
     if not info.context.authenticated_viewer.can(BILLING_EDIT):
         refused = ActionState.refuse(NEEDS_EDIT)
         return InvoiceActions(
-            view=view, send=refused, void=refused, delete=refused, credit=refused, remind=refused
+            view=view,
+            send=refused,
+            void=refused,
+            delete=refused,
+            credit=refused,
+            remind=refused,
+            pay=refused,
         )
     return InvoiceActions(
         view=view,
@@ -86,4 +107,5 @@ async def invoice_actions(info: Info, invoice: models.Invoice) -> InvoiceActions
         delete=delete_state(info),
         credit=action_state(lifecycle.credit_refusal(invoice.status)),
         remind=await remind_state(info, invoice),
+        pay=pay_state(invoice),
     )

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 
 from billing.clients.eligibility import BlockedReason as StoredBlockedReason
+from billing.money import from_minor_units
+from billing.payments.listing import PaymentListFilter, payment_page
+from billing.payments.statement import client_statement
 from graph.context import Info
+from graph.errors import InvalidInput
+from graph.pagination import check_first, payment_position
 from graph.types.billing_items import ClientService, PendingCharge
 from graph.types.enums import BlockedReason, ClientStatus
+from graph.types.statement import ClientStatement
 from orm import models
+
+if TYPE_CHECKING:
+    from graph.types.payment import PaymentConnection
 
 
 @strawberry.type
@@ -65,6 +78,49 @@ class Client:
         charges = await info.context.loaders.pending_charges.load(self.model.id)
         currency = info.context.tenant.currency
         return [PendingCharge.from_model(charge, currency) for charge in charges]
+
+    @strawberry.field(
+        description="Money received and not allocated, plus credit notes settled as CREDIT, "
+        "less refunds."
+    )
+    async def credit_balance(self, info: Info) -> Decimal:
+        held = await info.context.loaders.credit_balance.load(self.model.id)
+        return from_minor_units(held, info.context.tenant.currency)
+
+    @strawberry.field(description="Sum of the balances of the client's issued, not void invoices.")
+    async def balance_due(self, info: Info) -> Decimal:
+        due = await info.context.loaders.balance_due.load(self.model.id)
+        return from_minor_units(due, info.context.tenant.currency)
+
+    @strawberry.field(
+        description="Every invoice, payment, credit note, refund and reversal in date order with "
+        "a running balance."
+    )
+    async def statement(
+        self,
+        info: Info,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+    ) -> ClientStatement:
+        if from_ is not None and to is not None and to < from_:
+            raise InvalidInput("`to` must not be before `from`.", field="to")
+        statement = await client_statement(self.model.tenant_id, self.model.id, from_, to)
+        return ClientStatement.from_statement(statement, info.context.tenant.currency)
+
+    @strawberry.field(description="The client's payments, newest receivedOn first, then id.")
+    async def payments(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Annotated[PaymentConnection, strawberry.lazy("graph.types.payment")]:
+        from graph.types.payment import PaymentConnection  # payment.py imports this module
+
+        check_first(first)
+        page = await payment_page(
+            self.model.tenant_id,
+            PaymentListFilter(client_id=self.model.id),
+            first=first,
+            after=payment_position(after),
+        )
+        return PaymentConnection.from_page(page)
 
 
 def blocked_reason_of(client: models.Client) -> BlockedReason | None:

@@ -31,6 +31,7 @@ from graph.types.enums import EInvoiceSyntax, InvoiceLineKind, InvoiceStatus
 from orm import models
 
 if TYPE_CHECKING:
+    from graph.types.payment import Payment
     from graph.types.run import InvoiceRun
 
 
@@ -97,6 +98,7 @@ class InvoiceTax:
 
 @strawberry.type
 class PaymentAllocation:
+    model: strawberry.Private[models.PaymentAllocation]
     id: strawberry.ID
     amount: Decimal
     paid_on: date
@@ -104,12 +106,27 @@ class PaymentAllocation:
 
     @classmethod
     def from_model(cls, allocation: models.PaymentAllocation, currency: str) -> PaymentAllocation:
+        """The allocation read with its payment (`select_related("payment")`)."""
         return cls(
+            model=allocation,
             id=strawberry.ID(str(allocation.id)),
             amount=from_minor_units(allocation.amount_cents, currency),
             paid_on=allocation.payment.paid_on,
             method=allocation.payment.method,
         )
+
+    @strawberry.field
+    async def invoice(self, info: Info) -> Invoice:
+        invoice = await info.context.loaders.invoice.load(self.model.invoice_id)
+        if invoice is None:
+            raise LookupError(f"allocation {self.model.id} has no invoice")
+        return Invoice.from_model(invoice)
+
+    @strawberry.field
+    def payment(self) -> Annotated[Payment, strawberry.lazy("graph.types.payment")]:
+        from graph.types.payment import Payment  # payment.py imports this module
+
+        return Payment.from_model(self.model.payment)
 
 
 @strawberry.type

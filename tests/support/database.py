@@ -28,6 +28,8 @@ TABLES = [
     "document_files",
     "idempotency_keys",
     "audit_events",
+    "payment_refunds",
+    "credit_applications",
     "service_rebill_periods",
     "service_schedule_snapshots",
     "invoice_run_errors",

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from billing.credit_notes.issue import CreditNoteRequest, issue_credit_note
+from billing.credit_notes.issue import CreditNoteRequest, LineAmount, issue_credit_note
 from billing.credit_notes.settlement import CreditNoteSettlement
 from billing.errors import BillingRuleError, ErrorCode
 from billing.invoices.lifecycle import InvoiceStatus
@@ -268,3 +268,36 @@ async def test_the_statement_closes_at_balance_due_less_credit(db: str) -> None:
     later = await client_statement(client.tenant_id, client.id, start=date(2026, 11, 21))
     assert later.opening == 5000 + 3000 - 2000 - 10000
     assert later.closing == whole.closing
+
+
+async def test_an_invoice_whose_credit_note_gave_the_client_credit_is_not_voided(
+    db: str,
+) -> None:
+    client = await a_client()
+    invoice = await invoice_of(client, "INV-1", "50.00", date(2026, 10, 15))
+    line = await invoice.lines.all().first()
+    await issue_credit_note(
+        tenant_id=client.tenant_id,
+        user_id=None,
+        request=CreditNoteRequest(
+            invoice_id=invoice.id,
+            reason="Outage",
+            settlement=CreditNoteSettlement.CREDIT,
+            lines=(LineAmount(line.id, Decimal("0.01")),),
+        ),
+    )
+
+    with pytest.raises(BillingRuleError) as refusal:
+        await void_invoice(
+            tenant_id=client.tenant_id,
+            user_id=None,
+            invoice_id=invoice.id,
+            reset_service_schedule=False,
+            reason=None,
+        )
+
+    assert refusal.value.code == ErrorCode.NOT_VOIDABLE
+    assert await state(invoice) == [(InvoiceStatus.UNPAID, 5000)]
+    statement = await client_statement(client.tenant_id, client.id)
+    due = (await balances_due([client.id])).get(client.id, 0)
+    assert statement.closing == due - await credit_of(client) == 4999
