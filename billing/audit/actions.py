@@ -14,3 +14,6 @@ class AuditAction(StrEnum):
     DISCARD = "discard"
     SETTINGS = "settings"
     CREDIT = "credit"
+    BANK_IMPORT = "bank_import"
+    BANK_MATCH = "bank_match"
+    BANK_IGNORE = "bank_ignore"

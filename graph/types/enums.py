@@ -141,6 +141,19 @@ class ErrorCode(Enum):
         BillingErrorCode.PAYMENT_PROVIDER_ERROR.value,
         description="Stripe refused or failed; nothing was recorded.",
     )
+    CURRENCY_MISMATCH = strawberry.enum_value(
+        BillingErrorCode.CURRENCY_MISMATCH.value,
+        description="The payment's currency is not the tenant's.",
+    )
+    STATEMENT_UNREADABLE = strawberry.enum_value(
+        BillingErrorCode.STATEMENT_UNREADABLE.value,
+        description="The bank statement could not be read; the message says where.",
+    )
+    BANK_ENTRY_RESOLVED = strawberry.enum_value(
+        BillingErrorCode.BANK_ENTRY_RESOLVED.value,
+        description="The bank entry is not waiting for a person: it is already matched, "
+        "ignored, or a duplicate.",
+    )
 
 
 @strawberry.enum

@@ -25,6 +25,8 @@ TABLES = [
     "document_files",
     "idempotency_keys",
     "audit_events",
+    "bank_statement_entries",
+    "bank_statements",
     "service_rebill_periods",
     "service_schedule_snapshots",
     "invoice_run_errors",
