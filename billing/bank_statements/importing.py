@@ -29,8 +29,8 @@ from billing.bank_statements.matching import (
 from billing.bank_statements.model import BankEntry, StatementFormat, StatementUnreadable
 from billing.bank_statements.model import BankStatement as ReadStatement
 from billing.bank_statements.open_invoices import open_invoices_numbered
-from billing.bank_statements.paying import pay_matched_entries
 from billing.bank_statements.parsing import parse_statement
+from billing.bank_statements.paying import pay_matched_entries
 from billing.bank_statements.storing import StoredEntry, insert_entries, link_payments
 from billing.errors import BillingRuleError, ErrorCode
 from orm.models import BankStatement, Tenant
@@ -130,7 +130,9 @@ async def _store_entries(
     )
 
 
-async def _count(conn: BaseDBAsyncClient, row: BankStatement, stored: Sequence[StoredEntry]) -> None:
+async def _count(
+    conn: BaseDBAsyncClient, row: BankStatement, stored: Sequence[StoredEntry]
+) -> None:
     counts = Counter(entry.status for entry in stored)
     row.matched_count = counts[EntryStatus.MATCHED]
     row.unmatched_count = counts[EntryStatus.UNMATCHED]

@@ -102,8 +102,7 @@ async def names_of_clients_owing(
     """(id, name) of every client with an open invoice: whom a counterparty may name."""
     marks = placeholders(conn, 2)
     exists = (
-        "SELECT 1 FROM invoices i WHERE i.client_id = c.id AND "
-        f"{OPEN.format(marks[0], marks[1])}"
+        f"SELECT 1 FROM invoices i WHERE i.client_id = c.id AND {OPEN.format(marks[0], marks[1])}"
     )
     rows = await conn.execute_query_dict(
         f"SELECT c.id, c.name FROM clients c WHERE c.tenant_id = {marks[0]} AND EXISTS ({exists})",
@@ -115,4 +114,3 @@ async def names_of_clients_owing(
 def distinct(invoices: Sequence[OpenInvoice]) -> list[OpenInvoice]:
     """Each invoice once (the lookups overlap)."""
     return list({invoice.invoice_id: invoice for invoice in invoices}.values())
-

@@ -145,4 +145,3 @@ async def _resolve(
     setattr(statement, COUNT_OF[before], getattr(statement, COUNT_OF[before]) - 1)
     setattr(statement, COUNT_OF[status], getattr(statement, COUNT_OF[status]) + 1)
     await statement.save(using_db=conn, update_fields=[COUNT_OF[before], COUNT_OF[status]])
-
