@@ -11,10 +11,12 @@ from typing import NamedTuple, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from billing.bank_statements.suggestions import suggested_invoice_ids
 from billing.clients.eligibility import ChargeStatus
 from billing.delivery.attempts import ChargeAttemptStatus
 from billing.invoices.listing import InvoiceListFilter, InvoicePage, ListPosition, invoice_page
 from orm.models import (
+    BankStatementEntry,
     Charge,
     ChargeAttempt,
     Client,
@@ -27,6 +29,7 @@ from orm.models import (
     PaymentAllocation,
     RunError,
     Service,
+    Tenant,
 )
 
 Row = TypeVar("Row")
@@ -73,6 +76,23 @@ class Loaders:
             load_fn=self._credit_note_lines
         )
         self.run_invoices = DataLoader[RunPageKey, InvoicePage](load_fn=self._run_invoices)
+        self.bank_entries = DataLoader[int, list[BankStatementEntry]](load_fn=self._bank_entries)
+        # Keyed by the entry itself: the suggestions of every entry on a page are worked out
+        # together, from the entries as they were read.
+        self.bank_suggestions = DataLoader[BankStatementEntry, tuple[int, ...]](
+            load_fn=self._bank_suggestions, cache_key_fn=lambda entry: entry.id
+        )
+
+    async def _bank_entries(self, statement_ids: list[int]) -> list[list[BankStatementEntry]]:
+        rows = await BankStatementEntry.filter(
+            tenant_id=self.tenant_id, statement_id__in=statement_ids
+        ).order_by("position")
+        return _many_per_key(statement_ids, rows, "statement_id")
+
+    async def _bank_suggestions(self, entries: list[BankStatementEntry]) -> list[tuple[int, ...]]:
+        tenant = await Tenant.get(id=self.tenant_id)
+        found = await suggested_invoice_ids(tenant, entries)
+        return [found.get(entry.id, ()) for entry in entries]
 
     async def _clients(self, ids: list[int]) -> list[Client | None]:
         rows = await Client.filter(tenant_id=self.tenant_id, id__in=ids)

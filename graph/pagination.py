@@ -80,3 +80,17 @@ def credit_note_position(cursor: str | None) -> int | None:
     if len(parts) != 1 or credit_note_id is None:
         raise InvalidInput("`after` is not a cursor of this list.", field="after")
     return credit_note_id
+
+
+def bank_statement_cursor(statement_id: int) -> str:
+    return _encode(f"bank-statement:{statement_id}")
+
+
+def bank_statement_position(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    parts = _decode(cursor, "bank-statement")
+    statement_id = parse_id(parts[0])
+    if len(parts) != 1 or statement_id is None:
+        raise InvalidInput("`after` is not a cursor of this list.", field="after")
+    return statement_id

@@ -58,6 +58,21 @@ def guess_format(content: str | bytes) -> StatementFormat:
     return StatementFormat.CAMT053 if xml else StatementFormat.MT940
 
 
+async def tenant_by_key(key: str | None) -> Tenant:
+    """The tenant with this key; without a key, the only tenant there is (NOT_FOUND, or
+    INVALID_INPUT where there is none or several to choose from)."""
+    if key is not None:
+        tenant = await Tenant.get_or_none(key=key)
+        if tenant is None:
+            raise BillingRuleError(ErrorCode.NOT_FOUND, f"No tenant has the key {key!r}.")
+        return tenant
+    tenants = await Tenant.all().order_by("key").limit(2)
+    if len(tenants) != 1:
+        found = "no tenant" if not tenants else "more than one tenant"
+        raise BillingRuleError(ErrorCode.INVALID_INPUT, f"There is {found}: name one by its key.")
+    return tenants[0]
+
+
 async def import_bank_statement(
     *,
     tenant: Tenant,
