@@ -88,10 +88,11 @@ async def oldest_open_invoices_by_balance(
             "PARTITION BY i.balance_cents ORDER BY i.due_on, i.number) AS rank "
             "FROM invoices i JOIN clients c ON c.id = i.client_id "
             f"WHERE {OPEN.format(marks[0], marks[1])} "
-            f"AND i.balance_cents IN ({', '.join(marks[3:])})) ranked "
-            f"WHERE rank <= {marks[2]}"
+            f"AND i.balance_cents IN ({', '.join(marks[2:-1])})) ranked "
+            f"WHERE rank <= {marks[-1]}"
         )
-        rows = await conn.execute_query_dict(sql, [tenant_id, currency, MAX_SUGGESTIONS, *chunk])
+        # In the order the markers appear: SQLite's are positional.
+        rows = await conn.execute_query_dict(sql, [tenant_id, currency, *chunk, MAX_SUGGESTIONS])
         found += [_open_invoice(row) for row in rows]
     return found
 
@@ -100,13 +101,13 @@ async def names_of_clients_owing(
     conn: BaseDBAsyncClient, tenant_id: int, currency: str
 ) -> list[tuple[int, str]]:
     """(id, name) of every client with an open invoice: whom a counterparty may name."""
-    marks = placeholders(conn, 2)
+    marks = placeholders(conn, 3)
     exists = (
-        f"SELECT 1 FROM invoices i WHERE i.client_id = c.id AND {OPEN.format(marks[0], marks[1])}"
+        f"SELECT 1 FROM invoices i WHERE i.client_id = c.id AND {OPEN.format(marks[1], marks[2])}"
     )
     rows = await conn.execute_query_dict(
         f"SELECT c.id, c.name FROM clients c WHERE c.tenant_id = {marks[0]} AND EXISTS ({exists})",
-        [tenant_id, currency],
+        [tenant_id, tenant_id, currency],
     )
     return [(row["id"], row["name"]) for row in rows]
 
