@@ -13,6 +13,12 @@ from typing import Generic, TypeVar
 
 from dashboard.graphql_client import (
     ActionState,
+    BankEntry,
+    BankEntryDirection,
+    BankEntryStatus,
+    BankStatementDetail,
+    BankStatementFormat,
+    BankStatementSummary,
     Client,
     ClientAccount,
     ClientService,
@@ -33,9 +39,18 @@ from dashboard.graphql_client import (
     UserError,
     Viewer,
 )
+from dashboard.graphql_client import (
+    FetchBankEntrySuggestionsBankStatementEntriesSuggestedInvoices as SuggestedInvoice,
+)
 
 __all__ = [
     "ActionState",
+    "BankEntry",
+    "BankEntryDirection",
+    "BankEntryStatus",
+    "BankStatementDetail",
+    "BankStatementFormat",
+    "BankStatementSummary",
     "Client",
     "ClientAccount",
     "ClientService",
@@ -54,6 +69,7 @@ __all__ = [
     "MutationResult",
     "PendingCharge",
     "RunPlan",
+    "SuggestedInvoice",
     "UserError",
     "Viewer",
     "can_change_settings",

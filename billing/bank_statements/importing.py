@@ -23,12 +23,11 @@ from billing.audit.trail import record_action
 from billing.bank_statements.matching import (
     EntryStatus,
     OpenInvoiceIndex,
-    candidate_numbers,
     match_entries,
 )
 from billing.bank_statements.model import BankEntry, StatementFormat, StatementUnreadable
 from billing.bank_statements.model import BankStatement as ReadStatement
-from billing.bank_statements.open_invoices import open_invoices_numbered
+from billing.bank_statements.open_invoices import numbered_in
 from billing.bank_statements.parsing import parse_statement
 from billing.bank_statements.paying import pay_matched_entries
 from billing.bank_statements.storing import StoredEntry, insert_entries, link_payments
@@ -132,8 +131,7 @@ async def _store_entries(
     conn: BaseDBAsyncClient, tenant: Tenant, row: BankStatement, entries: Sequence[BankEntry]
 ) -> list[StoredEntry]:
     """The entries matched against the open invoices their texts name, and written."""
-    numbers = candidate_numbers(entries, tenant.invoice_number_prefix)
-    named = await open_invoices_numbered(conn, tenant.id, tenant.currency, numbers)
+    named = await numbered_in(conn, tenant, entries)
     matches = match_entries(entries, OpenInvoiceIndex(named), tenant.currency)
     return await insert_entries(
         conn,

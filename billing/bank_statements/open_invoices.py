@@ -14,9 +14,11 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from billing.bank_statements.matching import MAX_SUGGESTIONS, OpenInvoice
+from billing.bank_statements.matching import MAX_SUGGESTIONS, OpenInvoice, candidate_numbers
+from billing.bank_statements.model import BankEntry
 from billing.invoices.lifecycle import PAYABLE_STATUSES
 from orm.db import placeholders
+from orm.models import Tenant
 
 # Enough rows per statement of IN-list parameters for SQLite's limit (32,766) and PostgreSQL's.
 CHUNK = 5_000
@@ -110,6 +112,31 @@ async def names_of_clients_owing(
         [tenant_id, tenant_id, currency],
     )
     return [(row["id"], row["name"]) for row in rows]
+
+
+async def number_prefixes(
+    conn: BaseDBAsyncClient, tenant_id: int, currency: str, current_prefix: str
+) -> set[str]:
+    """The prefixes open invoices' numbers carry (what is left of a number without its trailing
+    digits), with the tenant's current one: invoices imported from another system, or issued
+    before the prefix changed, keep theirs and are still paid by their number."""
+    marks = placeholders(conn, 2)
+    rows = await conn.execute_query_dict(
+        "SELECT DISTINCT rtrim(i.number, '0123456789') AS prefix FROM invoices i "
+        f"WHERE {OPEN.format(marks[0], marks[1])} AND i.number IS NOT NULL",
+        [tenant_id, currency],
+    )
+    return {current_prefix} | {row["prefix"] for row in rows if row["prefix"]}
+
+
+async def numbered_in(
+    conn: BaseDBAsyncClient, tenant: Tenant, entries: Sequence[BankEntry]
+) -> list[OpenInvoice]:
+    """The open invoices whose numbers the entries' remittance texts name."""
+    currency = tenant.currency.upper()
+    prefixes = await number_prefixes(conn, tenant.id, currency, tenant.invoice_number_prefix)
+    numbers = set().union(*(candidate_numbers(entries, prefix) for prefix in prefixes))
+    return await open_invoices_numbered(conn, tenant.id, currency, numbers)
 
 
 def distinct(invoices: Sequence[OpenInvoice]) -> list[OpenInvoice]:

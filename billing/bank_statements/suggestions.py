@@ -17,15 +17,14 @@ from billing.bank_statements.matching import (
     EntryStatus,
     OpenInvoiceIndex,
     candidate_amounts,
-    candidate_numbers,
     match_entry,
 )
 from billing.bank_statements.model import BankEntry
 from billing.bank_statements.open_invoices import (
     distinct,
     names_of_clients_owing,
+    numbered_in,
     oldest_open_invoices_by_balance,
-    open_invoices_numbered,
     open_invoices_of_clients,
 )
 from billing.bank_statements.storing import as_bank_entry
@@ -46,9 +45,7 @@ async def suggested_invoice_ids(
         return {}
     conn = connection()
     entries = [as_bank_entry(row) for row in waiting]
-    named = await open_invoices_numbered(
-        conn, tenant.id, currency, candidate_numbers(entries, tenant.invoice_number_prefix)
-    )
+    named = await numbered_in(conn, tenant, entries)
     by_amount = await oldest_open_invoices_by_balance(
         conn, tenant.id, currency, candidate_amounts(entries, currency)
     )

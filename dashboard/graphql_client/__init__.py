@@ -10,6 +10,9 @@ from .delete_invoice import (
 )
 from .discard_run import DiscardRun, DiscardRunDiscardInvoiceRun
 from .enums import (
+    BankEntryDirection,
+    BankEntryStatus,
+    BankStatementFormat,
     ClientStatus,
     CreditNoteSettlement,
     ErrorCode,
@@ -20,6 +23,21 @@ from .enums import (
     InvoiceStatus,
     ServicePeriod,
     ServiceStatus,
+)
+from .fetch_bank_entry_suggestions import (
+    FetchBankEntrySuggestions,
+    FetchBankEntrySuggestionsBankStatement,
+    FetchBankEntrySuggestionsBankStatementEntries,
+    FetchBankEntrySuggestionsBankStatementEntriesSuggestedInvoices,
+    FetchBankEntrySuggestionsBankStatementEntriesSuggestedInvoicesClient,
+)
+from .fetch_bank_statement import FetchBankStatement, FetchBankStatementBankStatement
+from .fetch_bank_statements import (
+    FetchBankStatements,
+    FetchBankStatementsBankStatements,
+    FetchBankStatementsBankStatementsEdges,
+    FetchBankStatementsBankStatementsEdgesNode,
+    FetchBankStatementsBankStatementsPageInfo,
 )
 from .fetch_client_account import FetchClientAccount, FetchClientAccountClient
 from .fetch_credit_note_page import FetchCreditNotePage, FetchCreditNotePageCreditNotes
@@ -50,6 +68,16 @@ from .fetch_viewer import FetchViewer, FetchViewerViewer
 from .finalize_run import FinalizeRun, FinalizeRunFinalizeInvoiceRun
 from .fragments import (
     ActionState,
+    BankEntry,
+    BankEntryOutcome,
+    BankEntryOutcomeEntry,
+    BankEntryOutcomeErrors,
+    BankStatementDetail,
+    BankStatementDetailEntries,
+    BankStatementOutcome,
+    BankStatementOutcomeErrors,
+    BankStatementOutcomeStatement,
+    BankStatementSummary,
     Client,
     ClientAccount,
     ClientAccountPendingCharges,
@@ -102,19 +130,28 @@ from .fragments import (
     UserError,
     Viewer,
 )
+from .ignore_bank_entry import IgnoreBankEntry, IgnoreBankEntryIgnoreBankEntry
+from .import_bank_statement import (
+    ImportBankStatement,
+    ImportBankStatementImportBankStatement,
+)
 from .input_types import (
+    BankEntryInput,
     CreditNoteFilter,
     CreditNoteLineInput,
     DeleteInvoiceInput,
+    ImportBankStatementInput,
     InvoiceFilter,
     InvoiceRunInput,
     IssueCreditNoteInput,
+    MatchBankEntryInput,
     RunBulkInput,
     SendInvoiceInput,
     UpdateInvoiceSettingsInput,
     VoidInvoiceInput,
 )
 from .issue_credit_note import IssueCreditNote, IssueCreditNoteIssueCreditNote
+from .match_bank_entry import MatchBankEntry, MatchBankEntryMatchBankEntry
 from .search_clients import SearchClients, SearchClientsClients
 from .send_invoice import SendInvoice, SendInvoiceSendInvoice
 from .start_run import (
@@ -131,6 +168,20 @@ from .void_invoice import VoidInvoice, VoidInvoiceVoidInvoice
 
 __all__ = [
     "ActionState",
+    "BankEntry",
+    "BankEntryDirection",
+    "BankEntryInput",
+    "BankEntryOutcome",
+    "BankEntryOutcomeEntry",
+    "BankEntryOutcomeErrors",
+    "BankEntryStatus",
+    "BankStatementDetail",
+    "BankStatementDetailEntries",
+    "BankStatementFormat",
+    "BankStatementOutcome",
+    "BankStatementOutcomeErrors",
+    "BankStatementOutcomeStatement",
+    "BankStatementSummary",
     "BaseModel",
     "BillingApiBase",
     "Client",
@@ -161,6 +212,18 @@ __all__ = [
     "DiscardRun",
     "DiscardRunDiscardInvoiceRun",
     "ErrorCode",
+    "FetchBankEntrySuggestions",
+    "FetchBankEntrySuggestionsBankStatement",
+    "FetchBankEntrySuggestionsBankStatementEntries",
+    "FetchBankEntrySuggestionsBankStatementEntriesSuggestedInvoices",
+    "FetchBankEntrySuggestionsBankStatementEntriesSuggestedInvoicesClient",
+    "FetchBankStatement",
+    "FetchBankStatementBankStatement",
+    "FetchBankStatements",
+    "FetchBankStatementsBankStatements",
+    "FetchBankStatementsBankStatementsEdges",
+    "FetchBankStatementsBankStatementsEdgesNode",
+    "FetchBankStatementsBankStatementsPageInfo",
     "FetchClientAccount",
     "FetchClientAccountClient",
     "FetchCreditNotePage",
@@ -189,6 +252,11 @@ __all__ = [
     "FinalizeRun",
     "FinalizeRunFinalizeInvoiceRun",
     "GraphQLClient",
+    "IgnoreBankEntry",
+    "IgnoreBankEntryIgnoreBankEntry",
+    "ImportBankStatement",
+    "ImportBankStatementImportBankStatement",
+    "ImportBankStatementInput",
     "Invoice",
     "InvoiceActions",
     "InvoiceActionsCredit",
@@ -225,6 +293,9 @@ __all__ = [
     "IssueCreditNote",
     "IssueCreditNoteInput",
     "IssueCreditNoteIssueCreditNote",
+    "MatchBankEntry",
+    "MatchBankEntryInput",
+    "MatchBankEntryMatchBankEntry",
     "PendingCharge",
     "RunBulkInput",
     "RunOutcome",

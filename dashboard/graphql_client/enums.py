@@ -4,6 +4,23 @@
 from enum import Enum
 
 
+class BankEntryDirection(str, Enum):
+    CREDIT = "CREDIT"
+    DEBIT = "DEBIT"
+
+
+class BankEntryStatus(str, Enum):
+    MATCHED = "MATCHED"
+    UNMATCHED = "UNMATCHED"
+    DUPLICATE = "DUPLICATE"
+    IGNORED = "IGNORED"
+
+
+class BankStatementFormat(str, Enum):
+    CAMT053 = "CAMT053"
+    MT940 = "MT940"
+
+
 class ClientStatus(str, Enum):
     ACTIVE = "ACTIVE"
     OVERDUE = "OVERDUE"
@@ -36,6 +53,9 @@ class ErrorCode(str, Enum):
     NOT_CREDITABLE = "NOT_CREDITABLE"
     CREDIT_EXCEEDS_INVOICE = "CREDIT_EXCEEDS_INVOICE"
     PAYMENT_PROVIDER_ERROR = "PAYMENT_PROVIDER_ERROR"
+    CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
+    STATEMENT_UNREADABLE = "STATEMENT_UNREADABLE"
+    BANK_ENTRY_RESOLVED = "BANK_ENTRY_RESOLVED"
 
 
 class InvoiceLineKind(str, Enum):

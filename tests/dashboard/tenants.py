@@ -50,6 +50,7 @@ REVIEW_DISCARD = LabTenant("discard-lab", "Discard Lab Fiber", {"review_runs": T
 REVIEW_FINALIZE = LabTenant("finalize-lab", "Finalize Lab Fiber", {"review_runs": True})
 SETTINGS = LabTenant("settings-lab", "Settings Lab Fiber")
 CREDIT_NOTES = LabTenant("credit-lab", "Credit Lab Fiber")
+BANK = LabTenant("bank-lab", "Bank Lab Fiber")
 LAB_TENANTS = (
     BULK_RUN,
     RUN_HISTORY,
@@ -59,6 +60,7 @@ LAB_TENANTS = (
     REVIEW_FINALIZE,
     SETTINGS,
     CREDIT_NOTES,
+    BANK,
 )
 
 
@@ -67,7 +69,17 @@ def lab_tenants_document(demo: dict[str, Any], today: date) -> dict[str, Any]:
     base = demo["tenants"][0]
     tenants = [derived_tenant(base, tenant) for tenant in LAB_TENANTS]
     name_due_client(next(t for t in tenants if t["key"] == CLIENT_RUN.key), today)
+    leave_unpaid(next(t for t in tenants if t["key"] == BANK.key))
     return {"tenants": tenants}
+
+
+def leave_unpaid(tenant: dict[str, Any]) -> None:
+    """No payment on any invoice of the tenant's history: bank transfers have open invoices to
+    pay and to be suggested for."""
+    for client in tenant["clients"]:
+        for invoice in client.get("invoices", []):
+            if invoice.get("status") != "void":
+                invoice["payments"] = []
 
 
 def derived_tenant(base: dict[str, Any], tenant: LabTenant) -> dict[str, Any]:

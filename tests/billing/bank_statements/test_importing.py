@@ -289,3 +289,15 @@ async def test_two_imports_of_one_file_racing_record_each_entry_once(db: str) ->
     assert await Payment.all().count() == 2
     assert await BankStatementEntry.exclude(status=EntryStatus.DUPLICATE).count() == 3
     assert (await reloaded(books.open_invoice)).balance_cents == 0
+
+
+async def test_an_invoice_numbered_before_the_prefix_changed_is_matched(db: str) -> None:
+    books = await euro_books()
+    books.tenant.invoice_number_prefix = "ACME-"
+    await books.tenant.save()
+    entry = SampleEntry(DAY, 4990, "EUR", bank_reference="BANK-1", text="Rechnung INV-000012")
+
+    statement = await imported(books.tenant, camt053_document([entry]))
+
+    assert statement.matched_count == 1
+    assert (await reloaded(books.open_invoice)).status is InvoiceStatus.PAID
