@@ -76,6 +76,7 @@ class Loaders:
             load_fn=self._credit_note_lines
         )
         self.run_invoices = DataLoader[RunPageKey, InvoicePage](load_fn=self._run_invoices)
+        self.credited_on_line = DataLoader[int, int](load_fn=self._credited_on_lines)
         self.bank_entries = DataLoader[int, list[BankStatementEntry]](load_fn=self._bank_entries)
         # Keyed by the entry itself: the suggestions of every entry on a page are worked out
         # together, from the entries as they were read.
@@ -135,6 +136,16 @@ class Loaders:
             tenant_id=self.tenant_id, credit_note_id__in=credit_note_ids
         ).order_by("credit_note_id", "position", "id")
         return _many_per_key(credit_note_ids, rows, "credit_note_id")
+
+    async def _credited_on_lines(self, invoice_line_ids: list[int]) -> list[int]:
+        """What credit notes have credited on each invoice line, in minor units."""
+        credited: dict[int, int] = defaultdict(int)
+        rows = await CreditNoteLine.filter(
+            tenant_id=self.tenant_id, invoice_line_id__in=invoice_line_ids
+        ).values_list("invoice_line_id", "amount_cents")
+        for line_id, amount in rows:
+            credited[line_id] += amount
+        return [credited[line_id] for line_id in invoice_line_ids]
 
     async def _allocations(self, invoice_ids: list[int]) -> list[list[PaymentAllocation]]:
         """Allocations with their payment (for its date and method), oldest payment first."""

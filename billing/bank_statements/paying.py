@@ -19,11 +19,9 @@ from billing.bank_statements.model import BankEntry
 from billing.bank_statements.storing import StoredEntry
 from billing.invoices.lifecycle import takes_payment
 from billing.payments.methods import PaymentMethod
-from billing.payments.recording import record_payment_in
+from billing.payments.recording import MAX_REFERENCE_LENGTH, record_payment_in
 from orm.models import Client, Invoice, Tenant
 
-# A payment's reference column holds this many characters.
-MAX_REFERENCE_LENGTH = 200
 LOCKS_PER_QUERY = 5_000
 
 

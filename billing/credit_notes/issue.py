@@ -41,7 +41,8 @@ from billing.invoices import lifecycle
 from billing.invoices.customer_document import tax_row_of
 from billing.invoices.rebilling import put_back_charges, put_back_periods
 from billing.money import to_minor_units
-from billing.payments.allocation import lock_invoice
+from billing.payments.balances import settle_balances
+from billing.payments.locks import lock_invoice
 from billing.taxes.calculation import TaxRow
 from billing.text import single_line_text_problem
 from orm.models import (
@@ -339,13 +340,12 @@ async def _write_credit_note(
 async def _settle(
     conn: BaseDBAsyncClient, invoice: Invoice, total: int, settlement: CreditNoteSettlement
 ) -> None:
-    """Raise what the invoice has credited; an OFFSET also lowers its balance, and its status
-    follows the balance (nothing left owed: PAID)."""
+    """Raise what the invoice has credited; an OFFSET, written already, lowers its balance as
+    the records now say, and its status follows (nothing left owed: PAID)."""
     invoice.credited_cents += total
+    await invoice.save(using_db=conn, update_fields=["credited_cents"])
     if settlement is CreditNoteSettlement.OFFSET:
-        invoice.balance_cents -= total
-        invoice.status = lifecycle.status_for_balance(invoice.balance_cents, invoice.total_cents)
-    await invoice.save(using_db=conn, update_fields=["credited_cents", "balance_cents", "status"])
+        await settle_balances(conn, [invoice])
 
 
 async def _put_back(

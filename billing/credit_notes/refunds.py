@@ -6,7 +6,7 @@ import stripe
 
 from billing.errors import BillingRuleError, ErrorCode
 
-NO_STRIPE = "The invoice was paid by card, and no Stripe key is configured to refund it."
+NO_STRIPE = "The money was paid by card, and no Stripe key is configured to refund it."
 
 
 async def refund_card_payment(

@@ -14,7 +14,7 @@ settled by the same rules as a charge job's answer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 import stripe
@@ -24,12 +24,13 @@ from tortoise.transactions import in_transaction
 
 from billing.dates import today_in
 from billing.delivery.attempts import ChargeAttemptStatus
-from billing.invoices.lifecycle import auto_charge_refusal
+from billing.invoices.lifecycle import auto_charge_refusal, takes_payment
 from billing.money import format_money
-from billing.payments.allocation import lock_invoice, record_invoice_payment
+from billing.payments.locks import lock_invoice
+from billing.payments.methods import PaymentMethod
+from billing.payments.recording import record_payment_in
 from orm.models import ChargeAttempt, Client, Invoice, Payment, Tenant
 
-PAYMENT_METHOD = "stripe"
 NO_STRIPE_CUSTOMER = "no_stripe_customer"
 NO_PAYMENT_METHOD = "no_payment_method"
 # The SDK retries a lost connection, a 409 and a 5xx itself, with the same idempotency key.
@@ -343,19 +344,28 @@ async def _record_success(attempt: ChargeAttempt, intent: stripe.PaymentIntent) 
                 finished_at=_now(),
             )
         )
-        applied = await record_invoice_payment(
-            invoice,
+        tenant = await Tenant.get(id=invoice.tenant_id).using_db(conn)
+        payment = await record_payment_in(
+            conn,
+            tenant=tenant,
+            client_id=invoice.client_id,
             amount_cents=amount_cents,
-            method=PAYMENT_METHOD,
-            paid_on=await _tenant_today(invoice.tenant_id, conn),
-            conn=conn,
+            received_on=today_in(tenant.timezone),
+            method=PaymentMethod.CARD,
+            reference=intent.id,
+            # Stripe has the money whatever the invoice owes now: what it does not take is
+            # the client's credit.
+            invoice_ids=[invoice.id]
+            if takes_payment(invoice.status, invoice.balance_cents)
+            else [],
+            user_id=None,
             stripe_payment_intent_id=intent.id,
         )
     note = None
-    if applied.unallocated_cents:
-        unallocated = format_money(applied.unallocated_cents, invoice.currency)
+    if unallocated_cents := payment.amount_cents - payment.allocated_cents:
+        unallocated = format_money(unallocated_cents, invoice.currency)
         note = f"{unallocated} were not allocated: the invoice did not owe them"
-    return _succeeded(attempt, intent, applied.payment, note)
+    return _succeeded(attempt, intent, payment, note)
 
 
 def _succeeded(
@@ -439,11 +449,6 @@ def _intent_id_of(exc: stripe.StripeError) -> str | None:
     if isinstance(intent, str):
         return intent
     return getattr(intent, "id", None)
-
-
-async def _tenant_today(tenant_id: int, conn: BaseDBAsyncClient) -> date:
-    timezone = await Tenant.filter(id=tenant_id).using_db(conn).values_list("timezone", flat=True)
-    return today_in(timezone[0] if timezone else "UTC")
 
 
 def _now() -> datetime:

@@ -11,8 +11,16 @@ from billing.audit.trail import record_action
 from billing.clients.eligibility import ChargeStatus
 from billing.errors import BillingRuleError, ErrorCode
 from billing.invoices.lifecycle import delete_refusal
-from billing.payments.allocation import lock_invoice
-from orm.models import Charge, Invoice, InvoiceRun, Payment, PaymentAllocation
+from billing.payments.balances import recount_credit_sources
+from billing.payments.locks import lock_invoice
+from orm.models import (
+    Charge,
+    CreditApplication,
+    Invoice,
+    InvoiceRun,
+    Payment,
+    PaymentAllocation,
+)
 
 
 async def delete_invoice(
@@ -31,6 +39,11 @@ async def delete_invoice(
             .using_db(conn)
             .values_list("payment_id", flat=True)
         )
+        credit_note_ids = (
+            await CreditApplication.filter(invoice_id=invoice.id)
+            .using_db(conn)
+            .values_list("credit_note_id", flat=True)
+        )
         await (
             Charge.filter(invoice_id=invoice.id)
             .using_db(conn)
@@ -44,6 +57,7 @@ async def delete_invoice(
             .using_db(conn)
             .delete()
         )
+        await recount_credit_sources(conn, payment_ids, credit_note_ids)
         await record_action(
             tenant_id=tenant_id,
             user_id=user_id,

@@ -28,9 +28,10 @@ from billing.errors import BillingRuleError, ErrorCode
 from billing.idempotency import claim, complete, idempotent_request, purge_expired
 from billing.invoices import lifecycle
 from billing.invoices.rebilling import put_back_charges, put_back_periods
-from billing.payments.allocation import has_charge_in_flight, lock_invoice
+from billing.payments.allocation import has_charge_in_flight
+from billing.payments.locks import lock_invoice
 from billing.text import unstorable_text
-from orm.models import Invoice, InvoiceLine, PaymentAllocation, Tenant
+from orm.models import CreditApplication, Invoice, InvoiceLine, PaymentAllocation, Tenant
 
 MAX_REASON_LENGTH = 1_000
 VOID_OPERATION = "void_invoice"
@@ -71,7 +72,11 @@ async def void_invoice(
         invoice = await lock_invoice(tenant_id=tenant_id, invoice_id=invoice_id, conn=conn)
         if invoice is None:
             raise BillingRuleError(ErrorCode.NOT_FOUND, "No such invoice.", field="id")
-        allocations = await PaymentAllocation.filter(invoice_id=invoice.id).using_db(conn).count()
+        # Money taken off its balance, from a payment or from a credit note's credit.
+        allocations = (
+            await PaymentAllocation.filter(invoice_id=invoice.id).using_db(conn).count()
+            + await CreditApplication.filter(invoice_id=invoice.id).using_db(conn).count()
+        )
         in_flight = await has_charge_in_flight(invoice.id, conn)
         refusal = lifecycle.void_refusal(
             invoice.status, allocation_count=allocations, charge_in_flight=in_flight

@@ -1,49 +1,76 @@
-"""Money received for an invoice: the payment, its allocation, the invoice's balance and status.
+"""Allocating money to invoices: never more to an invoice than its balance, in the order given.
 
-Whatever changes an invoice's balance or status (a payment, a void) first locks the invoice's row
-with `lock_invoice` inside its transaction, then decides from what it read under the lock. On
-PostgreSQL that is a row lock (`SELECT … FOR UPDATE`); SQLite serialises writers instead. So a
-void and a payment of the same invoice never both succeed on what each read before the other.
+The invoices must be locked by the caller (`billing.payments.locks`); their balances and statuses
+are then derived from the records (`billing.payments.balances`) in the same transaction.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from billing.delivery.attempts import ChargeAttemptStatus
-from billing.invoices.lifecycle import status_for_balance, takes_payment
+from billing.invoices.lifecycle import takes_payment
+from billing.payments.balances import settle_balances
 from orm.models import ChargeAttempt, Invoice, Payment, PaymentAllocation
 
 
 @dataclass(frozen=True, slots=True)
-class AppliedPayment:
-    """A recorded payment and the part of it the invoice took (the rest is the client's credit)."""
+class Share:
+    """What one invoice takes of some money."""
 
-    payment: Payment
-    allocation: PaymentAllocation | None
-
-    @property
-    def allocated_cents(self) -> int:
-        return self.allocation.amount_cents if self.allocation else 0
-
-    @property
-    def unallocated_cents(self) -> int:
-        return self.payment.amount_cents - self.allocated_cents
+    invoice: Invoice
+    amount_cents: int
 
 
-async def lock_invoice(
-    *, tenant_id: int, invoice_id: int, conn: BaseDBAsyncClient
-) -> Invoice | None:
-    """The tenant's invoice, read under a row lock held until `conn`'s transaction ends."""
-    return (
-        await Invoice.filter(id=invoice_id, tenant_id=tenant_id)
-        .select_for_update()
-        .using_db(conn)
-        .first()
-    )
+def shares_of(amount_cents: int, invoices: Sequence[Invoice]) -> list[Share]:
+    """How `amount_cents` spreads over the invoices in their order: each takes up to its balance,
+    invoices that take no payment take nothing; what is left is not in the list."""
+    shares: list[Share] = []
+    left = amount_cents
+    for invoice in invoices:
+        if left <= 0:
+            break
+        if not takes_payment(invoice.status, invoice.balance_cents):
+            continue
+        taken = min(left, invoice.balance_cents)
+        shares.append(Share(invoice, taken))
+        left -= taken
+    return shares
+
+
+async def allocate_payment(
+    conn: BaseDBAsyncClient, payment: Payment, invoices: Sequence[Invoice], amount_cents: int
+) -> list[PaymentAllocation]:
+    """Allocate up to `amount_cents` of the payment to the locked invoices in order; the
+    payment's allocated sum and each invoice's balance and status follow."""
+    shares = shares_of(amount_cents, invoices)
+    if not shares:
+        return []
+    allocations = [
+        await PaymentAllocation.create(
+            tenant_id=payment.tenant_id,
+            payment_id=payment.id,
+            invoice_id=share.invoice.id,
+            amount_cents=share.amount_cents,
+            using_db=conn,
+        )
+        for share in shares
+    ]
+    payment.allocated_cents += sum(share.amount_cents for share in shares)
+    await payment.save(using_db=conn, update_fields=["allocated_cents"])
+    await settle_balances(conn, [share.invoice for share in shares])
+    return allocations
+
+
+def allocation_detail(allocations: Sequence[PaymentAllocation]) -> list[dict[str, int]]:
+    """The allocations as the audit trail keeps them."""
+    return [
+        {"invoice_id": allocation.invoice_id, "amount_cents": allocation.amount_cents}
+        for allocation in allocations
+    ]
 
 
 async def has_charge_in_flight(invoice_id: int, conn: BaseDBAsyncClient) -> bool:
@@ -56,55 +83,3 @@ async def has_charge_in_flight(invoice_id: int, conn: BaseDBAsyncClient) -> bool
         .using_db(conn)
         .exists()
     )
-
-
-async def record_invoice_payment(
-    invoice: Invoice,
-    *,
-    amount_cents: int,
-    method: str,
-    paid_on: date,
-    conn: BaseDBAsyncClient,
-    stripe_payment_intent_id: str | None = None,
-) -> AppliedPayment:
-    """Record a payment from the invoice's client and apply it to the invoice.
-
-    `invoice` must have been read with `lock_invoice` in `conn`'s transaction. The payment is
-    recorded whatever the invoice's state (the money was received); the invoice takes at most
-    its balance, and nothing once it is void.
-    """
-    if amount_cents <= 0:
-        raise ValueError(f"a payment must be above zero, not {amount_cents} cents")
-    payment = await Payment.create(
-        tenant_id=invoice.tenant_id,
-        client_id=invoice.client_id,
-        amount_cents=amount_cents,
-        currency=invoice.currency,
-        paid_on=paid_on,
-        method=method,
-        stripe_payment_intent_id=stripe_payment_intent_id,
-        using_db=conn,
-    )
-    allocation = await allocate_payment(invoice, payment, amount_cents, conn=conn)
-    return AppliedPayment(payment=payment, allocation=allocation)
-
-
-async def allocate_payment(
-    invoice: Invoice, payment: Payment, amount_cents: int, *, conn: BaseDBAsyncClient
-) -> PaymentAllocation | None:
-    """Allocate up to `amount_cents` of the payment to the locked invoice, lowering its balance
-    and setting its status; None where the invoice takes no payment."""
-    if not takes_payment(invoice.status, invoice.balance_cents):
-        return None
-    allocated = min(amount_cents, invoice.balance_cents)
-    allocation = await PaymentAllocation.create(
-        tenant_id=invoice.tenant_id,
-        payment_id=payment.id,
-        invoice_id=invoice.id,
-        amount_cents=allocated,
-        using_db=conn,
-    )
-    invoice.balance_cents -= allocated
-    invoice.status = status_for_balance(invoice.balance_cents, invoice.total_cents)
-    await invoice.save(using_db=conn, update_fields=["balance_cents", "status"])
-    return allocation

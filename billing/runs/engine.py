@@ -26,6 +26,7 @@ from tortoise.transactions import in_transaction
 from billing.dates import due_date, grace_date
 from billing.invoices.lifecycle import InvoiceStatus, issued_status
 from billing.invoices.numbering import LAST_SEQUENCE, NUMBERS_USED_UP, take_numbers
+from billing.payments.credit import apply_credit_to_run_invoices
 from billing.runs.decide import (
     ClientBill,
     TaxTerms,
@@ -462,6 +463,15 @@ async def write_bills(
         ],
         also="status = 'invoiced'",
     )
+    if not run.review:
+        client_ids = [bill.client_id for bill in invoiced]
+        await apply_credit_to_run_invoices(
+            conn,
+            tenant=tenant,
+            run_id=run.id,
+            first_client_id=min(client_ids),
+            last_client_id=max(client_ids),
+        )
 
 
 def _invoice_rows(

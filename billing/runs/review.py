@@ -19,9 +19,10 @@ from billing.clients.eligibility import ChargeStatus
 from billing.errors import BillingRuleError, ErrorCode
 from billing.invoices.lifecycle import InvoiceStatus
 from billing.invoices.numbering import DraftScope, issue_drafts
+from billing.payments.credit import apply_credit_to_run_invoices
 from billing.runs.lifecycle import RunStatus
 from orm.db import placeholders, sql_date
-from orm.models import Charge, Invoice, InvoiceRun, ServiceScheduleSnapshot
+from orm.models import Charge, Invoice, InvoiceRun, ServiceScheduleSnapshot, Tenant
 
 
 async def finalize_invoice_run(*, tenant_id: int, user_id: int | None, run_id: int) -> InvoiceRun:
@@ -31,6 +32,8 @@ async def finalize_invoice_run(*, tenant_id: int, user_id: int | None, run_id: i
     async with in_transaction() as conn:
         run = await _claim(conn, tenant_id, run_id, RunStatus.COMPLETED)
         issued = await issue_drafts(conn, DraftScope(tenant_id, run.id))
+        tenant = await Tenant.get(id=tenant_id).using_db(conn)
+        await apply_credit_to_run_invoices(conn, tenant=tenant, run_id=run.id)
         if run.errors_count:
             run.status = RunStatus.COMPLETED_WITH_ERRORS
             await run.save(using_db=conn, update_fields=["status"])

@@ -141,9 +141,18 @@ class ErrorCode(Enum):
         BillingErrorCode.PAYMENT_PROVIDER_ERROR.value,
         description="Stripe refused or failed; nothing was recorded.",
     )
+    NOT_PAYABLE = strawberry.enum_value(
+        BillingErrorCode.NOT_PAYABLE.value,
+        description="The invoice takes no payment now (a draft, void, or nothing owed).",
+    )
     CURRENCY_MISMATCH = strawberry.enum_value(
         BillingErrorCode.CURRENCY_MISMATCH.value,
         description="The payment's currency is not the tenant's.",
+    )
+    ALREADY_REVERSED = BillingErrorCode.ALREADY_REVERSED.value
+    REFUND_EXCEEDS_UNALLOCATED = strawberry.enum_value(
+        BillingErrorCode.REFUND_EXCEEDS_UNALLOCATED.value,
+        description="Refund refused: more than the payment's unallocated part.",
     )
     STATEMENT_UNREADABLE = strawberry.enum_value(
         BillingErrorCode.STATEMENT_UNREADABLE.value,

@@ -49,10 +49,22 @@ class InvoiceLine:
         description="Percent; null where the line carries no tax. The line's `amount` is net of "
         "tax."
     )
+    model: strawberry.Private[models.InvoiceLine]
+    currency: strawberry.Private[str]
+
+    @strawberry.field(
+        description="Net amount left to credit on the line: its amount less what credit notes "
+        "have credited on it (what CreditNoteLineInput.amount may be at most)."
+    )
+    async def creditable(self, info: Info) -> Decimal:
+        credited = await info.context.loaders.credited_on_line.load(self.model.id)
+        return from_minor_units(self.model.amount_cents - credited, self.currency)
 
     @classmethod
     def from_model(cls, line: models.InvoiceLine, currency: str) -> InvoiceLine:
         return cls(
+            model=line,
+            currency=currency,
             id=strawberry.ID(str(line.id)),
             kind=InvoiceLineKind(line.kind),
             description=line.description,

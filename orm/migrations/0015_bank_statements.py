@@ -40,7 +40,7 @@ async def drop_indexes(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0012_invoice_taxes_deferrable")]
+    dependencies = [("models", "0013_receivables")]
 
     initial = False
 
@@ -198,7 +198,7 @@ class Migration(migrations.Migration):
             model_name="AuditEvent",
             name="action",
             field=fields.CharEnumField(
-                description="RUN: run\nVOID: void\nSEND: send\nDELETE: delete\nFINALIZE: finalize\nDISCARD: discard\nSETTINGS: settings\nCREDIT: credit\nBANK_IMPORT: bank_import\nBANK_MATCH: bank_match\nBANK_IGNORE: bank_ignore",
+                description="RUN: run\nVOID: void\nSEND: send\nDELETE: delete\nFINALIZE: finalize\nDISCARD: discard\nSETTINGS: settings\nCREDIT: credit\nPAYMENT: payment\nREVERSAL: reversal\nREFUND: refund\nAPPLY_CREDIT: apply_credit\nBANK_IMPORT: bank_import\nBANK_MATCH: bank_match\nBANK_IGNORE: bank_ignore",
                 enum_type=AuditAction,
                 max_length=16,
             ),

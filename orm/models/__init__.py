@@ -12,7 +12,7 @@ from orm.models.delivery import ChargeAttempt, EmailAttempt
 from orm.models.document import DocumentFile
 from orm.models.idempotency import IdempotencyKey
 from orm.models.invoice import Invoice, InvoiceLine, InvoiceStatusTotals, InvoiceTax
-from orm.models.payment import Payment, PaymentAllocation
+from orm.models.payment import CreditApplication, Payment, PaymentAllocation, PaymentRefund
 from orm.models.run import (
     InvoiceRun,
     RunChunk,
@@ -29,6 +29,7 @@ __all__ = [
     "Charge",
     "ChargeAttempt",
     "Client",
+    "CreditApplication",
     "CreditNote",
     "CreditNoteLine",
     "CreditNoteTax",
@@ -42,6 +43,7 @@ __all__ = [
     "InvoiceTax",
     "Payment",
     "PaymentAllocation",
+    "PaymentRefund",
     "RunChunk",
     "RunError",
     "Service",

@@ -24,6 +24,8 @@ class CreditNote(Model):
     subtotal_cents = fields.BigIntField()
     tax_cents = fields.BigIntField()
     total_cents = fields.BigIntField()
+    # For CREDIT: how much of the total has been applied to invoices (CreditApplication rows).
+    applied_cents = fields.BigIntField(default=0, db_default=0)
     # A REFUND of a card payment: the Stripe refund that paid the money back.
     stripe_refund_id = fields.CharField(max_length=255, null=True)
     created_by = fields.ForeignKeyField(

@@ -10,6 +10,7 @@ from billing.credit_notes.settlement import CreditNoteSettlement
 from billing.delivery.attempts import ChargeAttemptStatus, EmailResult, EmailTrigger
 from billing.invoices.lifecycle import InvoiceStatus
 from billing.invoices.lines import InvoiceLineKind
+from billing.payments.methods import PaymentStatus
 from billing.periods import ServicePeriod
 from billing.runs.lifecycle import ChunkStatus, RunErrorStage, RunStatus, RunTrigger
 
@@ -27,6 +28,7 @@ __all__ = [
     "EmailTrigger",
     "InvoiceLineKind",
     "InvoiceStatus",
+    "PaymentStatus",
     "RunErrorStage",
     "RunStatus",
     "RunTrigger",

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 import stripe
-from tortoise.transactions import in_transaction
 
 from billing.delivery.attempts import ChargeAttemptStatus
 from billing.delivery.charging import (
@@ -21,7 +20,6 @@ from billing.delivery.charging import (
 )
 from billing.invoices.lifecycle import InvoiceStatus
 from billing.money import from_minor_units, to_minor_units
-from billing.payments.allocation import lock_invoice, record_invoice_payment
 from orm.models import ChargeAttempt, Client, Invoice, Payment, PaymentAllocation, Tenant
 from tests.support.services import free_port
 from tests.support.stripe_server import (
@@ -106,7 +104,7 @@ async def test_successful_charge_pays_the_invoice(db: str, local_stripe: LocalSt
     assert invoice.balance_cents == 0
     [payment] = await Payment.filter(client_id=invoice.client_id)
     assert payment.id == outcome.payment_id
-    assert payment.method == "stripe"
+    assert payment.method == "card"
     assert payment.amount_cents == BALANCE_CENTS
     assert payment.currency == "EUR"
     assert payment.stripe_payment_intent_id == outcome.payment_intent_id
@@ -389,33 +387,3 @@ async def test_invoice_of_another_tenant_is_not_charged(db: str) -> None:
 
     assert outcome.result == ChargeResult.SKIPPED
     assert await attempts_of(invoice) == []
-
-
-async def test_payment_of_part_of_the_balance_leaves_the_invoice_partial(db: str) -> None:
-    invoice = await make_invoice()
-    async with in_transaction() as conn:
-        locked = await lock_invoice(tenant_id=invoice.tenant_id, invoice_id=invoice.id, conn=conn)
-        assert locked is not None
-        applied = await record_invoice_payment(
-            locked, amount_cents=1_000, method="cash", paid_on=date(2026, 11, 3), conn=conn
-        )
-
-    await invoice.refresh_from_db()
-    assert invoice.status == InvoiceStatus.PARTIAL
-    assert invoice.balance_cents == BALANCE_CENTS - 1_000
-    assert applied.allocated_cents == 1_000 and applied.unallocated_cents == 0
-
-
-async def test_payment_above_the_balance_is_allocated_up_to_the_balance(db: str) -> None:
-    invoice = await make_invoice()
-    async with in_transaction() as conn:
-        locked = await lock_invoice(tenant_id=invoice.tenant_id, invoice_id=invoice.id, conn=conn)
-        assert locked is not None
-        applied = await record_invoice_payment(
-            locked, amount_cents=6_000, method="cash", paid_on=date(2026, 11, 3), conn=conn
-        )
-
-    await invoice.refresh_from_db()
-    assert (invoice.status, invoice.balance_cents) == (InvoiceStatus.PAID, 0)
-    assert applied.allocated_cents == BALANCE_CENTS
-    assert applied.unallocated_cents == 6_000 - BALANCE_CENTS

@@ -212,3 +212,25 @@ async def test_an_invoice_shows_what_was_credited_and_may_be_credited_again_unti
         "reason": "A void invoice cannot be credited.",
     }
     assert as_viewer["actions"]["credit"]["allowed"] is False
+
+
+async def test_each_line_says_what_is_left_to_credit_on_it(
+    graphql: GraphQLClient, acme: Team
+) -> None:
+    invoice = await taxed_invoice(acme.client, LINES)
+    fiber = await invoice.lines.all().order_by("position").first()
+    await credit_line(graphql, acme, fiber, "25.00")
+    await credit_line(graphql, acme, fiber, "30.00")
+
+    data = await graphql.data(
+        """query($id: ID!) { invoice(id: $id) { lines { description amount creditable } } }""",
+        {"id": str(invoice.id)},
+        user=acme.viewer,
+    )
+
+    assert data["invoice"]["lines"] == [
+        {"description": "Fiber 100", "amount": "100.00", "creditable": "45.00"},
+        {"description": "Router rental", "amount": "10.00", "creditable": "10.00"},
+    ]
+    too_much = await credit_line(graphql, acme, fiber, "45.01")
+    assert [error["code"] for error in too_much["errors"]] == ["CREDIT_EXCEEDS_INVOICE"]

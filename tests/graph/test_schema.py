@@ -65,9 +65,6 @@ NOT_YET_SERVED = frozenset(
         "ApplyCreditInput",
         "PaymentPayload",
         "ClientPayload",
-        "ErrorCode.NOT_PAYABLE",
-        "ErrorCode.ALREADY_REVERSED",
-        "ErrorCode.REFUND_EXCEEDS_UNALLOCATED",
         # Bank statements: the entry's payment comes with the Payment type.
         "BankStatementEntry.payment",
         # Collections: reminders, blocking, aging.

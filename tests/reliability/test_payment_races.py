@@ -20,10 +20,12 @@ import billing.invoices.void
 from billing.delivery.attempts import ChargeAttemptStatus
 from billing.delivery.charging import ChargeResult, charge_invoice
 from billing.errors import BillingRuleError, ErrorCode
-from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.lifecycle import InvoiceStatus, takes_payment
 from billing.invoices.void import void_invoice
 from billing.money import to_minor_units
-from billing.payments.allocation import lock_invoice, record_invoice_payment
+from billing.payments.locks import lock_invoice
+from billing.payments.methods import PaymentMethod
+from billing.payments.recording import record_payment_in
 from orm.models import ChargeAttempt, Client, Invoice, Payment, PaymentAllocation, Tenant
 from tests.reliability.run_driver import FaultLog
 from tests.support.builders import make_invoice
@@ -80,10 +82,20 @@ async def pay(invoice: Invoice, amount_cents: int) -> int:
         locked = await lock_invoice(tenant_id=invoice.tenant_id, invoice_id=invoice.id, conn=conn)
         assert locked is not None
         await asyncio.sleep(HOLD_SECONDS)
-        applied = await record_invoice_payment(
-            locked, amount_cents=amount_cents, method="cash", paid_on=date(2026, 11, 21), conn=conn
+        # As a card charge records it: the money was received whatever the invoice is now.
+        payable = takes_payment(locked.status, locked.balance_cents)
+        payment = await record_payment_in(
+            conn,
+            tenant=await Tenant.get(id=locked.tenant_id).using_db(conn),
+            client_id=locked.client_id,
+            amount_cents=amount_cents,
+            received_on=date(2026, 11, 21),
+            method=PaymentMethod.CASH,
+            reference=None,
+            invoice_ids=[locked.id] if payable else [],
+            user_id=None,
         )
-    return applied.allocated_cents
+    return payment.allocated_cents
 
 
 async def after(seconds: float, action: Callable[[], Awaitable[Any]]) -> Any:

@@ -148,6 +148,7 @@ async def pay(
         currency=invoice.currency,
         paid_on=paid_on,
         method=method,
+        allocated_cents=to_minor_units(amount, invoice.currency),
     )
     return await PaymentAllocation.create(
         tenant_id=invoice.tenant_id,

@@ -27,8 +27,9 @@ async def paid_by_card(invoice: Invoice, intent_id: str) -> None:
         amount_cents=invoice.total_cents,
         currency=invoice.currency,
         paid_on=date(2026, 11, 5),
-        method="stripe",
+        method="card",
         stripe_payment_intent_id=intent_id,
+        allocated_cents=invoice.total_cents,
     )
     await PaymentAllocation.create(
         tenant_id=invoice.tenant_id,
