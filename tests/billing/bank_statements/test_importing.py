@@ -22,6 +22,7 @@ from billing.bank_statements.samples import (
 )
 from billing.errors import BillingRuleError, ErrorCode
 from billing.invoices.lifecycle import InvoiceStatus
+from billing.payments.methods import PaymentMethod
 from orm.models import AuditEvent, BankStatement, BankStatementEntry, Payment, PaymentAllocation
 from tests.billing.bank_statements.support import (
     entries_of,
@@ -73,7 +74,8 @@ async def test_an_entry_naming_an_open_invoice_pays_it(db: str) -> None:
     payment = await Payment.get(client_id=books.muller.id)
     assert payment.amount_cents == 4990 and payment.currency == "EUR"
     assert payment.paid_on == DAY
-    assert "BANK-0001" in payment.reference
+    assert payment.method == PaymentMethod.BANK_TRANSFER
+    assert payment.reference == "BANK-0001 Rechnung INV-000012 Danke"
     matched = (await entries_of(statement))[0]
     assert matched.payment_id == payment.id
     assert matched.invoice_id == invoice.id
