@@ -40,6 +40,7 @@ from billing.bank_statements import (
     parse_camt053,
 )
 from billing.bank_statements.samples import SampleEntry, camt053_document
+from orm.models import BankStatement, Tenant
 
 PREFIX = "INV-"
 PRICES = (1990, 2990, 3990, 4990, 5990, 7990, 9990)
@@ -274,12 +275,28 @@ def open_invoice_entries(
     return entries
 
 
+async def timed_import(tenant: Tenant, document: bytes, label: str) -> BankStatement:
+    from billing.bank_statements.importing import import_bank_statement
+
+    started = time.perf_counter()
+    statement = await import_bank_statement(
+        tenant=tenant, user_id=None, content=document, statement_format="CAMT053"
+    )
+    elapsed = time.perf_counter() - started
+    print(
+        f"{label:<44} {elapsed * 1000:9.1f} ms wall; {statement.matched_count} matched, "
+        f"{statement.unmatched_count} unmatched, {statement.duplicate_count} duplicate, "
+        f"{statement.ignored_count} ignored",
+        flush=True,
+    )
+    return statement
+
+
 async def measure_import(database: str, entries_count: int, seed: int) -> None:
     from bench.scratch import DEMO_TENANT, database_url
-    from billing.bank_statements.importing import import_bank_statement
     from billing.bank_statements.suggestions import suggested_invoice_ids
     from orm.db import close_database, open_database
-    from orm.models import BankStatementEntry, Tenant
+    from orm.models import BankStatementEntry
 
     conn = await asyncpg.connect(database_url(database))
     try:
@@ -313,20 +330,8 @@ async def measure_import(database: str, entries_count: int, seed: int) -> None:
     await open_database(database_url(database))
     try:
         tenant = await Tenant.get(id=tenant_id)
-        for label in ("import and match", "the same file again"):
-            started = time.perf_counter()
-            statement = await import_bank_statement(
-                tenant=tenant, user_id=None, content=document, statement_format="CAMT053"
-            )
-            elapsed = time.perf_counter() - started
-            print(
-                f"{label:<44} {elapsed * 1000:9.1f} ms wall; {statement.matched_count} matched, "
-                f"{statement.unmatched_count} unmatched, {statement.duplicate_count} duplicate, "
-                f"{statement.ignored_count} ignored",
-                flush=True,
-            )
-            if label == "import and match":
-                first = statement
+        first = await timed_import(tenant, document, "import and match")
+        await timed_import(tenant, document, "the same file again")
         waiting = await BankStatementEntry.filter(statement_id=first.id, status="UNMATCHED")
         started = time.perf_counter()
         found = await suggested_invoice_ids(tenant, waiting)

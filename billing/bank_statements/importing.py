@@ -25,7 +25,12 @@ from billing.bank_statements.matching import (
     OpenInvoiceIndex,
     match_entries,
 )
-from billing.bank_statements.model import BankEntry, StatementFormat, StatementUnreadable
+from billing.bank_statements.model import (
+    Balance,
+    BankEntry,
+    StatementFormat,
+    StatementUnreadable,
+)
 from billing.bank_statements.model import BankStatement as ReadStatement
 from billing.bank_statements.open_invoices import numbered_in
 from billing.bank_statements.parsing import parse_statement
@@ -123,8 +128,8 @@ async def import_bank_statement(
     return row
 
 
-def _balance(balance: object) -> int | None:
-    return getattr(balance, "minor_units", None)
+def _balance(balance: Balance | None) -> int | None:
+    return balance.minor_units if balance is not None else None
 
 
 async def _store_entries(
