@@ -231,17 +231,11 @@ async def test_an_error_while_recording_rolls_everything_back(
     ]
     from billing.bank_statements import paying
 
-    real = paying.record_payment_in
-    calls = 0
+    async def fails_after_the_payments(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the database went away")
 
-    async def fails_the_second_time(*args: object, **kwargs: object) -> object:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise RuntimeError("the database went away")
-        return await real(*args, **kwargs)
-
-    monkeypatch.setattr(paying, "record_payment_in", fails_the_second_time)
+    # The payments and allocations are written by then; the audit records fail.
+    monkeypatch.setattr(paying, "_audit", fails_after_the_payments)
 
     with pytest.raises(RuntimeError):
         await imported(books.tenant, camt053_document(entries))
@@ -249,6 +243,7 @@ async def test_an_error_while_recording_rolls_everything_back(
     assert await BankStatement.all().count() == 0
     assert await BankStatementEntry.all().count() == 0
     assert await Payment.all().count() == 0
+    assert await PaymentAllocation.all().count() == 0
     assert (await reloaded(books.open_invoice)).status is InvoiceStatus.UNPAID
 
 
@@ -260,6 +255,33 @@ async def test_the_import_is_audited_with_its_counts(db: str) -> None:
     event = await AuditEvent.get(action=AuditAction.BANK_IMPORT)
     assert event.detail["bank_statement_id"] == statement.id
     assert (event.detail["matched"], event.detail["duplicates"]) == (1, 1)
+
+
+async def test_each_payment_is_audited_as_a_payment_is(db: str) -> None:
+    books = await euro_books()
+
+    await imported(books.tenant, day_file())
+
+    payment = await Payment.get(client_id=books.muller.id)
+    event = await AuditEvent.get(action=AuditAction.PAYMENT)
+    assert event.invoice_id == books.open_invoice.id
+    assert event.detail["payment_id"] == payment.id
+    assert event.detail["allocations"] == [
+        {"invoice_id": books.open_invoice.id, "amount_cents": 4990}
+    ]
+    assert event.created_at is not None
+
+
+async def test_the_payment_holds_what_its_allocations_took(db: str) -> None:
+    books = await euro_books()
+    entry = SampleEntry(DAY, 6000, "EUR", bank_reference="BANK-9", text="INV-000012")
+
+    await imported(books.tenant, camt053_document([entry]))
+
+    payment = await Payment.get(client_id=books.muller.id)
+    # 49.90 allocated, 10.10 the client's credit.
+    assert (payment.amount_cents, payment.allocated_cents) == (6000, 4990)
+    assert payment.created_at is not None
 
 
 async def test_another_tenants_invoice_numbers_are_never_matched(db: str) -> None:
