@@ -15,14 +15,18 @@ from typing import Any
 
 from dashboard.graphql_client import (
     ApplyCreditInput,
+    BankEntryInput,
+    BankStatementFormat,
     CreditNoteFilter,
     CreditNoteLineInput,
     DeleteInvoiceInput,
     GraphQLClient,
+    ImportBankStatementInput,
     InvoiceFilter,
     InvoiceOutcome,
     InvoiceRunInput,
     IssueCreditNoteInput,
+    MatchBankEntryInput,
     PaymentFilter,
     RecordPaymentInput,
     RefundPaymentInput,
@@ -37,6 +41,9 @@ from dashboard.graphql_client import (
 )
 from dashboard.models import (
     AgingReport,
+    BankEntry,
+    BankStatementDetail,
+    BankStatementSummary,
     Client,
     ClientAccount,
     ClientReceivables,
@@ -56,6 +63,7 @@ from dashboard.models import (
     PaymentPage,
     RunPlan,
     Statement,
+    SuggestedInvoice,
     Viewer,
     invoices_on,
 )
@@ -404,3 +412,53 @@ def fetch_client_receivables(
     if client is None:
         raise NotFound("No such client.")
     return client, client.statement
+
+
+def fetch_bank_statements(api: GraphQLClient, first: int = 50) -> list[BankStatementSummary]:
+    """The tenant's latest imported statements, newest first."""
+    return [edge.node for edge in api.fetch_bank_statements(first=first).bank_statements.edges]
+
+
+def fetch_bank_statement(api: GraphQLClient, statement_id: str) -> BankStatementDetail:
+    """One statement with its entries (raises `NotFound` for an id the tenant does not have)."""
+    statement = api.fetch_bank_statement(id=statement_id).bank_statement
+    if statement is None:
+        raise NotFound(f"Bank statement {statement_id} does not exist.")
+    return statement
+
+
+def fetch_bank_entry_suggestions(
+    api: GraphQLClient, statement_id: str
+) -> dict[str, list[SuggestedInvoice]]:
+    """The open invoices suggested for each unmatched entry of the statement, by entry id."""
+    statement = api.fetch_bank_entry_suggestions(id=statement_id).bank_statement
+    if statement is None:
+        raise NotFound(f"Bank statement {statement_id} does not exist.")
+    return {entry.id: list(entry.suggested_invoices) for entry in statement.entries}
+
+
+def import_bank_statement(
+    api: GraphQLClient, content: str, statement_format: BankStatementFormat
+) -> MutationResult[BankStatementSummary]:
+    """Import a statement file's text; its entries naming open invoices become payments."""
+    statement_input = ImportBankStatementInput(format=statement_format, content=content)
+    payload = api.import_bank_statement(input=statement_input).import_bank_statement
+    return MutationResult(payload.statement, list(payload.errors))
+
+
+def match_bank_entry(
+    api: GraphQLClient, entry_id: str, *, client_id: str, invoice_ids: list[str] | None
+) -> MutationResult[BankEntry]:
+    """Record an unmatched entry as a payment of the client: `invoice_ids` in order, or their
+    open invoices oldest due first."""
+    match_input = MatchBankEntryInput(
+        entry_id=entry_id, client_id=client_id, invoice_ids=invoice_ids
+    )
+    payload = api.match_bank_entry(input=match_input).match_bank_entry
+    return MutationResult(payload.entry, list(payload.errors))
+
+
+def ignore_bank_entry(api: GraphQLClient, entry_id: str) -> MutationResult[BankEntry]:
+    """Set an unmatched entry aside."""
+    payload = api.ignore_bank_entry(input=BankEntryInput(entry_id=entry_id)).ignore_bank_entry
+    return MutationResult(payload.entry, list(payload.errors))

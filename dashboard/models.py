@@ -14,6 +14,12 @@ from typing import Generic, TypeVar
 from dashboard.graphql_client import (
     ActionState,
     AgingReport,
+    BankEntry,
+    BankEntryDirection,
+    BankEntryStatus,
+    BankStatementDetail,
+    BankStatementFormat,
+    BankStatementSummary,
     BlockedReason,
     Client,
     ClientAccount,
@@ -43,6 +49,9 @@ from dashboard.graphql_client import (
     UserError,
     Viewer,
 )
+from dashboard.graphql_client import (
+    FetchBankEntrySuggestionsBankStatementEntriesSuggestedInvoices as SuggestedInvoice,
+)
 from dashboard.graphql_client.fetch_client_receivables import (
     FetchClientReceivablesClientStatement as Statement,
 )
@@ -50,6 +59,12 @@ from dashboard.graphql_client.fetch_client_receivables import (
 __all__ = [
     "ActionState",
     "AgingReport",
+    "BankEntry",
+    "BankEntryDirection",
+    "BankEntryStatus",
+    "BankStatementDetail",
+    "BankStatementFormat",
+    "BankStatementSummary",
     "BlockedReason",
     "Client",
     "ClientAccount",
@@ -78,6 +93,7 @@ __all__ = [
     "Statement",
     "StatementEntry",
     "StatementEntryKind",
+    "SuggestedInvoice",
     "UserError",
     "Viewer",
     "blocked_label",

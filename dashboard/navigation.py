@@ -56,6 +56,12 @@ def pages() -> list[st.Page]:
             url_path="credit_notes",
         ),
         st.Page(
+            "pages/bank_statements.py",
+            title="Bank statements",
+            icon=":material/account_balance:",
+            url_path="bank_statements",
+        ),
+        st.Page(
             "pages/settings.py",
             title="Settings",
             icon=":material/settings:",

@@ -11,11 +11,13 @@ from typing import NamedTuple, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from billing.bank_statements.suggestions import suggested_invoice_ids
 from billing.clients.eligibility import ChargeStatus
 from billing.delivery.attempts import ChargeAttemptStatus
 from billing.invoices.listing import InvoiceListFilter, InvoicePage, ListPosition, invoice_page
 from billing.payments.balances import balances_due, credit_balances
 from orm.models import (
+    BankStatementEntry,
     Charge,
     ChargeAttempt,
     Client,
@@ -26,9 +28,11 @@ from orm.models import (
     InvoiceReminder,
     InvoiceRun,
     InvoiceTax,
+    Payment,
     PaymentAllocation,
     RunError,
     Service,
+    Tenant,
 )
 
 Row = TypeVar("Row")
@@ -82,6 +86,28 @@ class Loaders:
         self.payment_allocations = DataLoader[int, list[PaymentAllocation]](
             load_fn=self._payment_allocations
         )
+        self.payment = DataLoader[int, Payment | None](load_fn=self._payments)
+        self.bank_entries = DataLoader[int, list[BankStatementEntry]](load_fn=self._bank_entries)
+        # Keyed by the entry itself: the suggestions of every entry on a page are worked out
+        # together, from the entries as they were read.
+        self.bank_suggestions = DataLoader[BankStatementEntry, tuple[int, ...]](
+            load_fn=self._bank_suggestions, cache_key_fn=lambda entry: entry.id
+        )
+
+    async def _payments(self, ids: list[int]) -> list[Payment | None]:
+        rows = await Payment.filter(tenant_id=self.tenant_id, id__in=ids)
+        return _one_per_key(ids, rows)
+
+    async def _bank_entries(self, statement_ids: list[int]) -> list[list[BankStatementEntry]]:
+        rows = await BankStatementEntry.filter(
+            tenant_id=self.tenant_id, statement_id__in=statement_ids
+        ).order_by("position")
+        return _many_per_key(statement_ids, rows, "statement_id")
+
+    async def _bank_suggestions(self, entries: list[BankStatementEntry]) -> list[tuple[int, ...]]:
+        tenant = await Tenant.get(id=self.tenant_id)
+        found = await suggested_invoice_ids(tenant, entries)
+        return [found.get(entry.id, ()) for entry in entries]
 
     async def _clients(self, ids: list[int]) -> list[Client | None]:
         rows = await Client.filter(tenant_id=self.tenant_id, id__in=ids)

@@ -99,3 +99,17 @@ def payment_position(cursor: str | None) -> PaymentPosition | None:
     if len(parts) != 2 or payment_id is None or received_on is None:
         raise InvalidInput("`after` is not a cursor of this list.", field="after")
     return PaymentPosition(received_on=received_on, id=payment_id)
+
+
+def bank_statement_cursor(statement_id: int) -> str:
+    return _encode(f"bank-statement:{statement_id}")
+
+
+def bank_statement_position(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    parts = _decode(cursor, "bank-statement")
+    statement_id = parse_id(parts[0])
+    if len(parts) != 1 or statement_id is None:
+        raise InvalidInput("`after` is not a cursor of this list.", field="after")
+    return statement_id

@@ -8,6 +8,7 @@ from typing import TypeVar
 import strawberry
 from tortoise.models import Model
 
+from billing.bank_statements.listing import statements_newest_first
 from billing.collections.aging_report import aging_report
 from billing.collections.listing import blocked_clients, overdue_invoices
 from billing.credit_notes.listing import CreditNoteListFilter, credit_note_page
@@ -28,6 +29,7 @@ from graph.context import Info
 from graph.errors import ClientError, InvalidInput, NotFound
 from graph.ids import parse_id
 from graph.pagination import (
+    bank_statement_position,
     check_first,
     credit_note_position,
     invoice_position,
@@ -35,6 +37,7 @@ from graph.pagination import (
     run_position,
 )
 from graph.permissions import CanViewBilling
+from graph.types.bank_statement import BankStatement, BankStatementConnection
 from graph.types.client import Client
 from graph.types.collections import AgingReport
 from graph.types.credit_note import CreditNote, CreditNoteConnection
@@ -339,3 +342,20 @@ class Query:
             return PaymentConnection.empty()
         page = await payment_page(info.context.tenant.id, list_filter, first=first, after=position)
         return PaymentConnection.from_page(page)
+
+    @strawberry.field(permission_classes=[CanViewBilling])
+    async def bank_statement(self, info: Info, id: strawberry.ID) -> BankStatement | None:
+        statement = await tenant_row(models.BankStatement, info, id)
+        return BankStatement.from_model(statement) if statement else None
+
+    @strawberry.field(
+        permission_classes=[CanViewBilling], description="Imported bank statements, newest first."
+    )
+    async def bank_statements(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> BankStatementConnection:
+        check_first(first)
+        statements, has_next_page = await statements_newest_first(
+            info.context.tenant.id, first=first, before_id=bank_statement_position(after)
+        )
+        return BankStatementConnection.from_statements(statements, has_next_page)

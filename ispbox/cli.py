@@ -16,6 +16,8 @@ from ispbox.config import SettingsError, get_settings, settings_problem
 from workers.queues import JOB_QUEUES, queue_name
 
 DEMO_FILE = Path("ispbox-demo.json.gz")
+# `--format` of import-statement: the names a person types, and the format each stands for.
+STATEMENT_FORMATS = {"camt053": "CAMT053", "mt940": "MT940"}
 LOCAL_ONLY = "127.0.0.1"
 # Viewers get no developer menu (Deploy, Rerun, Clear cache).
 DASHBOARD_TOOLBAR_MODE = "viewer"
@@ -43,6 +45,22 @@ def build_parser() -> argparse.ArgumentParser:
     load = commands.add_parser("import", help="import a billing data file (JSON or .json.gz)")
     load.add_argument("file", type=Path)
     load.set_defaults(command=cmd_import)
+
+    statement = commands.add_parser(
+        "import-statement",
+        help="import a bank statement (CAMT.053 or MT940): payments for the entries naming an "
+        "open invoice",
+    )
+    statement.add_argument("file", type=Path)
+    statement.add_argument(
+        "--tenant", help="the tenant's key (may be left out where there is only one tenant)"
+    )
+    statement.add_argument(
+        "--format",
+        choices=STATEMENT_FORMATS,
+        help="the file's format (default: guessed from its content, XML being CAMT.053)",
+    )
+    statement.set_defaults(command=cmd_import_statement)
 
     demo = commands.add_parser("demo-data", help="write a realistic demo data file")
     demo.add_argument("--clients", type=int, default=200)
@@ -149,6 +167,46 @@ def cmd_import(args: argparse.Namespace) -> int:
         finally:
             await close_database()
         print(summary)
+        return 0
+
+    return asyncio.run(run())
+
+
+def cmd_import_statement(args: argparse.Namespace) -> int:
+    from billing.bank_statements.importing import (
+        guess_format,
+        import_bank_statement,
+        tenant_by_key,
+    )
+    from billing.errors import BillingRuleError
+
+    async def run() -> int:
+        from orm.db import close_database, open_database
+
+        settings = get_settings()
+        settings.check_ready_to_start()
+        try:
+            content = args.file.read_bytes()
+        except OSError as error:
+            print(f"ispbox: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+            return 1
+        chosen = STATEMENT_FORMATS[args.format] if args.format else guess_format(content)
+        await open_database(settings.database_url)
+        try:
+            tenant = await tenant_by_key(args.tenant)
+            statement = await import_bank_statement(
+                tenant=tenant, user_id=None, content=content, statement_format=chosen
+            )
+        except BillingRuleError as refusal:
+            print(f"ispbox: {args.file}: {refusal.message}", file=sys.stderr)
+            return 1
+        finally:
+            await close_database()
+        print(
+            f"statement {statement.id} ({statement.format.value}, account {statement.account}): "
+            f"{statement.matched_count} matched, {statement.unmatched_count} unmatched, "
+            f"{statement.duplicate_count} duplicate, {statement.ignored_count} ignored"
+        )
         return 0
 
     return asyncio.run(run())

@@ -79,6 +79,18 @@ async def reserve_ids(conn: BaseDBAsyncClient, table: str, count: int) -> list[i
     return sorted(int(row["id"]) for row in rows)
 
 
+async def new_ids(conn: BaseDBAsyncClient, table: str, count: int) -> list[int]:
+    """`count` ids for new rows of `table`, ascending, to insert with: from its sequence on
+    PostgreSQL; on SQLite past the largest id, which holds because the caller's transaction has
+    written already, so no other writer runs until it ends."""
+    reserved = await reserve_ids(conn, table, count)
+    if reserved is not None:
+        return reserved
+    rows = await conn.execute_query_dict(f"SELECT coalesce(max(id), 0) AS last FROM {table}")
+    last = int(rows[0]["last"])
+    return list(range(last + 1, last + 1 + count))
+
+
 async def defer_constraint(conn: BaseDBAsyncClient, name: str) -> None:
     """Check the deferrable constraint at the commit of the caller's transaction (PostgreSQL;
     SQLite checks nothing earlier than it must anyway)."""

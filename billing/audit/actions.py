@@ -24,3 +24,6 @@ class AuditAction(StrEnum):
     CLIENT_STATUS = "client_status"
     BLOCK = "block"
     UNBLOCK = "unblock"
+    BANK_IMPORT = "bank_import"
+    BANK_MATCH = "bank_match"
+    BANK_IGNORE = "bank_ignore"

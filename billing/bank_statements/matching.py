@@ -47,6 +47,9 @@ class EntryStatus(StrEnum):
     MATCHED = "MATCHED"
     UNMATCHED = "UNMATCHED"
     IGNORED = "IGNORED"
+    # Set by the import, never by the matcher: the account and bank reference were imported
+    # before, so the entry records nothing.
+    DUPLICATE = "DUPLICATE"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,9 @@ from .delete_invoice import (
 )
 from .discard_run import DiscardRun, DiscardRunDiscardInvoiceRun
 from .enums import (
+    BankEntryDirection,
+    BankEntryStatus,
+    BankStatementFormat,
     BlockedReason,
     ClientStatus,
     CreditNoteSettlement,
@@ -32,6 +35,21 @@ from .enums import (
     StatementEntryKind,
 )
 from .fetch_aging_report import FetchAgingReport, FetchAgingReportAgingReport
+from .fetch_bank_entry_suggestions import (
+    FetchBankEntrySuggestions,
+    FetchBankEntrySuggestionsBankStatement,
+    FetchBankEntrySuggestionsBankStatementEntries,
+    FetchBankEntrySuggestionsBankStatementEntriesSuggestedInvoices,
+    FetchBankEntrySuggestionsBankStatementEntriesSuggestedInvoicesClient,
+)
+from .fetch_bank_statement import FetchBankStatement, FetchBankStatementBankStatement
+from .fetch_bank_statements import (
+    FetchBankStatements,
+    FetchBankStatementsBankStatements,
+    FetchBankStatementsBankStatementsEdges,
+    FetchBankStatementsBankStatementsEdgesNode,
+    FetchBankStatementsBankStatementsPageInfo,
+)
 from .fetch_client_account import FetchClientAccount, FetchClientAccountClient
 from .fetch_client_receivables import (
     FetchClientReceivables,
@@ -75,6 +93,16 @@ from .fragments import (
     ActionState,
     AgingReport,
     AgingReportBuckets,
+    BankEntry,
+    BankEntryOutcome,
+    BankEntryOutcomeEntry,
+    BankEntryOutcomeErrors,
+    BankStatementDetail,
+    BankStatementDetailEntries,
+    BankStatementOutcome,
+    BankStatementOutcomeErrors,
+    BankStatementOutcomeStatement,
+    BankStatementSummary,
     Client,
     ClientAccount,
     ClientAccountPendingCharges,
@@ -145,14 +173,22 @@ from .fragments import (
     UserError,
     Viewer,
 )
+from .ignore_bank_entry import IgnoreBankEntry, IgnoreBankEntryIgnoreBankEntry
+from .import_bank_statement import (
+    ImportBankStatement,
+    ImportBankStatementImportBankStatement,
+)
 from .input_types import (
     ApplyCreditInput,
+    BankEntryInput,
     CreditNoteFilter,
     CreditNoteLineInput,
     DeleteInvoiceInput,
+    ImportBankStatementInput,
     InvoiceFilter,
     InvoiceRunInput,
     IssueCreditNoteInput,
+    MatchBankEntryInput,
     PaymentFilter,
     RecordPaymentInput,
     RefundPaymentInput,
@@ -165,6 +201,7 @@ from .input_types import (
     VoidInvoiceInput,
 )
 from .issue_credit_note import IssueCreditNote, IssueCreditNoteIssueCreditNote
+from .match_bank_entry import MatchBankEntry, MatchBankEntryMatchBankEntry
 from .record_payment import RecordPayment, RecordPaymentRecordPayment
 from .refund_payment import RefundPayment, RefundPaymentRefundPayment
 from .reverse_payment import ReversePayment, ReversePaymentReversePayment
@@ -203,6 +240,20 @@ __all__ = [
     "ApplyCreditApplyCreditClient",
     "ApplyCreditApplyCreditErrors",
     "ApplyCreditInput",
+    "BankEntry",
+    "BankEntryDirection",
+    "BankEntryInput",
+    "BankEntryOutcome",
+    "BankEntryOutcomeEntry",
+    "BankEntryOutcomeErrors",
+    "BankEntryStatus",
+    "BankStatementDetail",
+    "BankStatementDetailEntries",
+    "BankStatementFormat",
+    "BankStatementOutcome",
+    "BankStatementOutcomeErrors",
+    "BankStatementOutcomeStatement",
+    "BankStatementSummary",
     "BaseModel",
     "BillingApiBase",
     "BlockedReason",
@@ -237,6 +288,18 @@ __all__ = [
     "ErrorCode",
     "FetchAgingReport",
     "FetchAgingReportAgingReport",
+    "FetchBankEntrySuggestions",
+    "FetchBankEntrySuggestionsBankStatement",
+    "FetchBankEntrySuggestionsBankStatementEntries",
+    "FetchBankEntrySuggestionsBankStatementEntriesSuggestedInvoices",
+    "FetchBankEntrySuggestionsBankStatementEntriesSuggestedInvoicesClient",
+    "FetchBankStatement",
+    "FetchBankStatementBankStatement",
+    "FetchBankStatements",
+    "FetchBankStatementsBankStatements",
+    "FetchBankStatementsBankStatementsEdges",
+    "FetchBankStatementsBankStatementsEdgesNode",
+    "FetchBankStatementsBankStatementsPageInfo",
     "FetchClientAccount",
     "FetchClientAccountClient",
     "FetchClientReceivables",
@@ -274,6 +337,11 @@ __all__ = [
     "FinalizeRun",
     "FinalizeRunFinalizeInvoiceRun",
     "GraphQLClient",
+    "IgnoreBankEntry",
+    "IgnoreBankEntryIgnoreBankEntry",
+    "ImportBankStatement",
+    "ImportBankStatementImportBankStatement",
+    "ImportBankStatementInput",
     "Invoice",
     "InvoiceActions",
     "InvoiceActionsCredit",
@@ -310,6 +378,9 @@ __all__ = [
     "IssueCreditNote",
     "IssueCreditNoteInput",
     "IssueCreditNoteIssueCreditNote",
+    "MatchBankEntry",
+    "MatchBankEntryInput",
+    "MatchBankEntryMatchBankEntry",
     "OverdueInvoice",
     "OverdueInvoiceActions",
     "OverdueInvoiceActionsRemind",

@@ -10,6 +10,9 @@ from .base_model import UNSET, UnsetType
 from .delete_invoice import DeleteInvoice
 from .discard_run import DiscardRun
 from .fetch_aging_report import FetchAgingReport
+from .fetch_bank_entry_suggestions import FetchBankEntrySuggestions
+from .fetch_bank_statement import FetchBankStatement
+from .fetch_bank_statements import FetchBankStatements
 from .fetch_client_account import FetchClientAccount
 from .fetch_client_receivables import FetchClientReceivables
 from .fetch_collections import FetchCollections
@@ -25,13 +28,18 @@ from .fetch_run_invoices import FetchRunInvoices
 from .fetch_run_plan import FetchRunPlan
 from .fetch_viewer import FetchViewer
 from .finalize_run import FinalizeRun
+from .ignore_bank_entry import IgnoreBankEntry
+from .import_bank_statement import ImportBankStatement
 from .input_types import (
     ApplyCreditInput,
+    BankEntryInput,
     CreditNoteFilter,
     DeleteInvoiceInput,
+    ImportBankStatementInput,
     InvoiceFilter,
     InvoiceRunInput,
     IssueCreditNoteInput,
+    MatchBankEntryInput,
     PaymentFilter,
     RecordPaymentInput,
     RefundPaymentInput,
@@ -44,6 +52,7 @@ from .input_types import (
     VoidInvoiceInput,
 )
 from .issue_credit_note import IssueCreditNote
+from .match_bank_entry import MatchBankEntry
 from .record_payment import RecordPayment
 from .refund_payment import RefundPayment
 from .reverse_payment import ReversePayment
@@ -213,6 +222,132 @@ class GraphQLClient(BillingApiBase):
         )
         data = self.get_data(response)
         return FetchAgingReport.model_validate(data)
+
+    def fetch_bank_entry_suggestions(
+        self, id: str, **kwargs: Any
+    ) -> FetchBankEntrySuggestions:
+        query = gql("""
+            query FetchBankEntrySuggestions($id: ID!) {
+              bankStatement(id: $id) {
+                id
+                entries {
+                  id
+                  suggestedInvoices {
+                    id
+                    displayNumber
+                    balance
+                    currency
+                    dueOn
+                    client {
+                      id
+                      name
+                    }
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query,
+            operation_name="FetchBankEntrySuggestions",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return FetchBankEntrySuggestions.model_validate(data)
+
+    def fetch_bank_statement(self, id: str, **kwargs: Any) -> FetchBankStatement:
+        query = gql("""
+            query FetchBankStatement($id: ID!) {
+              bankStatement(id: $id) {
+                ...BankStatementDetail
+              }
+            }
+
+            fragment BankEntry on BankStatementEntry {
+              id
+              bookedOn
+              amount
+              currency
+              direction
+              counterparty
+              remittance
+              bankReference
+              status
+              note
+            }
+
+            fragment BankStatementDetail on BankStatement {
+              ...BankStatementSummary
+              entries {
+                ...BankEntry
+              }
+            }
+
+            fragment BankStatementSummary on BankStatement {
+              id
+              format
+              importedAt
+              account
+              currency
+              statementId
+              matched
+              unmatched
+              duplicates
+              ignored
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query,
+            operation_name="FetchBankStatement",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return FetchBankStatement.model_validate(data)
+
+    def fetch_bank_statements(
+        self, first: int, after: Union[Optional[str], UnsetType] = UNSET, **kwargs: Any
+    ) -> FetchBankStatements:
+        query = gql("""
+            query FetchBankStatements($first: Int!, $after: String) {
+              bankStatements(first: $first, after: $after) {
+                pageInfo {
+                  hasNextPage
+                  endCursor
+                }
+                edges {
+                  node {
+                    ...BankStatementSummary
+                  }
+                }
+              }
+            }
+
+            fragment BankStatementSummary on BankStatement {
+              id
+              format
+              importedAt
+              account
+              currency
+              statementId
+              matched
+              unmatched
+              duplicates
+              ignored
+            }
+            """)
+        variables: dict[str, object] = {"first": first, "after": after}
+        response = self.execute(
+            query=query,
+            operation_name="FetchBankStatements",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return FetchBankStatements.model_validate(data)
 
     def fetch_client_account(self, client_id: str, **kwargs: Any) -> FetchClientAccount:
         query = gql("""
@@ -1036,6 +1171,99 @@ class GraphQLClient(BillingApiBase):
         data = self.get_data(response)
         return FinalizeRun.model_validate(data)
 
+    def ignore_bank_entry(
+        self, input: BankEntryInput, **kwargs: Any
+    ) -> IgnoreBankEntry:
+        query = gql("""
+            mutation IgnoreBankEntry($input: BankEntryInput!) {
+              ignoreBankEntry(input: $input) {
+                ...BankEntryOutcome
+              }
+            }
+
+            fragment BankEntry on BankStatementEntry {
+              id
+              bookedOn
+              amount
+              currency
+              direction
+              counterparty
+              remittance
+              bankReference
+              status
+              note
+            }
+
+            fragment BankEntryOutcome on BankStatementEntryPayload {
+              entry {
+                ...BankEntry
+              }
+              errors {
+                ...UserError
+              }
+            }
+
+            fragment UserError on UserError {
+              code
+              message
+              field
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = self.execute(
+            query=query, operation_name="IgnoreBankEntry", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return IgnoreBankEntry.model_validate(data)
+
+    def import_bank_statement(
+        self, input: ImportBankStatementInput, **kwargs: Any
+    ) -> ImportBankStatement:
+        query = gql("""
+            mutation ImportBankStatement($input: ImportBankStatementInput!) {
+              importBankStatement(input: $input) {
+                ...BankStatementOutcome
+              }
+            }
+
+            fragment BankStatementOutcome on BankStatementPayload {
+              statement {
+                ...BankStatementSummary
+              }
+              errors {
+                ...UserError
+              }
+            }
+
+            fragment BankStatementSummary on BankStatement {
+              id
+              format
+              importedAt
+              account
+              currency
+              statementId
+              matched
+              unmatched
+              duplicates
+              ignored
+            }
+
+            fragment UserError on UserError {
+              code
+              message
+              field
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = self.execute(
+            query=query,
+            operation_name="ImportBankStatement",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return ImportBankStatement.model_validate(data)
+
     def issue_credit_note(
         self, input: IssueCreditNoteInput, **kwargs: Any
     ) -> IssueCreditNote:
@@ -1089,6 +1317,51 @@ class GraphQLClient(BillingApiBase):
         )
         data = self.get_data(response)
         return IssueCreditNote.model_validate(data)
+
+    def match_bank_entry(
+        self, input: MatchBankEntryInput, **kwargs: Any
+    ) -> MatchBankEntry:
+        query = gql("""
+            mutation MatchBankEntry($input: MatchBankEntryInput!) {
+              matchBankEntry(input: $input) {
+                ...BankEntryOutcome
+              }
+            }
+
+            fragment BankEntry on BankStatementEntry {
+              id
+              bookedOn
+              amount
+              currency
+              direction
+              counterparty
+              remittance
+              bankReference
+              status
+              note
+            }
+
+            fragment BankEntryOutcome on BankStatementEntryPayload {
+              entry {
+                ...BankEntry
+              }
+              errors {
+                ...UserError
+              }
+            }
+
+            fragment UserError on UserError {
+              code
+              message
+              field
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = self.execute(
+            query=query, operation_name="MatchBankEntry", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return MatchBankEntry.model_validate(data)
 
     def record_payment(self, input: RecordPaymentInput, **kwargs: Any) -> RecordPayment:
         query = gql("""

@@ -4,6 +4,23 @@
 from enum import Enum
 
 
+class BankEntryDirection(str, Enum):
+    CREDIT = "CREDIT"
+    DEBIT = "DEBIT"
+
+
+class BankEntryStatus(str, Enum):
+    MATCHED = "MATCHED"
+    UNMATCHED = "UNMATCHED"
+    DUPLICATE = "DUPLICATE"
+    IGNORED = "IGNORED"
+
+
+class BankStatementFormat(str, Enum):
+    CAMT053 = "CAMT053"
+    MT940 = "MT940"
+
+
 class BlockedReason(str, Enum):
     MANUAL = "MANUAL"
     OVERDUE = "OVERDUE"
@@ -46,6 +63,8 @@ class ErrorCode(str, Enum):
     ALREADY_REVERSED = "ALREADY_REVERSED"
     REFUND_EXCEEDS_UNALLOCATED = "REFUND_EXCEEDS_UNALLOCATED"
     NOT_OVERDUE = "NOT_OVERDUE"
+    STATEMENT_UNREADABLE = "STATEMENT_UNREADABLE"
+    BANK_ENTRY_RESOLVED = "BANK_ENTRY_RESOLVED"
 
 
 class InvoiceLineKind(str, Enum):

@@ -9,6 +9,9 @@ from pydantic import Field
 
 from .base_model import BaseModel
 from .enums import (
+    BankEntryDirection,
+    BankEntryStatus,
+    BankStatementFormat,
     BlockedReason,
     ClientStatus,
     CreditNoteSettlement,
@@ -44,6 +47,72 @@ class AgingReportBuckets(BaseModel):
     to_days: Optional[int] = Field(alias="toDays")
     count: int
     balance: Decimal
+
+
+class BankEntry(BaseModel):
+    id: str
+    booked_on: date = Field(alias="bookedOn")
+    amount: Decimal
+    currency: str
+    direction: BankEntryDirection
+    counterparty: Optional[str]
+    remittance: Optional[str]
+    bank_reference: str = Field(alias="bankReference")
+    status: BankEntryStatus
+    note: Optional[str]
+
+
+class UserError(BaseModel):
+    code: ErrorCode
+    message: str
+    field: Optional[str]
+
+
+class BankEntryOutcome(BaseModel):
+    entry: Optional["BankEntryOutcomeEntry"]
+    errors: list["BankEntryOutcomeErrors"]
+
+
+class BankEntryOutcomeEntry(BankEntry):
+    pass
+
+
+class BankEntryOutcomeErrors(UserError):
+    pass
+
+
+class BankStatementSummary(BaseModel):
+    id: str
+    format: BankStatementFormat
+    imported_at: datetime = Field(alias="importedAt")
+    account: str
+    currency: str
+    statement_id: Optional[str] = Field(alias="statementId")
+    matched: int
+    unmatched: int
+    duplicates: int
+    ignored: int
+
+
+class BankStatementDetail(BankStatementSummary):
+    entries: list["BankStatementDetailEntries"]
+
+
+class BankStatementDetailEntries(BankEntry):
+    pass
+
+
+class BankStatementOutcome(BaseModel):
+    statement: Optional["BankStatementOutcomeStatement"]
+    errors: list["BankStatementOutcomeErrors"]
+
+
+class BankStatementOutcomeStatement(BankStatementSummary):
+    pass
+
+
+class BankStatementOutcomeErrors(UserError):
+    pass
 
 
 class Client(BaseModel):
@@ -118,12 +187,6 @@ class CreditNoteInvoice(BaseModel):
 class CreditNoteClient(BaseModel):
     id: str
     name: str
-
-
-class UserError(BaseModel):
-    code: ErrorCode
-    message: str
-    field: Optional[str]
 
 
 class CreditNoteOutcome(BaseModel):
@@ -494,13 +557,18 @@ class Viewer(BaseModel):
 
 ActionState.model_rebuild()
 AgingReport.model_rebuild()
+BankEntry.model_rebuild()
+UserError.model_rebuild()
+BankEntryOutcome.model_rebuild()
+BankStatementSummary.model_rebuild()
+BankStatementDetail.model_rebuild()
+BankStatementOutcome.model_rebuild()
 Client.model_rebuild()
 ClientService.model_rebuild()
 PendingCharge.model_rebuild()
 ClientAccount.model_rebuild()
 ClientReceivables.model_rebuild()
 CreditNote.model_rebuild()
-UserError.model_rebuild()
 CreditNoteOutcome.model_rebuild()
 CreditNotePage.model_rebuild()
 InvoiceLine.model_rebuild()

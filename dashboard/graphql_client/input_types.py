@@ -8,13 +8,22 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .enums import CreditNoteSettlement, InvoiceStatus, PaymentMethod
+from .enums import (
+    BankStatementFormat,
+    CreditNoteSettlement,
+    InvoiceStatus,
+    PaymentMethod,
+)
 
 
 class ApplyCreditInput(BaseModel):
     client_id: str = Field(alias="clientId")
     invoice_ids: Optional[list[str]] = Field(alias="invoiceIds", default=None)
     "The invoices to apply it to, in order; null: oldest due first."
+
+
+class BankEntryInput(BaseModel):
+    entry_id: str = Field(alias="entryId")
 
 
 class CreditNoteFilter(BaseModel):
@@ -30,6 +39,12 @@ class CreditNoteLineInput(BaseModel):
 
 class DeleteInvoiceInput(BaseModel):
     id: str
+
+
+class ImportBankStatementInput(BaseModel):
+    format: BankStatementFormat
+    content: str
+    "The file's text."
 
 
 class InvoiceFilter(BaseModel):
@@ -55,6 +70,13 @@ class IssueCreditNoteInput(BaseModel):
     reset_service_schedule: bool = Field(alias="resetServiceSchedule", default=False)
     "As for voidInvoice: the credited service periods and charges are billed again by the next run (each credited line must be credited in full)."
     idempotency_key: Optional[str] = Field(alias="idempotencyKey", default=None)
+
+
+class MatchBankEntryInput(BaseModel):
+    entry_id: str = Field(alias="entryId")
+    client_id: str = Field(alias="clientId")
+    invoice_ids: Optional[list[str]] = Field(alias="invoiceIds", default=None)
+    "Paid in this order; null: the client's open invoices, oldest due first. What is left is the client's credit."
 
 
 class PaymentFilter(BaseModel):

@@ -12,7 +12,10 @@ from graph.mutations.apply_credit import apply_credit_field
 from graph.mutations.delete_invoice import delete_invoice
 from graph.mutations.discard_invoice_run import discard_invoice_run
 from graph.mutations.finalize_invoice_run import finalize_invoice_run
+from graph.mutations.ignore_bank_entry import ignore_bank_entry
+from graph.mutations.import_bank_statement import import_bank_statement
 from graph.mutations.issue_credit_note import issue_credit_note
+from graph.mutations.match_bank_entry import match_bank_entry
 from graph.mutations.record_payment import record_payment_field
 from graph.mutations.refund_payment import refund_payment_field
 from graph.mutations.reverse_payment import reverse_payment_field
@@ -111,4 +114,24 @@ class Mutation:
         permission_classes=[CanEditBilling],
         description="Apply the client's credit balance to open invoices (invoiceIds in order, "
         "or oldest due first).",
+    )
+    import_bank_statement = strawberry.mutation(
+        resolver=import_bank_statement,
+        permission_classes=[CanEditBilling],
+        description="Read a bank statement (CAMT.053 XML or MT940 text): every incoming entry "
+        "that names an open invoice's number in its remittance information, in the tenant's "
+        "currency, is recorded as a payment of that invoice's client (that invoice first); the "
+        "others wait for matchBankEntry or ignoreBankEntry. An entry already imported (same "
+        "account and bank reference) is a DUPLICATE and records nothing.",
+    )
+    match_bank_entry = strawberry.mutation(
+        resolver=match_bank_entry,
+        permission_classes=[CanEditBilling],
+        description="Record an unmatched bank entry as a payment of the given client (and "
+        "invoices).",
+    )
+    ignore_bank_entry = strawberry.mutation(
+        resolver=ignore_bank_entry,
+        permission_classes=[CanEditBilling],
+        description="Set an unmatched bank entry aside: it records nothing.",
     )

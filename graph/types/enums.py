@@ -158,6 +158,15 @@ class ErrorCode(Enum):
         BillingErrorCode.NOT_OVERDUE.value,
         description="Reminder refused: the invoice is not past due or has nothing owed.",
     )
+    STATEMENT_UNREADABLE = strawberry.enum_value(
+        BillingErrorCode.STATEMENT_UNREADABLE.value,
+        description="The bank statement could not be read; the message says where.",
+    )
+    BANK_ENTRY_RESOLVED = strawberry.enum_value(
+        BillingErrorCode.BANK_ENTRY_RESOLVED.value,
+        description="The bank entry is not waiting for a person: it is already matched, "
+        "ignored, or a duplicate.",
+    )
 
 
 @strawberry.enum

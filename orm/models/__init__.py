@@ -5,6 +5,7 @@ whole yen of JPY, fils of BHD), whatever the name says.
 """
 
 from orm.models.audit import AuditEvent
+from orm.models.bank_statement import BankStatement, BankStatementEntry
 from orm.models.client import Charge, Client, Service
 from orm.models.collections import CollectionsChunk, CollectionsPass, InvoiceReminder
 from orm.models.credit_note import CreditNote, CreditNoteLine, CreditNoteTax
@@ -24,6 +25,8 @@ from orm.models.tenant import Tenant, User
 
 __all__ = [
     "AuditEvent",
+    "BankStatement",
+    "BankStatementEntry",
     "Charge",
     "ChargeAttempt",
     "Client",

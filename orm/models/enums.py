@@ -2,6 +2,9 @@
 the migrations name them here, where the values written in the database are gathered."""
 
 from billing.audit.actions import AuditAction
+from billing.bank_statements.matching import EntryStatus as BankEntryStatus
+from billing.bank_statements.model import Direction as BankEntryDirection
+from billing.bank_statements.model import StatementFormat
 from billing.clients.eligibility import BlockedReason, ChargeStatus, ClientStatus, ServiceStatus
 from billing.collections.passes import PassStatus, ReminderTrigger
 from billing.credit_notes.settlement import CreditNoteSettlement
@@ -14,6 +17,8 @@ from billing.runs.lifecycle import ChunkStatus, RunErrorStage, RunStatus, RunTri
 
 __all__ = [
     "AuditAction",
+    "BankEntryDirection",
+    "BankEntryStatus",
     "BlockedReason",
     "ChargeAttemptStatus",
     "ChargeStatus",
@@ -32,4 +37,5 @@ __all__ = [
     "RunTrigger",
     "ServicePeriod",
     "ServiceStatus",
+    "StatementFormat",
 ]

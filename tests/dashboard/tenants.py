@@ -51,6 +51,7 @@ REVIEW_FINALIZE = LabTenant("finalize-lab", "Finalize Lab Fiber", {"review_runs"
 SETTINGS = LabTenant("settings-lab", "Settings Lab Fiber")
 CREDIT_NOTES = LabTenant("credit-lab", "Credit Lab Fiber")
 COLLECTIONS = LabTenant("collect-lab", "Collect Lab Fiber")
+BANK = LabTenant("bank-lab", "Bank Lab Fiber")
 LAB_TENANTS = (
     BULK_RUN,
     RUN_HISTORY,
@@ -61,6 +62,7 @@ LAB_TENANTS = (
     SETTINGS,
     CREDIT_NOTES,
     COLLECTIONS,
+    BANK,
 )
 
 
@@ -69,7 +71,17 @@ def lab_tenants_document(demo: dict[str, Any], today: date) -> dict[str, Any]:
     base = demo["tenants"][0]
     tenants = [derived_tenant(base, tenant) for tenant in LAB_TENANTS]
     name_due_client(next(t for t in tenants if t["key"] == CLIENT_RUN.key), today)
+    leave_unpaid(next(t for t in tenants if t["key"] == BANK.key))
     return {"tenants": tenants}
+
+
+def leave_unpaid(tenant: dict[str, Any]) -> None:
+    """No payment on any invoice of the tenant's history: bank transfers have open invoices to
+    pay and to be suggested for."""
+    for client in tenant["clients"]:
+        for invoice in client.get("invoices", []):
+            if invoice.get("status") != "void":
+                invoice["payments"] = []
 
 
 def derived_tenant(base: dict[str, Any], tenant: LabTenant) -> dict[str, Any]:

@@ -204,7 +204,7 @@ def test_previews_follow_a_billing_date_typed_and_entered(
         browser.close()
 
 
-def test_settings_and_credit_notes_pages_hold_at_1024_pixels_wide(
+def test_settings_credit_notes_and_bank_statements_pages_hold_at_1024_pixels_wide(
     dashboard_url: str, tmp_path: Path
 ):
     from playwright.sync_api import sync_playwright
@@ -215,6 +215,7 @@ def test_settings_and_credit_notes_pages_hold_at_1024_pixels_wide(
         for path, expected in (
             ("/settings", ("Settings → Invoices", "Legal name", "Payment terms (days)", "Save")),
             ("/credit_notes", ("Credit notes", "Issue one with Credit note")),
+            ("/bank_statements", ("Bank statements", "Statement file (CAMT.053 XML or MT940)")),
         ):
             open_page(page, dashboard_url + path)
             page.screenshot(path=str(tmp_path / f"{path.strip('/')}-1024.png"), full_page=True)

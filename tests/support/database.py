@@ -30,6 +30,8 @@ TABLES = [
     "audit_events",
     "payment_refunds",
     "credit_applications",
+    "bank_statement_entries",
+    "bank_statements",
     "service_rebill_periods",
     "service_schedule_snapshots",
     "invoice_run_errors",
