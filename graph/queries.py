@@ -21,6 +21,7 @@ from billing.invoices.listing import (
     invoice_page,
     runs_newest_first,
 )
+from billing.invoices.trends import MAX_MONTHS, monthly_trends
 from billing.runs.planning import plan_invoice_run
 from billing.text import unstorable_text
 from graph.context import Info
@@ -42,6 +43,7 @@ from graph.types.kpis import InvoiceKpis
 from graph.types.plan import InvoiceRunPlan
 from graph.types.run import InvoiceRun, InvoiceRunConnection
 from graph.types.settings import InvoiceSettings
+from graph.types.trends import InvoiceTrends
 from graph.types.viewer import Viewer
 from orm import models
 
@@ -247,6 +249,20 @@ class Query:
     async def invoice_kpis(self, info: Info) -> InvoiceKpis:
         tenant = info.context.tenant
         return InvoiceKpis.from_kpis(await invoice_kpis(tenant.id), tenant.currency)
+
+    @strawberry.field(
+        permission_classes=[CanViewBilling],
+        description="The overview's charts: invoiced and collected per month for the `months` "
+        "months ending with the tenant's current one (1 to 36), and this month's change.",
+    )
+    async def invoice_trends(self, info: Info, months: int = 12) -> InvoiceTrends:
+        if not 1 <= months <= MAX_MONTHS:
+            raise InvalidInput(
+                f"`months` must be between 1 and {MAX_MONTHS}; {months} was given.", field="months"
+            )
+        tenant = info.context.tenant
+        figures = await monthly_trends(tenant.id, info.context.today, months)
+        return InvoiceTrends.from_trends(figures, tenant.currency)
 
     @strawberry.field(
         permission_classes=[CanViewBilling],

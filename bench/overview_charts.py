@@ -1,0 +1,126 @@
+"""The overview's charts and the invoice list's sort orders at a million invoices: invoiceTrends
+(invoiced and collected per month for 12 months, with this month's change), the status mix
+(invoiceKpis.byStatus) and the first page of the list under each sort order and the overdue
+filter, each loaded through the API.
+
+The data: the api_latency bench's (N demo clients, monthly invoice history by COPY up to the
+asked number of invoices), plus one payment per invoice that has been paid in whole or in part,
+dated on its due date, so the collected series has a million-row table to sum. Not a test:
+nothing asserts.
+
+    .venv/bin/python -m bench.overview_charts --invoices 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+from datetime import date
+
+import asyncpg
+
+from bench.api_latency import ANALYST_TOKEN, prepare
+from bench.load import check_answer, graphql_body, measure
+from bench.processes import api_server, new_queue_prefix, product_env
+from bench.scratch import DEMO_TENANT, database_url, drop_database, scratch_name, vacuum_analyze
+
+TRENDS = """query Trends { invoiceTrends(months: 12) {
+  currency invoicedChange collectedChange invoiceCountChange
+  months { month invoiced invoiceCount collected paymentCount }
+} }"""
+STATUS_MIX = "query StatusMix { invoiceKpis { currency byStatus { status count total balance } } }"
+PAGE = """query Page($sort: InvoiceSort, $filter: InvoiceFilter) {
+  invoices(first: 50, sort: $sort, filter: $filter) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { node { id number issuedOn dueOn daysOverdue total balance status client { name } } }
+  }
+}"""
+SORTS = ["NUMBER", "CLIENT", "DUE", "TOTAL", "BALANCE"]
+
+
+async def add_payments(database: str) -> int:
+    """One payment per invoice paid in whole or in part (the history has none), unless the
+    tenant already has payments; how many the tenant has."""
+    conn = await asyncpg.connect(database_url(database))
+    try:
+        tenant_id = await conn.fetchval("SELECT id FROM tenants WHERE key = $1", DEMO_TENANT)
+        if not await conn.fetchval("SELECT count(*) FROM payments WHERE tenant_id = $1", tenant_id):
+            await conn.execute(
+                "INSERT INTO payments (tenant_id, client_id, amount_cents, currency, paid_on, "
+                "method, created_at) SELECT tenant_id, client_id, total_cents - balance_cents, "
+                "currency, due_on, 'bank transfer', now() FROM invoices WHERE tenant_id = $1 "
+                "AND status IN ('paid', 'partial') AND total_cents > balance_cents",
+                tenant_id,
+            )
+        return await conn.fetchval("SELECT count(*) FROM payments WHERE tenant_id = $1", tenant_id)
+    finally:
+        await conn.close()
+
+
+def cases() -> list[tuple[str, str]]:
+    measured = [("invoiceTrends 12 months", graphql_body(TRENDS))]
+    measured.append(("status mix (invoiceKpis)", graphql_body(STATUS_MIX)))
+    for field in SORTS:
+        for direction in ("ASC", "DESC"):
+            sort = {"field": field, "direction": direction}
+            measured.append((f"list by {field} {direction}", graphql_body(PAGE, {"sort": sort})))
+    overdue = {"filter": {"overdueOnly": True}, "sort": {"field": "DUE", "direction": "ASC"}}
+    measured.append(("list overdue by due", graphql_body(PAGE, overdue)))
+    return measured
+
+
+def run_load(database: str, args: argparse.Namespace) -> None:
+    env = product_env(database_url(database), new_queue_prefix())
+    url = f"http://127.0.0.1:{args.port}/graphql"
+    with api_server(env, args.port, workers=args.api_workers, access_log=False):
+        print(f"{args.connections} connections, {args.seconds:g} s each after a 2 s warm-up")
+        for name, body in cases():
+            check_answer(url, ANALYST_TOKEN, body)
+            measure(url, ANALYST_TOKEN, body, connections=args.connections, seconds=2)
+            figures = measure(
+                url, ANALYST_TOKEN, body, connections=args.connections, seconds=args.seconds
+            )
+            print(
+                f"  {name:<26} p50 {figures.p50_ms:6.1f} ms  p95 {figures.p95_ms:6.1f} ms  "
+                f"p99 {figures.p99_ms:6.1f} ms  {figures.per_second:6.0f} req/s  "
+                f"errors {figures.errors}",
+                flush=True,
+            )
+        print(f"  (load generator: {figures.tool})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, default=20_000)
+    parser.add_argument("--invoices", type=int, default=1_000_000)
+    parser.add_argument("--connections", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--api-workers", type=int, default=2, help="ispbox serve --workers")
+    parser.add_argument("--port", type=int, default=8743)
+    parser.add_argument(
+        "--database", help="use this prepared database (kept) instead of building and dropping one"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the database it builds")
+    args = parser.parse_args()
+    print(
+        f"cores: {os.cpu_count()}; API processes: {args.api_workers}; "
+        f"{args.invoices:,} invoices over {args.clients:,} clients"
+    )
+    database = args.database or scratch_name("overview")
+    try:
+        if not args.database:
+            asyncio.run(prepare(database, args.clients, args.invoices, date(2026, 11, 1)))
+        payments = asyncio.run(add_payments(database))
+        asyncio.run(vacuum_analyze(database))
+        print(f"payments: {payments:,}")
+        run_load(database, args)
+    finally:
+        if not args.database and not args.keep:
+            asyncio.run(drop_database(database))
+        elif not args.database:
+            print(f"kept database {database}")
+
+
+if __name__ == "__main__":
+    main()
