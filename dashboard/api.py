@@ -21,6 +21,7 @@ from dashboard.graphql_client import (
     InvoiceFilter,
     InvoiceOutcome,
     InvoiceRunInput,
+    InvoiceSort,
     IssueCreditNoteInput,
     RunBulkInput,
     RunOutcome,
@@ -36,10 +37,12 @@ from dashboard.models import (
     CreditNotePage,
     CreditNoteSettlement,
     Invoice,
+    InvoiceDetail,
     InvoiceKpis,
     InvoicePage,
     InvoiceRun,
     InvoiceSettings,
+    InvoiceTrends,
     MutationResult,
     RunPlan,
     Viewer,
@@ -94,19 +97,41 @@ def fetch_invoice_page(
     criteria: Mapping[str, Any] | None = None,
     first: int = 25,
     after: str | None = None,
+    sort: InvoiceSort | None = None,
 ) -> InvoicePage:
-    """One page of the tenant's invoices, newest first, cut by the server."""
+    """One page of the tenant's invoices in `sort` order (newest first where None), cut by the
+    server."""
     criteria_filter = InvoiceFilter.model_validate(dict(criteria or {}))
-    return api.fetch_invoice_page(filter_=criteria_filter, first=first, after=after).invoices
+    return api.fetch_invoice_page(
+        filter_=criteria_filter, first=first, after=after, sort=sort
+    ).invoices
+
+
+def fetch_invoice_detail(api: GraphQLClient, invoice_id: str) -> InvoiceDetail:
+    """One invoice with its lines, taxes, credit notes, payments and run."""
+    invoice = api.fetch_invoice_detail(id=invoice_id).invoice
+    if invoice is None:
+        raise NotFound(f"Invoice {invoice_id} does not exist.")
+    return invoice
+
+
+def fetch_trends(api: GraphQLClient, months: int = 12) -> InvoiceTrends:
+    """Invoiced and collected per month, the current month last, and its change."""
+    return api.fetch_trends(months=months).invoice_trends
 
 
 def iter_invoices(
-    api: GraphQLClient, *, criteria: Mapping[str, Any] | None = None
+    api: GraphQLClient,
+    *,
+    criteria: Mapping[str, Any] | None = None,
+    sort: InvoiceSort | None = None,
 ) -> Iterator[Invoice]:
-    """Every invoice matching `criteria`, fetched page by page."""
+    """Every invoice matching `criteria`, fetched page by page in `sort` order."""
     after: str | None = None
     while True:
-        page = fetch_invoice_page(api, criteria=criteria, first=MAX_PAGE_SIZE, after=after)
+        page = fetch_invoice_page(
+            api, criteria=criteria, first=MAX_PAGE_SIZE, after=after, sort=sort
+        )
         yield from invoices_on(page)
         if not page.page_info.has_next_page:
             return

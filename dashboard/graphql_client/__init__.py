@@ -17,9 +17,11 @@ from .enums import (
     InvoiceRunErrorStage,
     InvoiceRunStatus,
     InvoiceRunTrigger,
+    InvoiceSortField,
     InvoiceStatus,
     ServicePeriod,
     ServiceStatus,
+    SortDirection,
 )
 from .fetch_client_account import FetchClientAccount, FetchClientAccountClient
 from .fetch_credit_note_page import FetchCreditNotePage, FetchCreditNotePageCreditNotes
@@ -27,6 +29,7 @@ from .fetch_creditable_invoice import (
     FetchCreditableInvoice,
     FetchCreditableInvoiceInvoice,
 )
+from .fetch_invoice_detail import FetchInvoiceDetail, FetchInvoiceDetailInvoice
 from .fetch_invoice_page import FetchInvoicePage, FetchInvoicePageInvoices
 from .fetch_invoice_settings import (
     FetchInvoiceSettings,
@@ -46,6 +49,7 @@ from .fetch_run_invoices import (
     FetchRunInvoicesInvoiceRunInvoices,
 )
 from .fetch_run_plan import FetchRunPlan, FetchRunPlanInvoiceRunPlan
+from .fetch_trends import FetchTrends, FetchTrendsInvoiceTrends
 from .fetch_viewer import FetchViewer, FetchViewerViewer
 from .finalize_run import FinalizeRun, FinalizeRunFinalizeInvoiceRun
 from .fragments import (
@@ -75,9 +79,16 @@ from .fragments import (
     InvoiceActionsView,
     InvoiceActionsVoid,
     InvoiceClient,
+    InvoiceDetail,
+    InvoiceDetailAllocations,
+    InvoiceDetailCreditNotes,
+    InvoiceDetailLines,
+    InvoiceDetailRun,
+    InvoiceDetailTaxes,
     InvoiceKpis,
     InvoiceKpisByStatus,
     InvoiceLine,
+    InvoiceMonth,
     InvoiceOutcome,
     InvoiceOutcomeErrors,
     InvoiceOutcomeInvoice,
@@ -93,6 +104,8 @@ from .fragments import (
     InvoiceSettingsOutcome,
     InvoiceSettingsOutcomeErrors,
     InvoiceSettingsOutcomeSettings,
+    InvoiceTrends,
+    InvoiceTrendsMonths,
     PendingCharge,
     RunOutcome,
     RunOutcomeErrors,
@@ -108,6 +121,7 @@ from .input_types import (
     DeleteInvoiceInput,
     InvoiceFilter,
     InvoiceRunInput,
+    InvoiceSort,
     IssueCreditNoteInput,
     RunBulkInput,
     SendInvoiceInput,
@@ -167,6 +181,8 @@ __all__ = [
     "FetchCreditNotePageCreditNotes",
     "FetchCreditableInvoice",
     "FetchCreditableInvoiceInvoice",
+    "FetchInvoiceDetail",
+    "FetchInvoiceDetailInvoice",
     "FetchInvoicePage",
     "FetchInvoicePageInvoices",
     "FetchInvoiceSettings",
@@ -184,6 +200,8 @@ __all__ = [
     "FetchRunInvoicesInvoiceRunInvoices",
     "FetchRunPlan",
     "FetchRunPlanInvoiceRunPlan",
+    "FetchTrends",
+    "FetchTrendsInvoiceTrends",
     "FetchViewer",
     "FetchViewerViewer",
     "FinalizeRun",
@@ -197,11 +215,18 @@ __all__ = [
     "InvoiceActionsView",
     "InvoiceActionsVoid",
     "InvoiceClient",
+    "InvoiceDetail",
+    "InvoiceDetailAllocations",
+    "InvoiceDetailCreditNotes",
+    "InvoiceDetailLines",
+    "InvoiceDetailRun",
+    "InvoiceDetailTaxes",
     "InvoiceFilter",
     "InvoiceKpis",
     "InvoiceKpisByStatus",
     "InvoiceLine",
     "InvoiceLineKind",
+    "InvoiceMonth",
     "InvoiceOutcome",
     "InvoiceOutcomeErrors",
     "InvoiceOutcomeInvoice",
@@ -221,7 +246,11 @@ __all__ = [
     "InvoiceSettingsOutcome",
     "InvoiceSettingsOutcomeErrors",
     "InvoiceSettingsOutcomeSettings",
+    "InvoiceSort",
+    "InvoiceSortField",
     "InvoiceStatus",
+    "InvoiceTrends",
+    "InvoiceTrendsMonths",
     "IssueCreditNote",
     "IssueCreditNoteInput",
     "IssueCreditNoteIssueCreditNote",
@@ -239,6 +268,7 @@ __all__ = [
     "SendInvoiceSendInvoice",
     "ServicePeriod",
     "ServiceStatus",
+    "SortDirection",
     "StartRun",
     "StartRunRunBulk",
     "StartRunRunBulkErrors",

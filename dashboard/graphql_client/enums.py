@@ -63,6 +63,15 @@ class InvoiceRunTrigger(str, Enum):
     SCHEDULE = "SCHEDULE"
 
 
+class InvoiceSortField(str, Enum):
+    NUMBER = "NUMBER"
+    CLIENT = "CLIENT"
+    ISSUED = "ISSUED"
+    DUE = "DUE"
+    TOTAL = "TOTAL"
+    BALANCE = "BALANCE"
+
+
 class InvoiceStatus(str, Enum):
     DRAFT = "DRAFT"
     UNPAID = "UNPAID"
@@ -82,3 +91,8 @@ class ServiceStatus(str, Enum):
     ACTIVE = "ACTIVE"
     SUSPENDED = "SUSPENDED"
     CANCELLED = "CANCELLED"
+
+
+class SortDirection(str, Enum):
+    ASC = "ASC"
+    DESC = "DESC"

@@ -8,7 +8,7 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .enums import CreditNoteSettlement, InvoiceStatus
+from .enums import CreditNoteSettlement, InvoiceSortField, InvoiceStatus, SortDirection
 
 
 class CreditNoteFilter(BaseModel):
@@ -51,6 +51,13 @@ class InvoiceFilter(BaseModel):
 
 class InvoiceRunInput(BaseModel):
     run_id: str = Field(alias="runId")
+
+
+class InvoiceSort(BaseModel):
+    """The invoice list's order; the invoice id breaks ties."""
+
+    field: InvoiceSortField
+    direction: SortDirection = SortDirection.ASC
 
 
 class IssueCreditNoteInput(BaseModel):
