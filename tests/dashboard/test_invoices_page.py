@@ -418,8 +418,8 @@ def test_bulk_csv_holds_the_selected_rows(api_server: RunningApi, open_dashboard
 def test_bulk_pdfs_make_one_zip_of_the_signed_links(
     api_server: RunningApi, open_dashboard: OpenDashboard
 ):
-    from dashboard.components.bulk_actions import zip_of_pdfs
     from dashboard.api import fetch_invoice_page
+    from dashboard.components.bulk_actions import zip_of_pdfs
     from dashboard.models import invoices_on
 
     api = GraphQLClient(api_server.graphql_url, DEMO_EDITOR_TOKEN)
