@@ -102,8 +102,10 @@ def fetch_invoice_page(
     """One page of the tenant's invoices in `sort` order (newest first where None), cut by the
     server."""
     criteria_filter = InvoiceFilter.model_validate(dict(criteria or {}))
+    # Without a sort the argument is left out: the server's own order, newest first.
+    ordered = {"sort": sort} if sort is not None else {}
     return api.fetch_invoice_page(
-        filter_=criteria_filter, first=first, after=after, sort=sort
+        filter_=criteria_filter, first=first, after=after, **ordered
     ).invoices
 
 
