@@ -24,6 +24,8 @@ from bench.api_latency import ANALYST_TOKEN, prepare
 from bench.load import check_answer, graphql_body, measure
 from bench.processes import api_server, new_queue_prefix, product_env
 from bench.scratch import DEMO_TENANT, database_url, drop_database, scratch_name, vacuum_analyze
+from billing.tokens import hash_token
+from ispbox.config import get_settings
 
 TRENDS = """query Trends { invoiceTrends(months: 12) {
   currency invoicedChange collectedChange invoiceCountChange
@@ -40,20 +42,38 @@ SORTS = ["NUMBER", "CLIENT", "DUE", "TOTAL", "BALANCE"]
 
 
 async def add_payments(database: str) -> int:
-    """One payment per invoice paid in whole or in part (the history has none), unless the
-    tenant already has payments; how many the tenant has."""
+    """One payment (dated on the due date) for each invoice paid in whole or in part that has
+    none allocated: the history's invoices, which come without payments. How many payments the
+    tenant then has."""
     conn = await asyncpg.connect(database_url(database))
     try:
         tenant_id = await conn.fetchval("SELECT id FROM tenants WHERE key = $1", DEMO_TENANT)
-        if not await conn.fetchval("SELECT count(*) FROM payments WHERE tenant_id = $1", tenant_id):
-            await conn.execute(
-                "INSERT INTO payments (tenant_id, client_id, amount_cents, currency, paid_on, "
-                "method, created_at) SELECT tenant_id, client_id, total_cents - balance_cents, "
-                "currency, due_on, 'bank transfer', now() FROM invoices WHERE tenant_id = $1 "
-                "AND status IN ('paid', 'partial') AND total_cents > balance_cents",
-                tenant_id,
-            )
+        await conn.execute(
+            "INSERT INTO payments (tenant_id, client_id, amount_cents, currency, paid_on, "
+            "method, created_at) SELECT i.tenant_id, i.client_id, i.total_cents - i.balance_cents, "
+            "i.currency, i.due_on, 'history', now() FROM invoices i WHERE i.tenant_id = $1 "
+            "AND i.status IN ('paid', 'partial') AND i.total_cents > i.balance_cents "
+            "AND NOT EXISTS (SELECT 1 FROM payment_allocations a WHERE a.invoice_id = i.id) "
+            "AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.tenant_id = i.tenant_id "
+            "AND p.method = 'history' LIMIT 1)",
+            tenant_id,
+        )
         return await conn.fetchval("SELECT count(*) FROM payments WHERE tenant_id = $1", tenant_id)
+    finally:
+        await conn.close()
+
+
+async def sign_analyst_in(database: str) -> None:
+    """The analyst's token hashed with this process's key (a database prepared by another
+    process holds the hash of that one's key)."""
+    conn = await asyncpg.connect(database_url(database))
+    try:
+        await conn.execute(
+            "UPDATE users SET token_hash = $1 WHERE key = 'analyst' AND tenant_id = "
+            "(SELECT id FROM tenants WHERE key = $2)",
+            hash_token(ANALYST_TOKEN, get_settings().signing_key),
+            DEMO_TENANT,
+        )
     finally:
         await conn.close()
 
@@ -112,6 +132,7 @@ def main() -> None:
         if not args.database:
             asyncio.run(prepare(database, args.clients, args.invoices, date(2026, 11, 1)))
         payments = asyncio.run(add_payments(database))
+        asyncio.run(sign_analyst_in(database))
         asyncio.run(vacuum_analyze(database))
         print(f"payments: {payments:,}")
         run_load(database, args)

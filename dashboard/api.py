@@ -45,6 +45,7 @@ from dashboard.models import (
     InvoiceTrends,
     MutationResult,
     RunPlan,
+    RunPreview,
     Viewer,
     invoices_on,
 )
@@ -151,6 +152,14 @@ def fetch_run_plan(
     """Run date, due and grace dates, the lock, the safety lock and the number of clients for a
     run started now."""
     return api.fetch_run_plan(billing_date=billing_date, client_id=client_id).invoice_run_plan
+
+
+def fetch_run_preview(
+    api: GraphQLClient, *, billing_date: date | None = None, client_id: str | None = None
+) -> RunPreview:
+    """The dry run: the clients, invoices and amounts a run for the date (and client) would
+    bill now, decided by the run's own rules."""
+    return api.fetch_run_preview(billing_date=billing_date, client_id=client_id).invoice_run_preview
 
 
 def fetch_client(api: GraphQLClient, client_id: str) -> Client:

@@ -38,6 +38,7 @@ from dashboard.graphql_client import (
     UserError,
     Viewer,
 )
+from dashboard.graphql_client import FetchRunPreviewInvoiceRunPreview as RunPreview
 
 __all__ = [
     "ActionState",
@@ -63,6 +64,7 @@ __all__ = [
     "MutationResult",
     "PendingCharge",
     "RunPlan",
+    "RunPreview",
     "SortDirection",
     "UserError",
     "Viewer",

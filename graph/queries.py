@@ -23,6 +23,7 @@ from billing.invoices.listing import (
 )
 from billing.invoices.trends import MAX_MONTHS, monthly_trends
 from billing.runs.planning import plan_invoice_run
+from billing.runs.preview import preview_run
 from billing.text import unstorable_text
 from graph.context import Info
 from graph.errors import ClientError, InvalidInput, NotFound
@@ -42,6 +43,7 @@ from graph.types.invoice import Invoice, InvoiceConnection
 from graph.types.kpis import InvoiceKpis
 from graph.types.plan import InvoiceRunPlan
 from graph.types.run import InvoiceRun, InvoiceRunConnection
+from graph.types.run_preview import InvoiceRunPreview
 from graph.types.settings import InvoiceSettings
 from graph.types.trends import InvoiceTrends
 from graph.types.viewer import Viewer
@@ -292,6 +294,27 @@ class Query:
         except BillingRuleError as error:
             raise ClientError.from_rule(error) from error
         return InvoiceRunPlan.from_plan(plan)
+
+    @strawberry.field(
+        permission_classes=[CanViewBilling],
+        description="The dry run of the bulk-run page: the clients and amounts a run for the "
+        "given (or default) billing date and optional client would bill now.",
+    )
+    async def invoice_run_preview(
+        self, info: Info, billing_date: date | None = None, client_id: strawberry.ID | None = None
+    ) -> InvoiceRunPreview:
+        parsed_client_id, usable = _optional_id(client_id)
+        if not usable:
+            raise NotFound("No such client.", field="clientId")
+        tenant = info.context.tenant
+        try:
+            plan = await plan_invoice_run(
+                tenant, billing_date=billing_date, client_id=parsed_client_id
+            )
+        except BillingRuleError as error:
+            raise ClientError.from_rule(error) from error
+        preview = await preview_run(tenant, plan.dates.run_date, parsed_client_id)
+        return InvoiceRunPreview.from_preview(preview, tenant.currency)
 
     @strawberry.field(permission_classes=[CanViewBilling])
     async def invoice_run(self, info: Info, id: strawberry.ID) -> InvoiceRun | None:

@@ -49,6 +49,7 @@ from .fetch_run_invoices import (
     FetchRunInvoicesInvoiceRunInvoices,
 )
 from .fetch_run_plan import FetchRunPlan, FetchRunPlanInvoiceRunPlan
+from .fetch_run_preview import FetchRunPreview, FetchRunPreviewInvoiceRunPreview
 from .fetch_trends import FetchTrends, FetchTrendsInvoiceTrends
 from .fetch_viewer import FetchViewer, FetchViewerViewer
 from .finalize_run import FinalizeRun, FinalizeRunFinalizeInvoiceRun
@@ -200,6 +201,8 @@ __all__ = [
     "FetchRunInvoicesInvoiceRunInvoices",
     "FetchRunPlan",
     "FetchRunPlanInvoiceRunPlan",
+    "FetchRunPreview",
+    "FetchRunPreviewInvoiceRunPreview",
     "FetchTrends",
     "FetchTrendsInvoiceTrends",
     "FetchViewer",

@@ -19,6 +19,7 @@ from .fetch_recent_runs import FetchRecentRuns
 from .fetch_run import FetchRun
 from .fetch_run_invoices import FetchRunInvoices
 from .fetch_run_plan import FetchRunPlan
+from .fetch_run_preview import FetchRunPreview
 from .fetch_trends import FetchTrends
 from .fetch_viewer import FetchViewer
 from .finalize_run import FinalizeRun
@@ -821,6 +822,37 @@ class GraphQLClient(BillingApiBase):
         )
         data = self.get_data(response)
         return FetchRunPlan.model_validate(data)
+
+    def fetch_run_preview(
+        self,
+        billing_date: Union[Optional[date], UnsetType] = UNSET,
+        client_id: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> FetchRunPreview:
+        query = gql("""
+            query FetchRunPreview($billingDate: Date, $clientId: ID) {
+              invoiceRunPreview(billingDate: $billingDate, clientId: $clientId) {
+                runDate
+                currency
+                eligibleClients
+                clientsBilled
+                lines
+                subtotal
+                taxTotal
+                total
+                clientsNotBilled
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "billingDate": billing_date,
+            "clientId": client_id,
+        }
+        response = self.execute(
+            query=query, operation_name="FetchRunPreview", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return FetchRunPreview.model_validate(data)
 
     def fetch_trends(self, months: int, **kwargs: Any) -> FetchTrends:
         query = gql("""

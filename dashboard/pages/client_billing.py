@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard.api import NotFound, fetch_client, invoice_filter
 from dashboard.components.client_account import render_services_and_charges
 from dashboard.components.client_picker import render_client_picker
+from dashboard.components.invoice_detail import open_detail_if_asked
 from dashboard.components.invoice_list import render_invoice_list
 from dashboard.components.run_workspace import render_run_workspace
 from dashboard.models import Client
@@ -66,3 +67,5 @@ render_run_workspace(
     run_button_label="Run for this client",
     client_link=False,
 )
+# An invoice clicked in a run's summary opens here, with the list's actions.
+open_detail_if_asked(api, viewer, key=f"client-{client.id}-invoices")

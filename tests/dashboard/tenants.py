@@ -50,6 +50,7 @@ REVIEW_DISCARD = LabTenant("discard-lab", "Discard Lab Fiber", {"review_runs": T
 REVIEW_FINALIZE = LabTenant("finalize-lab", "Finalize Lab Fiber", {"review_runs": True})
 SETTINGS = LabTenant("settings-lab", "Settings Lab Fiber")
 CREDIT_NOTES = LabTenant("credit-lab", "Credit Lab Fiber")
+DRY_RUN = LabTenant("dry-run-lab", "Dry Run Lab Fiber")
 LAB_TENANTS = (
     BULK_RUN,
     RUN_HISTORY,
@@ -59,6 +60,7 @@ LAB_TENANTS = (
     REVIEW_FINALIZE,
     SETTINGS,
     CREDIT_NOTES,
+    DRY_RUN,
 )
 
 
