@@ -10,8 +10,8 @@ from tests.dashboard.screen import messages, metrics, money_shown, start_confirm
 from tests.dashboard.tenants import (
     BULK_RUN,
     DEMO_ANALYST_TOKEN,
-    DRY_RUN,
     DEMO_EDITOR_TOKEN,
+    DRY_RUN,
     LOCKED,
     REVIEW_DISCARD,
     REVIEW_FINALIZE,
