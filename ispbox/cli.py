@@ -17,8 +17,8 @@ from workers.queues import JOB_QUEUES, queue_name
 
 DEMO_FILE = Path("ispbox-demo.json.gz")
 LOCAL_ONLY = "127.0.0.1"
-# Viewers get no developer menu (Deploy, Rerun, Clear cache).
-DASHBOARD_TOOLBAR_MODE = "viewer"
+# Viewers get no developer menu (Deploy, Rerun, Clear cache): only the theme choice.
+DASHBOARD_TOOLBAR_MODE = "minimal"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -161,6 +161,7 @@ def render_lines(invoice: InvoiceDetail) -> None:
         ),
         hide_index=True,
         column_config={"Unit price": money, "Net amount": money},
+        placeholder="—",
     )
     if invoice.taxes:
         st.markdown("**Taxes**")

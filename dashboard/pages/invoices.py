@@ -61,15 +61,15 @@ def invoice_list() -> None:
     open_detail_if_asked(api, viewer, key=LIST)
 
 
-title, refresh, generator = st.columns([4, 1, 1], vertical_alignment="bottom")
-title.title("Invoices")
-refresh.button(
-    "Refresh",
-    icon=":material/refresh:",
-    on_click=forget_figures,
-    help="Reads the figures and the list afresh.",
-)
-generator.page_link("pages/bulk_run.py", label="Run Generator", icon=":material/play_circle:")
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    st.title("Invoices", width="stretch")
+    st.button(
+        "Refresh",
+        icon=":material/refresh:",
+        on_click=forget_figures,
+        help="Reads the figures and the list afresh.",
+    )
+    st.page_link("pages/bulk_run.py", label="Run Generator", icon=":material/play_circle:")
 figures()
 st.subheader("Invoice list")
 invoice_list()
