@@ -16,16 +16,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import time
 from datetime import date
 
 import asyncpg
 
 from bench.api_latency import ANALYST_TOKEN, prepare
-from bench.load import check_answer, graphql_body, measure
+from bench.load import check_answer, graphql_body, measure, percentile
 from bench.processes import api_server, new_queue_prefix, product_env
 from bench.scratch import DEMO_TENANT, database_url, drop_database, scratch_name, vacuum_analyze
+from billing.invoices.trends import monthly_trends
 from billing.tokens import hash_token
 from ispbox.config import get_settings
+from orm.db import close_database, open_database
+from orm.models import Tenant
 
 TRENDS = """query Trends { invoiceTrends(months: 12) {
   currency invoicedChange collectedChange invoiceCountChange
@@ -39,6 +43,8 @@ PAGE = """query Page($sort: InvoiceSort, $filter: InvoiceFilter) {
   }
 }"""
 SORTS = ["NUMBER", "CLIENT", "DUE", "TOTAL", "BALANCE"]
+# Where the history's last month ends (bench/invoice_history.py): twelve full months before it.
+DENSE_TODAY = date(2023, 12, 20)
 
 
 async def add_payments(database: str) -> int:
@@ -76,6 +82,25 @@ async def sign_analyst_in(database: str) -> None:
         )
     finally:
         await conn.close()
+
+
+async def dense_window_timings(database: str, rounds: int) -> tuple[float, float, int]:
+    """The monthly figures' statements timed in this process (no HTTP) where the twelve months
+    are full: ending with the history's last month, when every client has an invoice and a
+    payment each month. p50 and p95 in ms, and the invoices the window holds."""
+    await open_database(database_url(database))
+    try:
+        tenant = await Tenant.get(key=DEMO_TENANT)
+        timings = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            trends = await monthly_trends(tenant.id, DENSE_TODAY, 12)
+            timings.append((time.perf_counter() - started) * 1000)
+    finally:
+        await close_database()
+    timings.sort()
+    invoices = sum(month.invoice_count for month in trends.months)
+    return percentile(timings, 50), percentile(timings, 95), invoices
 
 
 def cases() -> list[tuple[str, str]]:
@@ -118,6 +143,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--api-workers", type=int, default=2, help="ispbox serve --workers")
     parser.add_argument("--port", type=int, default=8743)
+    parser.add_argument("--rounds", type=int, default=50, help="in-process timings")
     parser.add_argument(
         "--database", help="use this prepared database (kept) instead of building and dropping one"
     )
@@ -135,6 +161,11 @@ def main() -> None:
         asyncio.run(sign_analyst_in(database))
         asyncio.run(vacuum_analyze(database))
         print(f"payments: {payments:,}")
+        p50, p95, invoices = asyncio.run(dense_window_timings(database, args.rounds))
+        print(
+            f"monthly figures, 12 full months ({invoices:,} invoices), in process: "
+            f"p50 {p50:.1f} ms  p95 {p95:.1f} ms"
+        )
         run_load(database, args)
     finally:
         if not args.database and not args.keep:

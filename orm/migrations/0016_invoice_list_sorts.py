@@ -3,7 +3,8 @@ invoices a tenant.
 
 Each sort order reads `(tenant_id, sort value, id)` in index order from the page's position on
 (`billing.invoices._newest`); the number order sorts a draft's missing number as the empty text,
-so its index is on that expression. The client order walks the clients by name and each client's
+so its index is on that expression; the overdue filter reads the owed invoices' own partial index
+by due date. The client order walks the clients by name and each client's
 invoices by id. The monthly figures sum invoices by issue date and payments by payment date from
 the index alone.
 """
@@ -18,6 +19,9 @@ INDEXES = [
     "CREATE INDEX idx_invoices_balance_order ON invoices (tenant_id, balance_cents, id)",
     "CREATE INDEX idx_invoices_client_order ON invoices (tenant_id, client_id, id)",
     "CREATE INDEX idx_clients_name_order ON clients (tenant_id, name, id)",
+    # The "overdue only" filter: owed invoices by due date (billing.invoices.overdue).
+    "CREATE INDEX idx_invoices_owed ON invoices (tenant_id, due_on, id) "
+    "WHERE status IN ('unpaid', 'partial') AND balance_cents > 0",
     "CREATE INDEX idx_invoices_monthly ON invoices (tenant_id, issued_on, status, total_cents)",
     "CREATE INDEX idx_payments_monthly ON payments (tenant_id, paid_on, amount_cents)",
 ]
