@@ -51,11 +51,6 @@ class ListView:
     page_size: int = DEFAULT_PAGE_SIZE
     problems: tuple[str, ...] = field(default=(), compare=False)
 
-    @property
-    def filtered(self) -> bool:
-        """True where a filter beyond the search narrows the list."""
-        return self.criteria().keys() - {"search"} != set()
-
     def criteria(self) -> dict[str, Any]:
         """The InvoiceFilter input, as the API names its fields, with only the parts given."""
         parts: dict[str, Any] = {
