@@ -21,7 +21,7 @@ def render_dry_run(api: GraphQLClient, *, key: str, plan: RunPlan, client: Clien
             icon=":material/calculate:",
             help="Counts what this run would bill now, without billing anything.",
         )
-        if kept is None or kept[0] != asked:
+        if not clicked and (kept is None or kept[0] != asked):
             st.caption("See what the run would bill before starting it.")
     if clicked:
         try:

@@ -60,6 +60,8 @@ def render_invoice_table(
         selection_mode=["multi-row", "single-cell"],
         column_config=column_config(currency),
         height="auto",
+        # Days overdue is empty for an invoice that is not overdue.
+        placeholder="",
     )
     page_controls(pager, page)
     selected = [invoices[row] for row in event.selection.rows if row < len(invoices)]
