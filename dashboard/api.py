@@ -25,6 +25,7 @@ from dashboard.graphql_client import (
     InvoiceFilter,
     InvoiceOutcome,
     InvoiceRunInput,
+    InvoiceSort,
     IssueCreditNoteInput,
     MatchBankEntryInput,
     PaymentFilter,
@@ -52,16 +53,19 @@ from dashboard.models import (
     CreditNotePage,
     CreditNoteSettlement,
     Invoice,
+    InvoiceDetail,
     InvoiceKpis,
     InvoicePage,
     InvoiceRun,
     InvoiceSettings,
+    InvoiceTrends,
     MutationResult,
     OverdueInvoice,
     Payment,
     PaymentMethod,
     PaymentPage,
     RunPlan,
+    RunPreview,
     Statement,
     SuggestedInvoice,
     Viewer,
@@ -116,19 +120,43 @@ def fetch_invoice_page(
     criteria: Mapping[str, Any] | None = None,
     first: int = 25,
     after: str | None = None,
+    sort: InvoiceSort | None = None,
 ) -> InvoicePage:
-    """One page of the tenant's invoices, newest first, cut by the server."""
+    """One page of the tenant's invoices in `sort` order (newest first where None), cut by the
+    server."""
     criteria_filter = InvoiceFilter.model_validate(dict(criteria or {}))
-    return api.fetch_invoice_page(filter_=criteria_filter, first=first, after=after).invoices
+    # Without a sort the argument is left out: the server's own order, newest first.
+    ordered = {"sort": sort} if sort is not None else {}
+    return api.fetch_invoice_page(
+        filter_=criteria_filter, first=first, after=after, **ordered
+    ).invoices
+
+
+def fetch_invoice_detail(api: GraphQLClient, invoice_id: str) -> InvoiceDetail:
+    """One invoice with its lines, taxes, credit notes, payments and run."""
+    invoice = api.fetch_invoice_detail(id=invoice_id).invoice
+    if invoice is None:
+        raise NotFound(f"Invoice {invoice_id} does not exist.")
+    return invoice
+
+
+def fetch_trends(api: GraphQLClient, months: int = 12) -> InvoiceTrends:
+    """Invoiced and collected per month, the current month last, and its change."""
+    return api.fetch_trends(months=months).invoice_trends
 
 
 def iter_invoices(
-    api: GraphQLClient, *, criteria: Mapping[str, Any] | None = None
+    api: GraphQLClient,
+    *,
+    criteria: Mapping[str, Any] | None = None,
+    sort: InvoiceSort | None = None,
 ) -> Iterator[Invoice]:
-    """Every invoice matching `criteria`, fetched page by page."""
+    """Every invoice matching `criteria`, fetched page by page in `sort` order."""
     after: str | None = None
     while True:
-        page = fetch_invoice_page(api, criteria=criteria, first=MAX_PAGE_SIZE, after=after)
+        page = fetch_invoice_page(
+            api, criteria=criteria, first=MAX_PAGE_SIZE, after=after, sort=sort
+        )
         yield from invoices_on(page)
         if not page.page_info.has_next_page:
             return
@@ -146,6 +174,14 @@ def fetch_run_plan(
     """Run date, due and grace dates, the lock, the safety lock and the number of clients for a
     run started now."""
     return api.fetch_run_plan(billing_date=billing_date, client_id=client_id).invoice_run_plan
+
+
+def fetch_run_preview(
+    api: GraphQLClient, *, billing_date: date | None = None, client_id: str | None = None
+) -> RunPreview:
+    """The dry run: the clients, invoices and amounts a run for the date (and client) would
+    bill now, decided by the run's own rules."""
+    return api.fetch_run_preview(billing_date=billing_date, client_id=client_id).invoice_run_preview
 
 
 def fetch_client(api: GraphQLClient, client_id: str) -> Client:

@@ -61,3 +61,7 @@ def apply_layout() -> None:
     st.html(LAYOUT_CSS)
     # Our own constant script; in the sidebar, where an empty element takes no room that shows.
     st.sidebar.html(DATE_ENTER_SCRIPT, unsafe_allow_javascript=True)
+
+
+# The overview's charts share one height, so their row lines up at every width.
+CHART_HEIGHT = 260

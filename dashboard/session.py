@@ -16,6 +16,7 @@ import httpx
 import streamlit as st
 
 from dashboard.api import DEFAULT_API_URL, ApiError, GraphQLClient, fetch_viewer
+from dashboard.cache import forget_figures
 from dashboard.models import Viewer, can_edit, is_development
 
 TOKEN_INPUT_KEY = "api_token"
@@ -82,7 +83,9 @@ def connect(sign_in: SignIn) -> Connection:
     `SignInNeeded` where there is no token or the environment's token is not for this API."""
     if sign_in.token is None:
         raise SignInNeeded(SIGN_IN_MESSAGE)
-    api = GraphQLClient(api_url(), sign_in.token, http=shared_http_client())
+    api = GraphQLClient(
+        api_url(), sign_in.token, http=shared_http_client(), after_mutation=forget_figures
+    )
     viewer = fetch_viewer(api)
     if sign_in.from_environment and not is_development(viewer):
         raise SignInNeeded(SHARED_TOKEN_REFUSED)

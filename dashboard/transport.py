@@ -7,7 +7,7 @@ token or a permission raises an `ApiError` whose text is fit to show as is.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -47,11 +47,15 @@ class GraphQLTransport:
         *,
         http: httpx.Client | None = None,
         timeout_seconds: float = 20.0,
+        after_mutation: Callable[[], None] | None = None,
     ) -> None:
         self.url = url
         self.token = token or None
         self.timeout_seconds = timeout_seconds
         self._http = http or httpx.Client()
+        # Told after every mutation sent, whatever its outcome: figures kept for a while
+        # (dashboard.cache) are then read again.
+        self._after_mutation = after_mutation
 
     def post(
         self, document: str, operation_name: str | None, variables: Mapping[str, Any]
@@ -73,6 +77,21 @@ class GraphQLTransport:
                 f"Cannot reach the billing API at {self.url}. Check that it is running "
                 "(`ispbox serve`) and that ISPBOX_API_URL points to it."
             ) from error
+        finally:
+            if self._after_mutation is not None and document.lstrip().startswith("mutation"):
+                self._after_mutation()
+
+    def get_document(self, url: str) -> bytes:
+        """The file behind one of the API's signed document links (they carry their own
+        signature: no token is sent); raises `ApiError` with the reason where it is not given."""
+        try:
+            response = self._http.get(url, timeout=self.timeout_seconds)
+        except httpx.HTTPError as error:
+            raise ApiUnreachable(f"Cannot reach {url}: {error}") from error
+        if response.status_code != 200:
+            reason = response.text.strip()[:200] or f"HTTP {response.status_code}"
+            raise ApiError(f"The API refused the document (HTTP {response.status_code}): {reason}")
+        return response.content
 
     def get_data(self, response: httpx.Response) -> dict[str, Any]:
         """The `data` of the answer; raises `ApiError` for anything else."""

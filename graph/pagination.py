@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from datetime import date
 
-from billing.invoices.listing import ListPosition
+from billing.invoices.listing import (
+    NEWEST_FIRST_ORDER,
+    InvoiceOrder,
+    InvoiceSortKey,
+    ListPosition,
+    SortValue,
+)
 from billing.payments.listing import PaymentPosition
 from graph.errors import InvalidInput
 from graph.ids import parse_id
@@ -37,13 +44,47 @@ def _decode(cursor: str, kind: str) -> list[str]:
     return rest.split(":")
 
 
+# The sort keys whose values are dates, and those whose values are text then a client id.
+DATE_KEYS = frozenset({InvoiceSortKey.ISSUED, InvoiceSortKey.DUE})
+TEXT_KEYS = frozenset({InvoiceSortKey.NUMBER})
+NOT_THIS_LIST = "`after` is not a cursor of this list."
+
+
 def invoice_cursor(position: ListPosition) -> str:
-    return _encode(f"invoice:{position.issued_on.isoformat()}:{position.id}")
+    """The newest-first order keeps its original cursors ("invoice:<issued>:<id>"); another
+    order's cursor names the order, so it is refused under any other."""
+    if position.order == NEWEST_FIRST_ORDER:
+        [issued_on] = position.values
+        return _encode(f"invoice:{issued_on}:{position.id}")
+    order = position.order
+    values = [value.isoformat() if isinstance(value, date) else value for value in position.values]
+    payload = json.dumps([order.key.value, order.descending, values, position.id])
+    return _encode(f"invoice-sorted:{payload}")
 
 
-def invoice_position(cursor: str | None) -> ListPosition | None:
+def invoice_position(
+    cursor: str | None, order: InvoiceOrder = NEWEST_FIRST_ORDER
+) -> ListPosition | None:
     if cursor is None:
         return None
+    if order == NEWEST_FIRST_ORDER:
+        return _newest_first_position(cursor)
+    payload = ":".join(_decode(cursor, "invoice-sorted"))
+    try:
+        key, descending, values, invoice_id = json.loads(payload)
+    except (ValueError, TypeError) as error:
+        raise InvalidInput(NOT_THIS_LIST, field="after") from error
+    if key != order.key.value or descending is not order.descending:
+        raise InvalidInput(
+            "`after` is a cursor of another sort order: start again without it.", field="after"
+        )
+    parsed = _sort_values(order.key, values)
+    if parsed is None or not isinstance(invoice_id, int) or invoice_id < 1:
+        raise InvalidInput(NOT_THIS_LIST, field="after")
+    return ListPosition(values=parsed, id=invoice_id, order=order)
+
+
+def _newest_first_position(cursor: str) -> ListPosition:
     parts = _decode(cursor, "invoice")
     invoice_id = parse_id(parts[-1])
     try:
@@ -51,8 +92,28 @@ def invoice_position(cursor: str | None) -> ListPosition | None:
     except ValueError:
         issued_on = None
     if len(parts) != 2 or invoice_id is None or issued_on is None:
-        raise InvalidInput("`after` is not a cursor of this list.", field="after")
-    return ListPosition(issued_on=issued_on, id=invoice_id)
+        raise InvalidInput(NOT_THIS_LIST, field="after")
+    return ListPosition(values=(issued_on,), id=invoice_id)
+
+
+def _sort_values(key: InvoiceSortKey, values: object) -> tuple[SortValue, ...] | None:
+    """The cursor's sort values as the key has them; None where they do not fit it."""
+    if not isinstance(values, list):
+        return None
+    if key in DATE_KEYS:
+        if len(values) != 1 or not isinstance(values[0], str):
+            return None
+        try:
+            return (date.fromisoformat(values[0]),)
+        except ValueError:
+            return None
+    if key in TEXT_KEYS:
+        return (values[0],) if len(values) == 1 and isinstance(values[0], str) else None
+    if key is InvoiceSortKey.CLIENT:
+        fits = len(values) == 2 and isinstance(values[0], str) and isinstance(values[1], int)
+        return (values[0], values[1]) if fits else None
+    fits = len(values) == 1 and isinstance(values[0], int) and not isinstance(values[0], bool)
+    return (values[0],) if fits else None
 
 
 def run_cursor(run_id: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import TypeVar
 
 import strawberry
@@ -18,12 +19,16 @@ from billing.invoices.kpis import invoice_kpis
 from billing.invoices.lifecycle import InvoiceStatus as StoredInvoiceStatus
 from billing.invoices.listing import (
     InvoiceListFilter,
+    InvoiceOrder,
+    InvoiceSortKey,
     clients_for_picker,
     invoice_page,
     runs_newest_first,
 )
+from billing.invoices.trends import MAX_MONTHS, monthly_trends
 from billing.payments.listing import PaymentListFilter, payment_page
 from billing.runs.planning import plan_invoice_run
+from billing.runs.preview import preview_run
 from billing.text import unstorable_text
 from graph.context import Info
 from graph.errors import ClientError, InvalidInput, NotFound
@@ -37,17 +42,20 @@ from graph.pagination import (
     run_position,
 )
 from graph.permissions import CanViewBilling
+from graph.scalars import money_input
 from graph.types.bank_statement import BankStatement, BankStatementConnection
 from graph.types.client import Client
 from graph.types.collections import AgingReport
 from graph.types.credit_note import CreditNote, CreditNoteConnection
-from graph.types.enums import InvoiceStatus
+from graph.types.enums import InvoiceSortField, InvoiceStatus, SortDirection
 from graph.types.invoice import Invoice, InvoiceConnection
 from graph.types.kpis import InvoiceKpis
 from graph.types.payment import Payment, PaymentConnection
 from graph.types.plan import InvoiceRunPlan
 from graph.types.run import InvoiceRun, InvoiceRunConnection
+from graph.types.run_preview import InvoiceRunPreview
 from graph.types.settings import InvoiceSettings
+from graph.types.trends import InvoiceTrends
 from graph.types.viewer import Viewer
 from orm import models
 
@@ -64,6 +72,30 @@ class InvoiceFilter:
     )
     client_id: strawberry.ID | None = None
     run_id: strawberry.ID | None = None
+    issued_from: date | None = strawberry.field(
+        default=None, description="Issued on or after this day."
+    )
+    issued_to: date | None = strawberry.field(
+        default=None, description="Issued on or before this day."
+    )
+    due_from: date | None = strawberry.field(default=None, description="Due on or after this day.")
+    due_to: date | None = strawberry.field(default=None, description="Due on or before this day.")
+    overdue_only: bool | None = strawberry.field(
+        default=None,
+        description="true: only invoices overdue in the tenant's today (Invoice.overdue).",
+    )
+    total_min: Decimal | None = strawberry.field(
+        default=None, description="Total at least this much, in the tenant's currency."
+    )
+    total_max: Decimal | None = strawberry.field(
+        default=None, description="Total at most this much, in the tenant's currency."
+    )
+
+
+@strawberry.input(description="The invoice list's order; the invoice id breaks ties.")
+class InvoiceSort:
+    field: InvoiceSortField
+    direction: SortDirection = SortDirection.ASC
 
 
 Row = TypeVar("Row", bound=Model)
@@ -113,7 +145,7 @@ def _statuses(given: list[InvoiceStatus] | None) -> list[StoredInvoiceStatus]:
     return [StoredInvoiceStatus(status.value) for status in dict.fromkeys(given or [])]
 
 
-def _list_filter(given: InvoiceFilter | None) -> InvoiceListFilter | None:
+def _list_filter(given: InvoiceFilter | None, info: Info) -> InvoiceListFilter | None:
     """The billing filter, or None where an id in it names no row (so nothing matches)."""
     if given is None:
         return InvoiceListFilter()
@@ -121,11 +153,42 @@ def _list_filter(given: InvoiceFilter | None) -> InvoiceListFilter | None:
     run_id, run_ok = _optional_id(given.run_id)
     if not (client_ok and run_ok):
         return None
+    _check_range(given.issued_from, given.issued_to, "issuedTo")
+    _check_range(given.due_from, given.due_to, "dueTo")
+    currency = info.context.tenant.currency
+    total_min = (
+        None if given.total_min is None else money_input(given.total_min, currency, "totalMin")
+    )
+    total_max = (
+        None if given.total_max is None else money_input(given.total_max, currency, "totalMax")
+    )
+    _check_range(total_min, total_max, "totalMax")
     return InvoiceListFilter(
         search=_search(given.search),
         statuses=_statuses(given.statuses),
         client_id=client_id,
         run_id=run_id,
+        issued_from=given.issued_from,
+        issued_to=given.issued_to,
+        due_from=given.due_from,
+        due_to=given.due_to,
+        overdue_on=info.context.today if given.overdue_only else None,
+        total_min_cents=total_min,
+        total_max_cents=total_max,
+    )
+
+
+def _check_range(low: date | int | None, high: date | int | None, field: str) -> None:
+    """A range whose end comes before its start matches nothing: refused, as a mistake."""
+    if low is not None and high is not None and high < low:
+        raise InvalidInput(f"`{field}` comes before the start of its range.", field=field)
+
+
+def _order(given: InvoiceSort | None) -> InvoiceOrder:
+    if given is None:
+        return InvoiceOrder()
+    return InvoiceOrder(
+        key=InvoiceSortKey(given.field.value), descending=given.direction is SortDirection.DESC
     )
 
 
@@ -176,7 +239,8 @@ class Query:
 
     @strawberry.field(
         permission_classes=[CanViewBilling],
-        description="Invoices of the tenant, newest issue date first, then highest id first.",
+        description="Invoices of the tenant, newest issue date first, then highest id first; "
+        "or in the `sort` order given (a cursor is valid under its own order only).",
     )
     async def invoices(
         self,
@@ -184,14 +248,18 @@ class Query:
         filter: InvoiceFilter | None = None,
         first: int = 50,
         after: str | None = None,
+        sort: InvoiceSort | None = None,
     ) -> InvoiceConnection:
         check_first(first)
-        position = invoice_position(after)
-        list_filter = _list_filter(filter)
+        order = _order(sort)
+        position = invoice_position(after, order)
+        list_filter = _list_filter(filter, info)
         if list_filter is None:
             return InvoiceConnection.empty()
-        page = await invoice_page(info.context.tenant.id, list_filter, first=first, after=position)
-        return InvoiceConnection.from_page(page)
+        page = await invoice_page(
+            info.context.tenant.id, list_filter, first=first, after=position, order=order
+        )
+        return InvoiceConnection.from_page(page, order)
 
     @strawberry.field(permission_classes=[CanViewBilling])
     async def invoice(self, info: Info, id: strawberry.ID) -> Invoice | None:
@@ -212,6 +280,20 @@ class Query:
     async def invoice_kpis(self, info: Info) -> InvoiceKpis:
         tenant = info.context.tenant
         return InvoiceKpis.from_kpis(await invoice_kpis(tenant.id), tenant.currency)
+
+    @strawberry.field(
+        permission_classes=[CanViewBilling],
+        description="The overview's charts: invoiced and collected per month for the `months` "
+        "months ending with the tenant's current one (1 to 36), and this month's change.",
+    )
+    async def invoice_trends(self, info: Info, months: int = 12) -> InvoiceTrends:
+        if not 1 <= months <= MAX_MONTHS:
+            raise InvalidInput(
+                f"`months` must be between 1 and {MAX_MONTHS}; {months} was given.", field="months"
+            )
+        tenant = info.context.tenant
+        figures = await monthly_trends(tenant.id, info.context.today, months)
+        return InvoiceTrends.from_trends(figures, tenant.currency)
 
     @strawberry.field(
         permission_classes=[CanViewBilling],
@@ -241,6 +323,27 @@ class Query:
         except BillingRuleError as error:
             raise ClientError.from_rule(error) from error
         return InvoiceRunPlan.from_plan(plan)
+
+    @strawberry.field(
+        permission_classes=[CanViewBilling],
+        description="The dry run of the bulk-run page: the clients and amounts a run for the "
+        "given (or default) billing date and optional client would bill now.",
+    )
+    async def invoice_run_preview(
+        self, info: Info, billing_date: date | None = None, client_id: strawberry.ID | None = None
+    ) -> InvoiceRunPreview:
+        parsed_client_id, usable = _optional_id(client_id)
+        if not usable:
+            raise NotFound("No such client.", field="clientId")
+        tenant = info.context.tenant
+        try:
+            plan = await plan_invoice_run(
+                tenant, billing_date=billing_date, client_id=parsed_client_id
+            )
+        except BillingRuleError as error:
+            raise ClientError.from_rule(error) from error
+        preview = await preview_run(tenant, plan.dates.run_date, parsed_client_id)
+        return InvoiceRunPreview.from_preview(preview, tenant.currency)
 
     @strawberry.field(permission_classes=[CanViewBilling])
     async def invoice_run(self, info: Info, id: strawberry.ID) -> InvoiceRun | None:

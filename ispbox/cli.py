@@ -19,8 +19,8 @@ DEMO_FILE = Path("ispbox-demo.json.gz")
 # `--format` of import-statement: the names a person types, and the format each stands for.
 STATEMENT_FORMATS = {"camt053": "CAMT053", "mt940": "MT940"}
 LOCAL_ONLY = "127.0.0.1"
-# Viewers get no developer menu (Deploy, Rerun, Clear cache).
-DASHBOARD_TOOLBAR_MODE = "viewer"
+# Viewers get no developer menu (Deploy, Rerun, Clear cache): only the theme choice.
+DASHBOARD_TOOLBAR_MODE = "minimal"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -85,3 +85,10 @@ class InSubquery(Q):
             return Q(**{f"{self.column}__in": Subquery(self.subquery)}).resolve(resolve_context)
         any_of = Function("ANY", _ArrayOf(Subquery(self.subquery)))
         return QueryModifier(where_criterion=BasicCriterion(Equality.eq, column, any_of))
+
+
+def month_text(conn: BaseDBAsyncClient, column: str) -> str:
+    """The 'YYYY-MM' of a date column, alike on both (SQLite stores dates as ISO text)."""
+    if is_postgres(conn):
+        return f"to_char({column}, 'YYYY-MM')"
+    return f"substr({column}, 1, 7)"

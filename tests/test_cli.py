@@ -88,7 +88,7 @@ def test_dashboard_listens_on_this_machine_only_without_the_developer_menu(
     started = start_dashboard(monkeypatch)
 
     assert option(started, "--server.address") == "127.0.0.1"
-    assert option(started, "--client.toolbarMode") == "viewer"
+    assert option(started, "--client.toolbarMode") == "minimal"
 
 
 def test_dashboard_host_opens_it_to_another_address(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,6 +1,9 @@
-"""The invoice list's pages, newest first, each invoice with its client, and a search's count,
-each in one statement of hand-written SQL: the overview runs these on every request, where the
-query builder's own cost shows.
+"""The invoice list's pages in any of its orders, each invoice with its client, and a search's
+count, each in one statement of hand-written SQL: the overview runs these on every request, where
+the query builder's own cost shows.
+
+A page after a position compares the sort values and the id as one row value, after a plain bound
+on the first sort value that lets an index on (tenant_id, value, id) start where the page does.
 
 A search that many invoices match looks through a window of the newest invoices only: a name
 that many clients share fills a page from the latest invoices, without visiting every match.
@@ -8,6 +11,7 @@ that many clients share fills a page from the latest invoices, without visiting 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,6 +19,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.filters import escape_like
 
 from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.overdue import OWED_STATUSES
 from orm.db import connection, sql_date
 from orm.dialect import in_subquery, numbered_placeholder
 from orm.models import Client, Invoice
@@ -23,14 +28,25 @@ from orm.rows import model_from_row, select_columns
 
 @dataclass(frozen=True, slots=True)
 class PageSpec:
-    """Which invoices, from where, how many: the list filter without its search."""
+    """Which invoices, in which order, from where, how many: the list filter without its
+    search (see `billing.invoices.listing.InvoiceListFilter`)."""
 
     tenant_id: int
     statuses: tuple[InvoiceStatus, ...]
     client_id: int | None
     run_id: int | None
-    after: tuple[date, int] | None  # the last shown invoice's issue date and id
+    after: tuple[object, ...] | None  # the last shown invoice's sort values, then its id
     limit: int
+    issued_from: date | None = None
+    issued_to: date | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    overdue_on: date | None = None
+    total_min_cents: int | None = None
+    total_max_cents: int | None = None
+    # SQL over the invoice `i` and its client `c`; the id follows them in the same direction.
+    sort_columns: tuple[str, ...] = ("i.issued_on",)
+    descending: bool = True
 
 
 class _Params:
@@ -45,37 +61,90 @@ class _Params:
         return numbered_placeholder(self.conn, len(self.values))
 
 
-def _where(spec: PageSpec, params: _Params, table: str) -> str:
-    """The spec's conditions on the invoices table named `table`."""
-    where = [f"{table}.tenant_id = {params.add(spec.tenant_id)}"]
+def _stored(conn: BaseDBAsyncClient, value: object) -> object:
+    return sql_date(conn, value) if isinstance(value, date) else value
+
+
+def _where(spec: PageSpec, params: _Params) -> str:
+    """The spec's conditions on the invoices aliased `i` (the position's on `i` and `c`)."""
+    where = [f"i.tenant_id = {params.add(spec.tenant_id)}"]
     if spec.statuses:
         marks = ", ".join(params.add(str(status)) for status in spec.statuses)
-        where.append(f"{table}.status IN ({marks})")
-    if spec.client_id is not None:
-        where.append(f"{table}.client_id = {params.add(spec.client_id)}")
-    if spec.run_id is not None:
-        where.append(f"{table}.run_id = {params.add(spec.run_id)}")
-    if spec.after is not None:
-        day, last_id = spec.after
-        stored_day = sql_date(params.conn, day)
+        where.append(f"i.status IN ({marks})")
+    bounds = (
+        ("i.client_id =", spec.client_id),
+        ("i.run_id =", spec.run_id),
+        ("i.issued_on >=", spec.issued_from),
+        ("i.issued_on <=", spec.issued_to),
+        ("i.due_on >=", spec.due_from),
+        ("i.due_on <=", spec.due_to),
+        ("i.total_cents >=", spec.total_min_cents),
+        ("i.total_cents <=", spec.total_max_cents),
+    )
+    for condition, value in bounds:
+        if value is not None:
+            where.append(f"{condition} {params.add(_stored(params.conn, value))}")
+    if spec.overdue_on is not None:
+        owed = ", ".join(params.add(str(status)) for status in OWED_STATUSES)
         where.append(
-            f"({table}.issued_on < {params.add(stored_day)} OR ({table}.issued_on = "
-            f"{params.add(stored_day)} AND {table}.id < {params.add(last_id)}))"
+            f"i.status IN ({owed}) AND i.balance_cents > 0 "
+            f"AND i.due_on < {params.add(sql_date(params.conn, spec.overdue_on))}"
         )
+    if spec.after is not None:
+        where.append(_after(spec, params))
     return " AND ".join(where)
 
 
-async def newest_invoices(spec: PageSpec) -> list[tuple[Invoice, Client]]:
-    """Up to `spec.limit` invoices and their clients, newest issue date first, then highest id."""
+def _after(spec: PageSpec, params: _Params) -> str:
+    """Rows past `spec.after` in the spec's order."""
+    assert spec.after is not None
+    before_or_after = "<" if spec.descending else ">"
+    marks = [params.add(_stored(params.conn, value)) for value in spec.after]
+    columns = ", ".join((*spec.sort_columns, "i.id"))
+    return (
+        f"{spec.sort_columns[0]} {before_or_after}= {marks[0]} "
+        f"AND ({columns}) {before_or_after} ({', '.join(marks)})"
+    )
+
+
+def _order_by(spec: PageSpec) -> str:
+    direction = " DESC" if spec.descending else ""
+    return ", ".join(f"{column}{direction}" for column in (*spec.sort_columns, "i.id"))
+
+
+def _search_condition(params: _Params, tenant_id: int, search: str) -> str:
+    """The invoice `i`'s number or its client's name contains `search`, case-insensitively."""
+    pattern = f"%{escape_like(search)}%"
+    return (
+        f"(lower(i.number) LIKE lower({params.add(pattern)}) ESCAPE '\\' "
+        f"OR i.client_id IN (SELECT id FROM clients WHERE tenant_id = {params.add(tenant_id)} "
+        f"AND lower(name) LIKE lower({params.add(pattern)}) ESCAPE '\\'))"
+    )
+
+
+def _with_clients(rows: Sequence[dict]) -> list[tuple[Invoice, Client]]:
+    return [(model_from_row(Invoice, row, "i"), model_from_row(Client, row, "c")) for row in rows]
+
+
+async def sorted_invoices(
+    spec: PageSpec, search: str | None = None
+) -> list[tuple[Invoice, Client]]:
+    """Up to `spec.limit` invoices and their clients in the spec's order, those `search`
+    matches where given."""
     conn = connection()
     params = _Params(conn)
+    where = _where(spec, params)
+    if search is not None:
+        where += f" AND {_search_condition(params, spec.tenant_id, search)}"
     rows = await conn.execute_query_dict(
         f"SELECT {select_columns(Invoice, 'i')}, {select_columns(Client, 'c')} "
-        f"FROM invoices i JOIN clients c ON c.id = i.client_id WHERE {_where(spec, params, 'i')} "
-        f"ORDER BY i.issued_on DESC, i.id DESC LIMIT {params.add(spec.limit)}",
+        # The client's tenant named too: the client order then walks the clients' index on
+        # (tenant_id, name, id) and each one's invoices, instead of sorting every client.
+        f"FROM invoices i JOIN clients c ON c.id = i.client_id AND c.tenant_id = i.tenant_id "
+        f"WHERE {where} ORDER BY {_order_by(spec)} LIMIT {params.add(spec.limit)}",
         params.values,
     )
-    return [(model_from_row(Invoice, row, "i"), model_from_row(Client, row, "c")) for row in rows]
+    return _with_clients(rows)
 
 
 async def count_matches(spec: PageSpec, search: str) -> int:
@@ -90,12 +159,12 @@ async def count_matches(spec: PageSpec, search: str) -> int:
         f"SELECT id FROM clients WHERE tenant_id = {owner} "
         f"AND lower(name) LIKE lower({pattern}) ESCAPE '\\'"
     )
-    by_name = in_subquery(conn, "client_id", names)
-    where = _where(spec, params, "invoices")
+    by_name = in_subquery(conn, "i.client_id", names)
+    where = _where(spec, params)
     rows = await conn.execute_query_dict(
-        f"SELECT (SELECT count(*) FROM invoices WHERE {where} AND {by_name}) "
-        f"+ (SELECT count(*) FROM invoices WHERE {where} "
-        f"AND lower(number) LIKE lower({pattern}) ESCAPE '\\' AND NOT {by_name}) AS matches",
+        f"SELECT (SELECT count(*) FROM invoices i WHERE {where} AND {by_name}) "
+        f"+ (SELECT count(*) FROM invoices i WHERE {where} "
+        f"AND lower(i.number) LIKE lower({pattern}) ESCAPE '\\' AND NOT {by_name}) AS matches",
         params.values,
     )
     return int(rows[0]["matches"])
@@ -110,8 +179,8 @@ async def newest_matches_among_recent(
     params = _Params(conn)
     pattern = f"%{escape_like(search)}%"
     recent = (
-        f"SELECT * FROM invoices WHERE {_where(spec, params, 'invoices')} "
-        f"ORDER BY issued_on DESC, id DESC LIMIT {params.add(window)}"
+        f"SELECT * FROM invoices i WHERE {_where(spec, params)} "
+        f"ORDER BY i.issued_on DESC, i.id DESC LIMIT {params.add(window)}"
     )
     rows = await conn.execute_query_dict(
         f"SELECT {select_columns(Invoice, 'i')}, {select_columns(Client, 'c')} "
@@ -123,4 +192,4 @@ async def newest_matches_among_recent(
         f"ORDER BY i.issued_on DESC, i.id DESC LIMIT {params.add(spec.limit)}",
         params.values,
     )
-    return [(model_from_row(Invoice, row, "i"), model_from_row(Client, row, "c")) for row in rows]
+    return _with_clients(rows)

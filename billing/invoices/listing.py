@@ -1,11 +1,15 @@
-"""The read side of the invoices pages: the invoice list (filters, live search, newest-first
-keyset pages), the run page's client picker, and the list of runs."""
+"""The read side of the invoices pages: the invoice list (filters, live search, sort orders, keyset
+pages), the run page's client picker, and the list of runs.
+
+Every sort order ends with the invoice id in the same direction, so a page's last invoice is a
+position the next page starts after, stable while invoices come and go."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
 from pypika_tortoise.functions import Lower
 from pypika_tortoise.terms import ValueWrapper
@@ -17,10 +21,11 @@ from tortoise.queryset import QuerySet
 from billing.invoices._newest import (
     PageSpec,
     count_matches,
-    newest_invoices,
     newest_matches_among_recent,
+    sorted_invoices,
 )
 from billing.invoices.lifecycle import InvoiceStatus
+from billing.invoices.overdue import OWED_STATUSES
 from billing.invoices.totals import invoice_count
 from orm.dialect import InSubquery
 from orm.models import Client, Invoice, InvoiceRun
@@ -33,20 +38,89 @@ RECENT_WINDOW = 5000
 
 @dataclass(frozen=True, slots=True)
 class InvoiceListFilter:
-    """What the list shows; None (or an empty search or status list) leaves a filter off."""
+    """What the list shows; None (or an empty search or status list) leaves a filter off.
+
+    Date bounds are inclusive; amounts are the total in minor units, inclusive. `overdue_on`
+    keeps the invoices overdue on that day (the tenant's today): see `billing.invoices.overdue`.
+    """
 
     search: str | None = None
     statuses: Sequence[InvoiceStatus] | None = None
     client_id: int | None = None
     run_id: int | None = None
+    issued_from: date | None = None
+    issued_to: date | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    overdue_on: date | None = None
+    total_min_cents: int | None = None
+    total_max_cents: int | None = None
+
+    @property
+    def by_status_only(self) -> bool:
+        """True where nothing but statuses (or nothing) narrows the list."""
+        return not any(
+            value is not None
+            for value in (
+                search_term(self.search),
+                self.client_id,
+                self.run_id,
+                self.issued_from,
+                self.issued_to,
+                self.due_from,
+                self.due_to,
+                self.overdue_on,
+                self.total_min_cents,
+                self.total_max_cents,
+            )
+        )
+
+
+class InvoiceSortKey(StrEnum):
+    """What the list can be sorted by; the invoice id breaks ties."""
+
+    NUMBER = "number"
+    CLIENT = "client"
+    ISSUED = "issued"
+    DUE = "due"
+    TOTAL = "total"
+    BALANCE = "balance"
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceOrder:
+    key: InvoiceSortKey = InvoiceSortKey.ISSUED
+    descending: bool = True
+
+    @property
+    def is_newest_first(self) -> bool:
+        return self == NEWEST_FIRST_ORDER
+
+
+NEWEST_FIRST_ORDER = InvoiceOrder()
+
+# The SQL of each sort key's values on the page query (`i` the invoice, `c` its client), the
+# invoice id after them. A draft has no number yet: it sorts as the empty text.
+SORT_COLUMNS: dict[InvoiceSortKey, tuple[str, ...]] = {
+    InvoiceSortKey.NUMBER: ("COALESCE(i.number, '')",),
+    InvoiceSortKey.CLIENT: ("c.name", "i.client_id"),
+    InvoiceSortKey.ISSUED: ("i.issued_on",),
+    InvoiceSortKey.DUE: ("i.due_on",),
+    InvoiceSortKey.TOTAL: ("i.total_cents",),
+    InvoiceSortKey.BALANCE: ("i.balance_cents",),
+}
+
+
+SortValue = str | int | date
 
 
 @dataclass(frozen=True, slots=True)
 class ListPosition:
-    """Where a page ends in the newest-first order: the last invoice's issue date and id."""
+    """Where a page ends in its order: the last invoice's sort values, then its id."""
 
-    issued_on: date
+    values: tuple[SortValue, ...]
     id: int
+    order: InvoiceOrder = field(default=NEWEST_FIRST_ORDER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,14 +173,28 @@ def invoice_search(tenant_id: int, search: str) -> Q:
 
 
 def filtered_invoices(tenant_id: int, list_filter: InvoiceListFilter) -> QuerySet[Invoice]:
-    """The tenant's invoices the filter lets through, unordered."""
+    """The tenant's invoices the filter lets through, unordered (the conditions of
+    `_newest._where`, through the query builder)."""
     queryset = Invoice.filter(tenant_id=tenant_id)
     if list_filter.statuses:
         queryset = queryset.filter(status__in=list(list_filter.statuses))
-    if list_filter.client_id is not None:
-        queryset = queryset.filter(client_id=list_filter.client_id)
-    if list_filter.run_id is not None:
-        queryset = queryset.filter(run_id=list_filter.run_id)
+    bounds = {
+        "client_id": list_filter.client_id,
+        "run_id": list_filter.run_id,
+        "issued_on__gte": list_filter.issued_from,
+        "issued_on__lte": list_filter.issued_to,
+        "due_on__gte": list_filter.due_from,
+        "due_on__lte": list_filter.due_to,
+        "total_cents__gte": list_filter.total_min_cents,
+        "total_cents__lte": list_filter.total_max_cents,
+    }
+    given = {name: value for name, value in bounds.items() if value is not None}
+    if given:
+        queryset = queryset.filter(**given)
+    if list_filter.overdue_on is not None:
+        queryset = queryset.filter(
+            status__in=list(OWED_STATUSES), balance_cents__gt=0, due_on__lt=list_filter.overdue_on
+        )
     search = search_term(list_filter.search)
     if search is not None:
         queryset = queryset.filter(invoice_search(tenant_id, search))
@@ -115,11 +203,31 @@ def filtered_invoices(tenant_id: int, list_filter: InvoiceListFilter) -> QuerySe
 
 def after_position(position: ListPosition) -> Q:
     """Invoices that come after `position` in the newest-first order."""
-    return Q(issued_on__lt=position.issued_on) | Q(issued_on=position.issued_on, id__lt=position.id)
+    [issued_on] = position.values
+    return Q(issued_on__lt=issued_on) | Q(issued_on=issued_on, id__lt=position.id)
 
 
-def position_of(invoice: Invoice) -> ListPosition:
-    return ListPosition(issued_on=invoice.issued_on, id=invoice.id)
+def position_of(
+    invoice: Invoice, order: InvoiceOrder = NEWEST_FIRST_ORDER, client: Client | None = None
+) -> ListPosition:
+    """The invoice's place in `order` (its client's name needed for the client order)."""
+    values: tuple[SortValue, ...]
+    match order.key:
+        case InvoiceSortKey.NUMBER:
+            values = (invoice.number or "",)
+        case InvoiceSortKey.CLIENT:
+            if client is None:
+                raise ValueError("the client order needs the invoice's client")
+            values = (client.name, invoice.client_id)
+        case InvoiceSortKey.ISSUED:
+            values = (invoice.issued_on,)
+        case InvoiceSortKey.DUE:
+            values = (invoice.due_on,)
+        case InvoiceSortKey.TOTAL:
+            values = (invoice.total_cents,)
+        case InvoiceSortKey.BALANCE:
+            values = (invoice.balance_cents,)
+    return ListPosition(values=values, id=invoice.id, order=order)
 
 
 async def invoice_page(
@@ -128,18 +236,21 @@ async def invoice_page(
     *,
     first: int,
     after: ListPosition | None = None,
+    order: InvoiceOrder = NEWEST_FIRST_ORDER,
 ) -> InvoicePage:
-    """Up to `first` invoices and their clients, newest issue date first then highest id
-    first, starting after `after`; with whether more follow and how many the filter lets through
-    in all."""
+    """Up to `first` invoices and their clients in `order` (newest issue date first, then
+    highest id first, by default), starting after `after`; with whether more follow and how many
+    the filter lets through in all."""
+    if after is not None and after.order != order:
+        raise ValueError("the position belongs to another order")
     total_count = await count_matching(tenant_id, list_filter)
     # One row more than asked tells whether another page follows.
-    spec = _page_spec(tenant_id, list_filter, after, first + 1)
+    spec = _page_spec(tenant_id, list_filter, after, first + 1, order)
     search = search_term(list_filter.search)
-    if search is None:
-        rows = await newest_invoices(spec)
-    else:
+    if search is not None and order.is_newest_first:
         rows = await _searched_page(spec, list_filter, search, total_count, after)
+    else:
+        rows = await sorted_invoices(spec, search)
     return InvoicePage(
         invoices=[invoice for invoice, _ in rows[:first]],
         has_next_page=len(rows) > first,
@@ -149,14 +260,27 @@ async def invoice_page(
 
 
 def _page_spec(
-    tenant_id: int, list_filter: InvoiceListFilter, after: ListPosition | None, limit: int
+    tenant_id: int,
+    list_filter: InvoiceListFilter,
+    after: ListPosition | None,
+    limit: int,
+    order: InvoiceOrder = NEWEST_FIRST_ORDER,
 ) -> PageSpec:
     return PageSpec(
         tenant_id=tenant_id,
         statuses=tuple(list_filter.statuses or ()),
         client_id=list_filter.client_id,
         run_id=list_filter.run_id,
-        after=(after.issued_on, after.id) if after else None,
+        issued_from=list_filter.issued_from,
+        issued_to=list_filter.issued_to,
+        due_from=list_filter.due_from,
+        due_to=list_filter.due_to,
+        overdue_on=list_filter.overdue_on,
+        total_min_cents=list_filter.total_min_cents,
+        total_max_cents=list_filter.total_max_cents,
+        sort_columns=SORT_COLUMNS[order.key],
+        descending=order.descending,
+        after=(*after.values, after.id) if after else None,
         limit=limit,
     )
 
@@ -192,7 +316,7 @@ async def _clients_by_id(tenant_id: int, invoices: list[Invoice]) -> dict[int, C
 async def count_matching(tenant_id: int, list_filter: InvoiceListFilter) -> int:
     """How many invoices the filter lets through; by status alone, from the kept totals."""
     search = search_term(list_filter.search)
-    if search is None and list_filter.client_id is None and list_filter.run_id is None:
+    if list_filter.by_status_only:
         return await invoice_count(tenant_id, list_filter.statuses)
     if search is None:
         return await filtered_invoices(tenant_id, list_filter).count()

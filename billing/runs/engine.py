@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -27,27 +26,14 @@ from billing.dates import due_date, grace_date
 from billing.invoices.lifecycle import InvoiceStatus, issued_status
 from billing.invoices.numbering import LAST_SEQUENCE, NUMBERS_USED_UP, take_numbers
 from billing.payments.credit import apply_credit_to_run_invoices
-from billing.runs.decide import (
-    ClientBill,
-    TaxTerms,
-    bill_client,
-    charge_problem,
-    client_exemption,
-    exemption_problem,
-    service_problem,
-)
+from billing.runs.decide import ClientBill
 from billing.runs.lifecycle import ChunkStatus, RunErrorStage, RunStatus
+from billing.runs.range_bills import decide_range
 from billing.runs.selection import (
-    due_charges,
-    due_services,
     eligible_client_ids,
     eligible_client_ranges,
-    live_periods,
-    rebill_periods,
     take_rebilled_periods,
-    tax_exempt_clients,
 )
-from billing.taxes.calculation import TaxExemption
 from billing.tenants.settings import tenant_settings_problems
 from orm.bulk import defer_constraint, insert_rows, reserve_ids, set_column_by_id
 from orm.db import placeholders
@@ -317,62 +303,12 @@ async def _bill_clients(
     conn: BaseDBAsyncClient, run: InvoiceRun, tenant: Tenant, first_id: int, last_id: int
 ) -> list[ClientProblem]:
     """Decide and write what the eligible clients in the id range are billed."""
-    services = await due_services(conn, tenant.id, first_id, last_id, run.billing_date)
-    charges = await due_charges(conn, tenant.id, first_id, last_id, run.billing_date)
-    live = await live_periods(conn, tenant.id, first_id, last_id, run.billing_date)
-    put_back = await rebill_periods(conn, tenant.id, first_id, last_id, run.billing_date)
-    exempt = await tax_exempt_clients(conn, tenant.id, first_id, last_id)
-
-    services_by_client = defaultdict(list)
-    charges_by_client = defaultdict(list)
-    problems_by_client: dict[int, list[str]] = defaultdict(list)
-    for service in services:
-        services_by_client[service.client_id].append(service)
-        if problem := service_problem(service, run.billing_date):
-            problems_by_client[service.client_id].append(problem)
-    for charge in charges:
-        charges_by_client[charge.client_id].append(charge)
-        if problem := charge_problem(charge):
-            problems_by_client[charge.client_id].append(problem)
-    due = set(services_by_client) | set(charges_by_client)
-    exemptions = _tax_exemptions(exempt, due, problems_by_client)
-
-    tax_terms = TaxTerms(tenant.prices_include_tax, tenant.default_tax_rate)
-    bills = [
-        bill_client(
-            client_id,
-            services_by_client[client_id],
-            charges_by_client[client_id],
-            live,
-            run.billing_date,
-            tenant.auto_email,
-            put_back,
-            tax_terms=tax_terms,
-            exemption=exemptions.get(client_id),
-        )
-        for client_id in sorted(due)
-        if client_id not in problems_by_client
-    ]
-    await write_bills(conn, run, tenant, bills)
+    decided = await decide_range(conn, tenant, first_id, last_id, run.billing_date)
+    await write_bills(conn, run, tenant, decided.bills)
     return [
         ClientProblem(client_id, RunErrorStage.PREFLIGHT, "not billed: " + "; ".join(messages))
-        for client_id, messages in sorted(problems_by_client.items())
+        for client_id, messages in sorted(decided.problems_by_client.items())
     ]
-
-
-def _tax_exemptions(
-    exempt: dict[int, str | None], due: set[int], problems_by_client: dict[int, list[str]]
-) -> dict[int, TaxExemption]:
-    """The exemptions of exempt clients, by client; an exempt client with something due and no
-    reason to print is a problem (it is not billed)."""
-    exemptions = {}
-    for client_id, reason in exempt.items():
-        if problem := exemption_problem(client_id, reason):
-            if client_id in due:
-                problems_by_client[client_id].append(problem)
-        elif reason is not None:
-            exemptions[client_id] = client_exemption(reason)
-    return exemptions
 
 
 INVOICE_COLUMNS = (

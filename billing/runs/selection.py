@@ -82,11 +82,18 @@ async def eligible_client_ranges(
 
 
 async def due_services(
-    conn: BaseDBAsyncClient, tenant_id: int, first_id: int, last_id: int, run_date: date
+    conn: BaseDBAsyncClient,
+    tenant_id: int,
+    first_id: int,
+    last_id: int,
+    run_date: date,
+    *,
+    locked: bool = True,
 ) -> list[DueService]:
-    """Due services of eligible clients in the range, locked against a concurrent void."""
+    """Due services of eligible clients in the range, locked against a concurrent void (unless
+    only counted: `locked` False)."""
     m = placeholders(conn, 5)
-    lock = row_lock(conn, "s")
+    lock = row_lock(conn, "s") if locked else ""
     rows = await conn.execute_query_dict(
         "SELECT s.id, s.client_id, s.description, s.price_cents, s.quantity, s.period, "
         "s.next_bill_date, s.anchor_day, s.auto_email, s.tax_rate "
@@ -115,10 +122,16 @@ async def due_services(
 
 
 async def due_charges(
-    conn: BaseDBAsyncClient, tenant_id: int, first_id: int, last_id: int, run_date: date
+    conn: BaseDBAsyncClient,
+    tenant_id: int,
+    first_id: int,
+    last_id: int,
+    run_date: date,
+    *,
+    locked: bool = True,
 ) -> list[DueCharge]:
     m = placeholders(conn, 4)
-    lock = row_lock(conn, "ch")
+    lock = row_lock(conn, "ch") if locked else ""
     rows = await conn.execute_query_dict(
         "SELECT ch.id, ch.client_id, ch.description, ch.amount_cents, ch.scheduled_on, ch.tax_rate "
         "FROM charges ch JOIN clients c ON c.id = ch.client_id "

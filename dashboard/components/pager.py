@@ -33,8 +33,9 @@ class CursorPager:
     def page_index(self) -> int:
         return len(self._cursors) - 1
 
-    def controls(self, page: ServerPage, noun: str = "invoices") -> None:
-        """'26–50 of 123 invoices' and the buttons to move a page back or on."""
+    def controls(self, page: ServerPage, noun: str = "invoices", note: str | None = None) -> None:
+        """'26–50 of 123 invoices' (and `note`, such as "Page 2 of 5") and the buttons to move a
+        page back or on."""
         first = self.page_index * self.page_size + 1
         shown = len(page.edges)
         last = first + shown - 1
@@ -53,6 +54,7 @@ class CursorPager:
                 args=(page.page_info.end_cursor,),
             )
             if shown:
-                st.caption(f"{first}–{last} of {page.total_count} {noun}")
+                extra = f" · {note}" if note else ""
+                st.caption(f"{first:,}–{last:,} of {page.total_count:,} {noun}{extra}")
             else:
                 st.caption(f"No {noun}")

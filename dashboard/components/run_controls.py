@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard.api import GraphQLClient, fetch_run_plan, start_run
 from dashboard.components.confirmation import dialog_confirmed
+from dashboard.components.dry_run import render_dry_run
 from dashboard.components.flash import flash
 from dashboard.formatting import count_of, format_date, run_label
 from dashboard.models import (
@@ -42,6 +43,7 @@ def render_run_controls(
     """The controls; `on_started` gets the run they start, once it is confirmed."""
     plan = choose_billing_date(api, key, client)
     render_date_previews(plan)
+    render_dry_run(api, key=key, plan=plan, client=client)
     review = st.checkbox(
         "Review before issuing",
         value=plan.review,

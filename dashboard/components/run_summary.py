@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.api import GraphQLClient, fetch_run_invoices
+from dashboard.components.invoice_detail import DETAIL_PARAMETER
 from dashboard.components.pager import CursorPager
 from dashboard.formatting import (
     MONEY_COLUMN_FORMAT,
@@ -45,17 +46,34 @@ def render_run_summary(api: GraphQLClient, run: InvoiceRun, *, key: str, currenc
             "Send them from the invoice list once the cause is mended."
         )
     if invoices := invoices_on(page):
+        st.session_state[f"{key}.summary_ids"] = [invoice.id for invoice in invoices]
         st.dataframe(
             summary_frame(invoices),
+            key=f"{key}.summary_table",
             hide_index=True,
             column_config={"Total": st.column_config.NumberColumn(format=MONEY_COLUMN_FORMAT)},
+            on_select=lambda: open_clicked_row(f"{key}.summary_table", f"{key}.summary_ids"),
+            selection_mode="single-cell",
         )
+        st.caption("Click an invoice to open its detail.")
         pager.controls(page)
     elif run.status is InvoiceRunStatus.DISCARDED:
         st.caption("Its drafts were discarded.")
     else:
         st.caption("The run made no invoices.")
     render_run_errors(run)
+
+
+def open_clicked_row(table_key: str, ids_key: str) -> None:
+    """The invoice of the clicked row opens in its detail (`dashboard.components.invoice_detail`,
+    through the address)."""
+    state = st.session_state.get(table_key)
+    cells = list(state.selection.cells) if state is not None else []
+    ids = st.session_state.get(ids_key, [])
+    if cells:
+        row = cells[0][0] if isinstance(cells[0], (list, tuple)) else cells[0]["row"]
+        if 0 <= row < len(ids):
+            st.query_params[DETAIL_PARAMETER] = ids[row]
 
 
 def summary_frame(invoices: list[Invoice]) -> pd.DataFrame:

@@ -27,11 +27,13 @@ from .enums import (
     InvoiceRunErrorStage,
     InvoiceRunStatus,
     InvoiceRunTrigger,
+    InvoiceSortField,
     InvoiceStatus,
     PaymentMethod,
     PaymentStatus,
     ServicePeriod,
     ServiceStatus,
+    SortDirection,
     StatementEntryKind,
 )
 from .fetch_aging_report import FetchAgingReport, FetchAgingReportAgingReport
@@ -67,6 +69,7 @@ from .fetch_creditable_invoice import (
     FetchCreditableInvoice,
     FetchCreditableInvoiceInvoice,
 )
+from .fetch_invoice_detail import FetchInvoiceDetail, FetchInvoiceDetailInvoice
 from .fetch_invoice_page import FetchInvoicePage, FetchInvoicePageInvoices
 from .fetch_invoice_settings import (
     FetchInvoiceSettings,
@@ -87,6 +90,8 @@ from .fetch_run_invoices import (
     FetchRunInvoicesInvoiceRunInvoices,
 )
 from .fetch_run_plan import FetchRunPlan, FetchRunPlanInvoiceRunPlan
+from .fetch_run_preview import FetchRunPreview, FetchRunPreviewInvoiceRunPreview
+from .fetch_trends import FetchTrends, FetchTrendsInvoiceTrends
 from .fetch_viewer import FetchViewer, FetchViewerViewer
 from .finalize_run import FinalizeRun, FinalizeRunFinalizeInvoiceRun
 from .fragments import (
@@ -129,9 +134,16 @@ from .fragments import (
     InvoiceActionsView,
     InvoiceActionsVoid,
     InvoiceClient,
+    InvoiceDetail,
+    InvoiceDetailAllocations,
+    InvoiceDetailCreditNotes,
+    InvoiceDetailLines,
+    InvoiceDetailRun,
+    InvoiceDetailTaxes,
     InvoiceKpis,
     InvoiceKpisByStatus,
     InvoiceLine,
+    InvoiceMonth,
     InvoiceOutcome,
     InvoiceOutcomeErrors,
     InvoiceOutcomeInvoice,
@@ -147,6 +159,8 @@ from .fragments import (
     InvoiceSettingsOutcome,
     InvoiceSettingsOutcomeErrors,
     InvoiceSettingsOutcomeSettings,
+    InvoiceTrends,
+    InvoiceTrendsMonths,
     OverdueInvoice,
     OverdueInvoiceActions,
     OverdueInvoiceActionsRemind,
@@ -187,6 +201,7 @@ from .input_types import (
     ImportBankStatementInput,
     InvoiceFilter,
     InvoiceRunInput,
+    InvoiceSort,
     IssueCreditNoteInput,
     MatchBankEntryInput,
     PaymentFilter,
@@ -313,6 +328,8 @@ __all__ = [
     "FetchCreditNotePageCreditNotes",
     "FetchCreditableInvoice",
     "FetchCreditableInvoiceInvoice",
+    "FetchInvoiceDetail",
+    "FetchInvoiceDetailInvoice",
     "FetchInvoicePage",
     "FetchInvoicePageInvoices",
     "FetchInvoiceSettings",
@@ -332,6 +349,10 @@ __all__ = [
     "FetchRunInvoicesInvoiceRunInvoices",
     "FetchRunPlan",
     "FetchRunPlanInvoiceRunPlan",
+    "FetchRunPreview",
+    "FetchRunPreviewInvoiceRunPreview",
+    "FetchTrends",
+    "FetchTrendsInvoiceTrends",
     "FetchViewer",
     "FetchViewerViewer",
     "FinalizeRun",
@@ -350,11 +371,18 @@ __all__ = [
     "InvoiceActionsView",
     "InvoiceActionsVoid",
     "InvoiceClient",
+    "InvoiceDetail",
+    "InvoiceDetailAllocations",
+    "InvoiceDetailCreditNotes",
+    "InvoiceDetailLines",
+    "InvoiceDetailRun",
+    "InvoiceDetailTaxes",
     "InvoiceFilter",
     "InvoiceKpis",
     "InvoiceKpisByStatus",
     "InvoiceLine",
     "InvoiceLineKind",
+    "InvoiceMonth",
     "InvoiceOutcome",
     "InvoiceOutcomeErrors",
     "InvoiceOutcomeInvoice",
@@ -374,7 +402,11 @@ __all__ = [
     "InvoiceSettingsOutcome",
     "InvoiceSettingsOutcomeErrors",
     "InvoiceSettingsOutcomeSettings",
+    "InvoiceSort",
+    "InvoiceSortField",
     "InvoiceStatus",
+    "InvoiceTrends",
+    "InvoiceTrendsMonths",
     "IssueCreditNote",
     "IssueCreditNoteInput",
     "IssueCreditNoteIssueCreditNote",
@@ -433,6 +465,7 @@ __all__ = [
     "SetClientBlockedSetClientBlocked",
     "SetClientBlockedSetClientBlockedClient",
     "SetClientBlockedSetClientBlockedErrors",
+    "SortDirection",
     "StartRun",
     "StartRunRunBulk",
     "StartRunRunBulkErrors",

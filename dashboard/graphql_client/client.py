@@ -18,6 +18,7 @@ from .fetch_client_receivables import FetchClientReceivables
 from .fetch_collections import FetchCollections
 from .fetch_credit_note_page import FetchCreditNotePage
 from .fetch_creditable_invoice import FetchCreditableInvoice
+from .fetch_invoice_detail import FetchInvoiceDetail
 from .fetch_invoice_page import FetchInvoicePage
 from .fetch_invoice_settings import FetchInvoiceSettings
 from .fetch_kpis import FetchKpis
@@ -26,6 +27,8 @@ from .fetch_recent_runs import FetchRecentRuns
 from .fetch_run import FetchRun
 from .fetch_run_invoices import FetchRunInvoices
 from .fetch_run_plan import FetchRunPlan
+from .fetch_run_preview import FetchRunPreview
+from .fetch_trends import FetchTrends
 from .fetch_viewer import FetchViewer
 from .finalize_run import FinalizeRun
 from .ignore_bank_entry import IgnoreBankEntry
@@ -38,6 +41,7 @@ from .input_types import (
     ImportBankStatementInput,
     InvoiceFilter,
     InvoiceRunInput,
+    InvoiceSort,
     IssueCreditNoteInput,
     MatchBankEntryInput,
     PaymentFilter,
@@ -610,16 +614,140 @@ class GraphQLClient(BillingApiBase):
         data = self.get_data(response)
         return FetchCreditableInvoice.model_validate(data)
 
+    def fetch_invoice_detail(self, id: str, **kwargs: Any) -> FetchInvoiceDetail:
+        query = gql("""
+            query FetchInvoiceDetail($id: ID!) {
+              invoice(id: $id) {
+                ...InvoiceDetail
+              }
+            }
+
+            fragment ActionState on ActionState {
+              allowed
+              reason
+            }
+
+            fragment Client on Client {
+              id
+              name
+              email
+              status
+              blocked
+              blockedReason
+              billingUrl
+            }
+
+            fragment Invoice on Invoice {
+              id
+              number
+              displayNumber
+              issuedOn
+              dueOn
+              graceUntil
+              overdue
+              daysOverdue
+              pastGrace
+              currency
+              total
+              balance
+              status
+              emailedAt
+              credited
+              previewUrl
+              pdfUrl
+              client {
+                ...Client
+              }
+              actions {
+                view {
+                  ...ActionState
+                }
+                send {
+                  ...ActionState
+                }
+                void {
+                  ...ActionState
+                }
+                delete {
+                  ...ActionState
+                }
+                credit {
+                  ...ActionState
+                }
+              }
+            }
+
+            fragment InvoiceDetail on Invoice {
+              ...Invoice
+              subtotal
+              taxTotal
+              periodStart
+              periodEnd
+              voidedAt
+              voidReason
+              lines {
+                ...InvoiceLine
+                taxRate
+              }
+              taxes {
+                rate
+                taxable
+                tax
+              }
+              creditNotes {
+                id
+                number
+                issuedOn
+                reason
+                total
+                settlement
+                pdfUrl
+              }
+              allocations {
+                id
+                amount
+                paidOn
+                method
+              }
+              run {
+                id
+                billingDate
+                status
+              }
+            }
+
+            fragment InvoiceLine on InvoiceLine {
+              id
+              kind
+              description
+              quantity
+              unitPrice
+              amount
+              periodStart
+              periodEnd
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query,
+            operation_name="FetchInvoiceDetail",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return FetchInvoiceDetail.model_validate(data)
+
     def fetch_invoice_page(
         self,
         first: int,
         filter_: Union[Optional[InvoiceFilter], UnsetType] = UNSET,
         after: Union[Optional[str], UnsetType] = UNSET,
+        sort: Union[Optional[InvoiceSort], UnsetType] = UNSET,
         **kwargs: Any,
     ) -> FetchInvoicePage:
         query = gql("""
-            query FetchInvoicePage($filter: InvoiceFilter, $first: Int!, $after: String) {
-              invoices(filter: $filter, first: $first, after: $after) {
+            query FetchInvoicePage($filter: InvoiceFilter, $first: Int!, $after: String, $sort: InvoiceSort) {
+              invoices(filter: $filter, first: $first, after: $after, sort: $sort) {
                 ...InvoicePage
               }
             }
@@ -645,6 +773,10 @@ class GraphQLClient(BillingApiBase):
               displayNumber
               issuedOn
               dueOn
+              graceUntil
+              overdue
+              daysOverdue
+              pastGrace
               currency
               total
               balance
@@ -692,6 +824,7 @@ class GraphQLClient(BillingApiBase):
             "filter": filter_,
             "first": first,
             "after": after,
+            "sort": sort,
         }
         response = self.execute(
             query=query,
@@ -982,6 +1115,10 @@ class GraphQLClient(BillingApiBase):
               displayNumber
               issuedOn
               dueOn
+              graceUntil
+              overdue
+              daysOverdue
+              pastGrace
               currency
               total
               balance
@@ -1081,6 +1218,70 @@ class GraphQLClient(BillingApiBase):
         )
         data = self.get_data(response)
         return FetchRunPlan.model_validate(data)
+
+    def fetch_run_preview(
+        self,
+        billing_date: Union[Optional[date], UnsetType] = UNSET,
+        client_id: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> FetchRunPreview:
+        query = gql("""
+            query FetchRunPreview($billingDate: Date, $clientId: ID) {
+              invoiceRunPreview(billingDate: $billingDate, clientId: $clientId) {
+                runDate
+                currency
+                eligibleClients
+                clientsBilled
+                lines
+                subtotal
+                taxTotal
+                total
+                clientsNotBilled
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "billingDate": billing_date,
+            "clientId": client_id,
+        }
+        response = self.execute(
+            query=query, operation_name="FetchRunPreview", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return FetchRunPreview.model_validate(data)
+
+    def fetch_trends(self, months: int, **kwargs: Any) -> FetchTrends:
+        query = gql("""
+            query FetchTrends($months: Int!) {
+              invoiceTrends(months: $months) {
+                ...InvoiceTrends
+              }
+            }
+
+            fragment InvoiceMonth on InvoiceMonth {
+              month
+              invoiced
+              invoiceCount
+              collected
+              paymentCount
+            }
+
+            fragment InvoiceTrends on InvoiceTrends {
+              currency
+              invoicedChange
+              collectedChange
+              invoiceCountChange
+              months {
+                ...InvoiceMonth
+              }
+            }
+            """)
+        variables: dict[str, object] = {"months": months}
+        response = self.execute(
+            query=query, operation_name="FetchTrends", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return FetchTrends.model_validate(data)
 
     def fetch_viewer(self, **kwargs: Any) -> FetchViewer:
         query = gql("""
@@ -1580,6 +1781,10 @@ class GraphQLClient(BillingApiBase):
               displayNumber
               issuedOn
               dueOn
+              graceUntil
+              overdue
+              daysOverdue
+              pastGrace
               currency
               total
               balance
@@ -1881,6 +2086,10 @@ class GraphQLClient(BillingApiBase):
               displayNumber
               issuedOn
               dueOn
+              graceUntil
+              overdue
+              daysOverdue
+              pastGrace
               currency
               total
               balance

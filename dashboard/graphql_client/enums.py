@@ -92,6 +92,15 @@ class InvoiceRunTrigger(str, Enum):
     SCHEDULE = "SCHEDULE"
 
 
+class InvoiceSortField(str, Enum):
+    NUMBER = "NUMBER"
+    CLIENT = "CLIENT"
+    ISSUED = "ISSUED"
+    DUE = "DUE"
+    TOTAL = "TOTAL"
+    BALANCE = "BALANCE"
+
+
 class InvoiceStatus(str, Enum):
     DRAFT = "DRAFT"
     UNPAID = "UNPAID"
@@ -125,6 +134,11 @@ class ServiceStatus(str, Enum):
     ACTIVE = "ACTIVE"
     SUSPENDED = "SUSPENDED"
     CANCELLED = "CANCELLED"
+
+
+class SortDirection(str, Enum):
+    ASC = "ASC"
+    DESC = "DESC"
 
 
 class StatementEntryKind(str, Enum):

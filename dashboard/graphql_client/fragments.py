@@ -252,6 +252,10 @@ class Invoice(BaseModel):
     display_number: str = Field(alias="displayNumber")
     issued_on: date = Field(alias="issuedOn")
     due_on: date = Field(alias="dueOn")
+    grace_until: date = Field(alias="graceUntil")
+    overdue: bool
+    days_overdue: int = Field(alias="daysOverdue")
+    past_grace: bool = Field(alias="pastGrace")
     currency: str
     total: Decimal
     balance: Decimal
@@ -296,6 +300,53 @@ class InvoiceActionsCredit(ActionState):
     pass
 
 
+class InvoiceDetail(Invoice):
+    subtotal: Decimal
+    tax_total: Decimal = Field(alias="taxTotal")
+    period_start: Optional[date] = Field(alias="periodStart")
+    period_end: Optional[date] = Field(alias="periodEnd")
+    voided_at: Optional[datetime] = Field(alias="voidedAt")
+    void_reason: Optional[str] = Field(alias="voidReason")
+    lines: list["InvoiceDetailLines"]
+    taxes: list["InvoiceDetailTaxes"]
+    credit_notes: list["InvoiceDetailCreditNotes"] = Field(alias="creditNotes")
+    allocations: list["InvoiceDetailAllocations"]
+    run: Optional["InvoiceDetailRun"]
+
+
+class InvoiceDetailLines(InvoiceLine):
+    tax_rate: Optional[Decimal] = Field(alias="taxRate")
+
+
+class InvoiceDetailTaxes(BaseModel):
+    rate: Decimal
+    taxable: Decimal
+    tax: Decimal
+
+
+class InvoiceDetailCreditNotes(BaseModel):
+    id: str
+    number: str
+    issued_on: date = Field(alias="issuedOn")
+    reason: str
+    total: Decimal
+    settlement: CreditNoteSettlement
+    pdf_url: str = Field(alias="pdfUrl")
+
+
+class InvoiceDetailAllocations(BaseModel):
+    id: str
+    amount: Decimal
+    paid_on: date = Field(alias="paidOn")
+    method: str
+
+
+class InvoiceDetailRun(BaseModel):
+    id: str
+    billing_date: date = Field(alias="billingDate")
+    status: InvoiceRunStatus
+
+
 class InvoiceKpis(BaseModel):
     total_invoices: int = Field(alias="totalInvoices")
     outstanding_balance: Decimal = Field(alias="outstandingBalance")
@@ -309,6 +360,14 @@ class InvoiceKpisByStatus(BaseModel):
     count: int
     total: Decimal
     balance: Decimal
+
+
+class InvoiceMonth(BaseModel):
+    month: date
+    invoiced: Decimal
+    invoice_count: int = Field(alias="invoiceCount")
+    collected: Decimal
+    payment_count: int = Field(alias="paymentCount")
 
 
 class InvoiceOutcome(BaseModel):
@@ -411,6 +470,18 @@ class InvoiceSettingsOutcomeSettings(InvoiceSettings):
 
 
 class InvoiceSettingsOutcomeErrors(UserError):
+    pass
+
+
+class InvoiceTrends(BaseModel):
+    currency: str
+    invoiced_change: Decimal = Field(alias="invoicedChange")
+    collected_change: Decimal = Field(alias="collectedChange")
+    invoice_count_change: int = Field(alias="invoiceCountChange")
+    months: list["InvoiceTrendsMonths"]
+
+
+class InvoiceTrendsMonths(InvoiceMonth):
     pass
 
 
@@ -574,12 +645,15 @@ CreditNotePage.model_rebuild()
 InvoiceLine.model_rebuild()
 CreditableInvoice.model_rebuild()
 Invoice.model_rebuild()
+InvoiceDetail.model_rebuild()
 InvoiceKpis.model_rebuild()
+InvoiceMonth.model_rebuild()
 InvoiceOutcome.model_rebuild()
 InvoicePage.model_rebuild()
 InvoiceRun.model_rebuild()
 InvoiceSettings.model_rebuild()
 InvoiceSettingsOutcome.model_rebuild()
+InvoiceTrends.model_rebuild()
 OverdueInvoice.model_rebuild()
 Payment.model_rebuild()
 PaymentOutcome.model_rebuild()

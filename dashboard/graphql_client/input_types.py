@@ -11,8 +11,10 @@ from .base_model import BaseModel
 from .enums import (
     BankStatementFormat,
     CreditNoteSettlement,
+    InvoiceSortField,
     InvoiceStatus,
     PaymentMethod,
+    SortDirection,
 )
 
 
@@ -54,10 +56,31 @@ class InvoiceFilter(BaseModel):
     "Any of these statuses; null or empty: every status."
     client_id: Optional[str] = Field(alias="clientId", default=None)
     run_id: Optional[str] = Field(alias="runId", default=None)
+    issued_from: Optional[date] = Field(alias="issuedFrom", default=None)
+    "Issued on or after this day."
+    issued_to: Optional[date] = Field(alias="issuedTo", default=None)
+    "Issued on or before this day."
+    due_from: Optional[date] = Field(alias="dueFrom", default=None)
+    "Due on or after this day."
+    due_to: Optional[date] = Field(alias="dueTo", default=None)
+    "Due on or before this day."
+    overdue_only: Optional[bool] = Field(alias="overdueOnly", default=None)
+    "true: only invoices overdue in the tenant's today (Invoice.overdue)."
+    total_min: Optional[Decimal] = Field(alias="totalMin", default=None)
+    "Total at least this much, in the tenant's currency."
+    total_max: Optional[Decimal] = Field(alias="totalMax", default=None)
+    "Total at most this much, in the tenant's currency."
 
 
 class InvoiceRunInput(BaseModel):
     run_id: str = Field(alias="runId")
+
+
+class InvoiceSort(BaseModel):
+    """The invoice list's order; the invoice id breaks ties."""
+
+    field: InvoiceSortField
+    direction: SortDirection = SortDirection.ASC
 
 
 class IssueCreditNoteInput(BaseModel):

@@ -8,6 +8,7 @@ from dashboard.api import NotFound, fetch_client, invoice_filter
 from dashboard.components.client_account import render_services_and_charges
 from dashboard.components.client_picker import render_client_picker
 from dashboard.components.client_receivables import render_client_receivables
+from dashboard.components.invoice_detail import open_detail_if_asked
 from dashboard.components.invoice_list import render_invoice_list
 from dashboard.components.run_workspace import render_run_workspace
 from dashboard.graphql_client import ClientStatus
@@ -70,3 +71,5 @@ render_run_workspace(
     run_button_label="Run for this client",
     client_link=False,
 )
+# An invoice clicked in a run's summary opens here, with the list's actions.
+open_detail_if_asked(api, viewer, key=f"client-{client.id}-invoices")

@@ -199,3 +199,21 @@ class EInvoiceSyntax(Enum):
         description="UN/CEFACT Cross Industry Invoice (Factur-X, ZUGFeRD, XRechnung CII).",
     )
     UBL = strawberry.enum_value("UBL", description="OASIS UBL 2.1 (Peppol BIS Billing 3.0).")
+
+
+@strawberry.enum(description="What the invoice list can be sorted by; the invoice id breaks ties.")
+class InvoiceSortField(Enum):
+    NUMBER = strawberry.enum_value(
+        "number", description="The invoice number as text; drafts (no number yet) first."
+    )
+    CLIENT = strawberry.enum_value("client", description="The client's name, then the client.")
+    ISSUED = "issued"
+    DUE = "due"
+    TOTAL = "total"
+    BALANCE = "balance"
+
+
+@strawberry.enum
+class SortDirection(Enum):
+    ASC = "asc"
+    DESC = "desc"

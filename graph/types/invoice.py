@@ -16,7 +16,8 @@ from billing.invoices.links import (
     pdf_url,
     preview_url,
 )
-from billing.invoices.listing import InvoicePage, position_of
+from billing.invoices.listing import NEWEST_FIRST_ORDER, InvoiceOrder, InvoicePage, position_of
+from billing.invoices.overdue import days_overdue, is_overdue, is_past_grace
 from billing.money import from_minor_units
 from billing.taxes.calculation import canonical_rate
 from graph.context import Info
@@ -202,9 +203,32 @@ class Invoice:
             raise LookupError(f"invoice {self.model.id} has no client")
         return client
 
-    @strawberry.field(description="Balance above zero and dueOn before today.")
+    @strawberry.field(
+        description="Owed (UNPAID or PARTIAL, balance above zero) and dueOn before the tenant's "
+        "today."
+    )
     def overdue(self, info: Info) -> bool:
-        return self.model.balance_cents > 0 and self.model.due_on < info.context.today
+        invoice = self.model
+        return is_overdue(invoice.status, invoice.balance_cents, invoice.due_on, info.context.today)
+
+    @strawberry.field(
+        description="Whole days since dueOn in the tenant's calendar while overdue; 0 otherwise."
+    )
+    def days_overdue(self, info: Info) -> int:
+        invoice = self.model
+        return days_overdue(
+            invoice.status, invoice.balance_cents, invoice.due_on, info.context.today
+        )
+
+    @strawberry.field(
+        description="Owed and graceUntil before the tenant's today: reminders, late fees and "
+        "blocking apply."
+    )
+    def past_grace(self, info: Info) -> bool:
+        invoice = self.model
+        return is_past_grace(
+            invoice.status, invoice.balance_cents, invoice.grace_until, info.context.today
+        )
 
     @strawberry.field
     async def lines(self, info: Info) -> list[InvoiceLine]:
@@ -308,10 +332,14 @@ class InvoiceConnection:
     total_count: int
 
     @classmethod
-    def from_page(cls, page: InvoicePage) -> InvoiceConnection:
+    def from_page(
+        cls, page: InvoicePage, order: InvoiceOrder = NEWEST_FIRST_ORDER
+    ) -> InvoiceConnection:
         edges = [
             InvoiceEdge(
-                cursor=invoice_cursor(position_of(invoice)),
+                cursor=invoice_cursor(
+                    position_of(invoice, order, page.clients.get(invoice.client_id))
+                ),
                 node=Invoice.from_model(invoice, client=page.clients.get(invoice.client_id)),
             )
             for invoice in page.invoices

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 
@@ -57,3 +58,24 @@ def start_confirmed_run(app: AppTest, key: str) -> AppTest:
     """Click the run button of the controls under `key`, then confirm in the dialog."""
     app.button(key=f"{key}.run").click().run()
     return app.button(key=f"{key}.run.confirm").click().run()
+
+
+def invoice_table(app: AppTest, list_key: str = "invoices") -> pd.DataFrame:
+    """The rows of an invoice table (st.dataframe keyed `<list_key>.table`)."""
+    [table] = [frame for frame in app.dataframe if frame.key == f"{list_key}.table"]
+    return table.value
+
+
+def numbers_shown(app: AppTest, list_key: str = "invoices") -> list[str]:
+    """The invoice numbers of the table's rows, top to bottom (none where the table is empty)."""
+    if not any(frame.key == f"{list_key}.table" for frame in app.dataframe):
+        return []
+    return list(invoice_table(app, list_key)["Invoice #"])
+
+
+def select_rows(app: AppTest, rows: list[int], list_key: str = "invoices") -> AppTest:
+    """Tick the table's rows at these positions, as a person does."""
+    app.session_state[f"{list_key}.table"] = {
+        "selection": {"rows": rows, "columns": [], "cells": []}
+    }
+    return app.run()

@@ -52,6 +52,7 @@ SETTINGS = LabTenant("settings-lab", "Settings Lab Fiber")
 CREDIT_NOTES = LabTenant("credit-lab", "Credit Lab Fiber")
 COLLECTIONS = LabTenant("collect-lab", "Collect Lab Fiber")
 BANK = LabTenant("bank-lab", "Bank Lab Fiber")
+DRY_RUN = LabTenant("dry-run-lab", "Dry Run Lab Fiber")
 LAB_TENANTS = (
     BULK_RUN,
     RUN_HISTORY,
@@ -63,6 +64,7 @@ LAB_TENANTS = (
     CREDIT_NOTES,
     COLLECTIONS,
     BANK,
+    DRY_RUN,
 )
 
 

@@ -8,6 +8,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -103,7 +104,13 @@ def test_pages_render_in_chromium_without_exceptions(dashboard_url: str, tmp_pat
             navigation = page.locator('[data-testid="stSidebarNav"]').inner_text()
             assert "Bulk run" in navigation and "Client billing" in navigation
         labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
-        assert labels == ["Total Invoices", "Outstanding Balance", "Paid Invoices"]
+        assert labels == [
+            "Total Invoices",
+            "Outstanding Balance",
+            "Paid Invoices",
+            "Invoiced this month",
+            "Collected this month",
+        ]
         browser.close()
 
 
@@ -245,4 +252,133 @@ def test_collections_page_renders_its_lists_and_the_aging_chart(dashboard_url: s
         assert "Send reminder" in text
         assert page.locator('[data-testid="stVegaLiteChart"]').count() == 1
         assert "Collections" in page.locator('[data-testid="stSidebarNav"]').inner_text()
+
+
+WIDE = {"width": 1440, "height": 1000}
+GRID = '[data-testid="stDataFrame"]'
+# The data grid's geometry (Streamlit's defaults): header and row height, row marker width.
+GRID_HEADER_PX = 35
+GRID_ROW_PX = 35
+ROW_MARKER_PX = 30
+
+
+def invoice_grid(page):
+    """The invoice list's grid (the table keyed invoices.table)."""
+    return page.locator(f'[class*="st-key-invoices-table"] {GRID}')
+
+
+FIRST_CELLS = f'{GRID} [role="row"] [role="gridcell"]:nth-child(1)'
+
+
+def first_column_texts(page) -> list[str]:
+    """The invoice numbers the grid holds (its cells are drawn on a canvas; a hidden accessible
+    grid holds the visible rows' text), once it holds them."""
+    page.wait_for_function(
+        f"() => document.querySelectorAll({FIRST_CELLS!r}).length > 0", timeout=RENDER_TIMEOUT_MS
+    )
+    return [text.strip() for text in page.locator(FIRST_CELLS).all_text_contents()]
+
+
+def click_row(page, row: int, x_offset: int) -> None:
+    """A click on the invoice grid's row (from 0), `x_offset` pixels from its left edge."""
+    grid = invoice_grid(page)
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    y = box["y"] + GRID_HEADER_PX + GRID_ROW_PX * row + GRID_ROW_PX / 2
+    page.mouse.click(box["x"] + x_offset, y)
+
+
+@pytest.mark.parametrize("viewport", [NARROW, WIDE], ids=["1024", "1440"])
+def test_overview_filters_sorts_selects_and_opens_an_invoice(
+    api_server: RunningApi, dashboard_url: str, tmp_path: Path, viewport: dict
+):
+    from playwright.sync_api import sync_playwright
+
+    width = viewport["width"]
+    by_total = api_server.graphql(
+        DEMO_EDITOR_TOKEN,
+        "{ invoices(first: 25, sort: {field: TOTAL, direction: DESC}) "
+        "{ edges { node { id displayNumber total } } } }",
+    )["invoices"]["edges"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport=viewport)
+
+        started = time.perf_counter()
+        open_page(page, dashboard_url + "/")
+        cold_paint = time.perf_counter() - started
+        # Again, as a person coming back: the server process has its modules loaded.
+        started = time.perf_counter()
+        open_page(page, dashboard_url + "/")
+        first_paint = time.perf_counter() - started
+        page.screenshot(path=str(tmp_path / f"overview-{width}.png"), full_page=True)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        # Both charts drew (Vega renders into a canvas or an SVG).
+        charts = page.locator('[data-testid="stVegaLiteChart"]')
+        assert charts.count() == 2
+        assert page.evaluate(BROKEN_TEXTS) == []
+
+        started = time.perf_counter()
+        page.get_by_role("button", name="Next").click()
+        page.get_by_text("Page 2 of").wait_for(timeout=RENDER_TIMEOUT_MS)
+        page.wait_for_function(RENDERED, timeout=RENDER_TIMEOUT_MS)
+        page_turn = time.perf_counter() - started
+        print(
+            f"\n[{width} px] overview first paint {first_paint:.2f} s (first visit to a new "
+            f"server {cold_paint:.2f} s), page turn {page_turn:.2f} s"
+        )
+
+        # A sorted, filtered view from the address.
+        open_page(page, dashboard_url + "/?sort=total&dir=desc")
+        numbers = first_column_texts(page)
+        assert numbers[:5] == [edge["node"]["displayNumber"] for edge in by_total[:5]]
+
+        # The overdue filter, switched on, goes into the address.
+        page.get_by_text("Filters").click()
+        page.get_by_text("Overdue only").click()
+        page.wait_for_function(RENDERED, timeout=RENDER_TIMEOUT_MS)
+        page.wait_for_function("() => location.search.includes('overdue=1')")
+
+        # Selecting a row enables the bulk actions.
+        open_page(page, dashboard_url + "/?sort=total&dir=desc")
+        click_row(page, 0, ROW_MARKER_PX / 2)
+        page.get_by_text("1 invoice selected").wait_for(timeout=RENDER_TIMEOUT_MS)
+        assert page.get_by_role("button", name="Send").is_enabled()
+        page.screenshot(path=str(tmp_path / f"selection-{width}.png"), full_page=True)
+
+        # A click on a row's cell opens its detail.
+        click_row(page, 1, ROW_MARKER_PX + 60)
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_text("Lines").wait_for(timeout=RENDER_TIMEOUT_MS)
+        assert by_total[1]["node"]["displayNumber"] in dialog.inner_text()
+        page.screenshot(path=str(tmp_path / f"detail-{width}.png"))
+        assert f"invoice={by_total[1]['node']['id']}" in page.url
+        browser.close()
+
+
+@pytest.mark.parametrize("viewport", [NARROW, WIDE], ids=["1024", "1440"])
+def test_run_page_dry_run_and_history(
+    api_server: RunningApi, dashboard_url: str, tmp_path: Path, viewport: dict
+):
+    from playwright.sync_api import sync_playwright
+
+    preview = api_server.graphql(
+        DEMO_EDITOR_TOKEN, "{ invoiceRunPreview { clientsBilled eligibleClients } }"
+    )["invoiceRunPreview"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport=viewport)
+        open_page(page, dashboard_url + "/bulk_run")
+
+        page.get_by_role("button", name="Dry run").click()
+        billed = page.locator('[data-testid="stMetric"]', has_text="Clients billed")
+        billed.wait_for(timeout=RENDER_TIMEOUT_MS)
+        page.wait_for_function(RENDERED, timeout=RENDER_TIMEOUT_MS)
+        assert billed.locator('[data-testid="stMetricValue"]').inner_text() == (
+            f"{preview['clientsBilled']:,} of {preview['eligibleClients']:,}"
+        )
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.evaluate(BROKEN_TEXTS) == []
+        page.screenshot(path=str(tmp_path / f"bulk_run-{viewport['width']}.png"), full_page=True)
         browser.close()

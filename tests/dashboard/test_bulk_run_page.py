@@ -11,6 +11,7 @@ from tests.dashboard.tenants import (
     BULK_RUN,
     DEMO_ANALYST_TOKEN,
     DEMO_EDITOR_TOKEN,
+    DRY_RUN,
     LOCKED,
     REVIEW_DISCARD,
     REVIEW_FINALIZE,
@@ -271,3 +272,59 @@ def option_label(app, client: dict) -> str:
 
 def date_of(app) -> str:
     return metrics(app)["Run date"]
+
+
+PREVIEW = """
+{ invoiceRunPreview { eligibleClients clientsBilled lines total currency } }
+"""
+
+
+def test_the_dry_run_shows_what_the_run_then_bills(
+    api_server: RunningApi, open_dashboard: OpenDashboard
+):
+    preview = api_server.graphql(DRY_RUN.editor_token, PREVIEW)["invoiceRunPreview"]
+    assert preview["clientsBilled"] > 0, "the lab tenant has something due"
+    app = open_dashboard(DRY_RUN.editor_token, PAGE)
+
+    app.button(key=f"{KEY}.dry_run").click().run()
+
+    shown = metrics(app)
+    assert shown["Clients billed"] == (
+        f"{preview['clientsBilled']:,} of {preview['eligibleClients']:,}"
+    )
+    assert money_shown(shown["Amount"]) == Decimal(preview["total"])
+    assert shown["Invoice lines"] == f"{preview['lines']:,}"
+    assert api_server.graphql(DRY_RUN.editor_token, LATEST_RUN)["invoiceRuns"]["edges"] == []
+
+    start_confirmed_run(app, KEY)
+    run = latest_run(api_server, DRY_RUN.editor_token)
+    assert run["status"] == "COMPLETED"
+    assert run["invoicesIssued"] == preview["clientsBilled"]
+    assert Decimal(run["amountIssued"]) == Decimal(preview["total"])
+
+
+def test_a_recent_run_opens_its_summary_and_an_invoice_its_detail(
+    api_server: RunningApi, open_dashboard: OpenDashboard
+):
+    app = open_dashboard(RUN_HISTORY.editor_token, PAGE)
+    if not api_server.graphql(RUN_HISTORY.editor_token, LATEST_RUN)["invoiceRuns"]["edges"]:
+        start_confirmed_run(app, KEY)
+    run = latest_run(api_server, RUN_HISTORY.editor_token)
+    app = open_dashboard(RUN_HISTORY.editor_token, PAGE)
+
+    app.session_state[f"{KEY}.history.table"] = {
+        "selection": {"rows": [0], "columns": [], "cells": []}
+    }
+    app.run()
+
+    assert app.query_params["run"] == run["id"]
+    summary = next(
+        frame.value for frame in app.dataframe if frame.key == f"{KEY}.history.summary_table"
+    )
+    assert list(summary["Number"]) == [row[0] for row in expected_rows(run)][: len(summary)]
+
+    first = run["invoices"]["edges"][0]["node"]
+    app.query_params["invoice"] = first["id"]
+    app.run()
+    assert any(f"### {first['displayNumber']}" in item.value for item in app.markdown)
+    assert not app.exception

@@ -64,9 +64,10 @@ def invoice_now(api: RunningApi, number: str) -> dict:
 
 
 def open_credit_dialog(open_dashboard: OpenDashboard, invoice: dict) -> AppTest:
-    app = open_dashboard(CREDIT_NOTES.editor_token)
+    """The invoice's detail (opened from the list), then its Credit note button."""
+    app = open_dashboard(CREDIT_NOTES.editor_token, query={"invoice": invoice["id"]})
     app.text_input(key="invoices.search").input(invoice["displayNumber"]).run()
-    return app.button(key=f"{LIST}-credit-{invoice['id']}").click().run()
+    return app.button(key=f"{LIST}.detail.credit").click().run()
 
 
 def test_credit_note_for_the_whole_invoice_is_issued_and_named(
@@ -150,18 +151,17 @@ def test_credit_note_is_disabled_with_the_api_reason_for_a_view_only_token(
     data = api_server.graphql(CREDIT_NOTES.analyst_token, CREDITABLE, {"filter": None})
     first = data["invoices"]["edges"][0]["node"]
 
-    app = open_dashboard(CREDIT_NOTES.analyst_token)
+    app = open_dashboard(CREDIT_NOTES.analyst_token, query={"invoice": first["id"]})
 
     assert invoice == []
-    button = app.button(key=f"{LIST}-credit-{first['id']}")
+    button = app.button(key=f"{LIST}.detail.credit")
     assert button.disabled
     assert button.help == first["actions"]["credit"]["reason"]
 
 
-def test_invoice_rows_link_their_pdf(api_server: RunningApi, open_dashboard: OpenDashboard):
+def test_invoice_detail_links_its_pdf(api_server: RunningApi, open_dashboard: OpenDashboard):
     invoice = creditable_invoices(api_server, "UNPAID")[0]
-    app = open_dashboard(CREDIT_NOTES.editor_token)
-    app.text_input(key="invoices.search").input(invoice["displayNumber"]).run()
+    app = open_dashboard(CREDIT_NOTES.editor_token, query={"invoice": invoice["id"]})
 
     [link] = [element for element in app.get("link_button") if element.proto.label == "PDF"]
 
