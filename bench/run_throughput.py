@@ -52,6 +52,7 @@ from bench.scratch import (
     database_url,
     demo_template,
     drop_database,
+    rehash_demo_tokens,
     scratch_name,
 )
 
@@ -279,6 +280,7 @@ async def template_database(args: argparse.Namespace) -> AsyncIterator[str]:
     """The data each measurement copies: the prepared database named by --template (kept),
     else N demo clients generated and imported now (dropped at the end)."""
     if args.template:
+        await rehash_demo_tokens(args.template)
         yield args.template
         return
     started = time.perf_counter()
@@ -301,7 +303,7 @@ async def bench(args: argparse.Namespace) -> None:
             for processes in args.processes:
                 figures = await measure_run(template, processes, args, args.port)
                 try:
-                    if floor is None:
+                    if floor is None and not args.no_floor:
                         floor = await measure_floor(template, figures)
                         print(
                             f"  COPY floor: {figures.invoices:,} invoices and {figures.lines:,} "
@@ -326,6 +328,9 @@ def main() -> None:
         "--template", help="copy this prepared database (bench.prepare; kept) for each run"
     )
     parser.add_argument("--api-workers", type=int, default=1, help="ispbox serve --workers")
+    parser.add_argument(
+        "--no-floor", action="store_true", help="skip the COPY floor (measured by an earlier run)"
+    )
     parser.add_argument(
         "--follow-progress",
         action="store_true",
