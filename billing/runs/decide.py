@@ -327,9 +327,10 @@ def tax_bill(bill: ClientBill, prices_include_tax: bool, exemption: TaxExemption
 
 # A run's bills repeat a few plans, add-ons and charges at a few rates: most clients' lines, as
 # priced, are those of another client already billed. The calculation depends on nothing else
-# (amounts, rates, price mode, exemption), and its result is immutable, so it is shared. About
-# 200 bytes an entry: the cache stays a few MiB at most, however many clients a run bills.
-@lru_cache(maxsize=16384)
+# (amounts, rates, price mode, exemption), and its result is immutable, so it is shared. An entry
+# takes about 1.1 KiB: at most some 4.5 MiB of a worker, however many clients a run bills; 91% of
+# the demo's 75,595 bills at 100,000 clients find theirs there (92% with four times the entries).
+@lru_cache(maxsize=4096)
 def taxes_of(
     priced: tuple[tuple[int, Decimal | None], ...],
     prices_include_tax: bool,
