@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from bench.scratch import (
     add_data_date_argument,
+    create_database,
     database_url,
     demo_database,
     drop_database,
@@ -39,11 +40,16 @@ async def bench(
     review: bool,
     tax_rate: Decimal | None,
     prices_include_tax: bool,
+    template: str | None = None,
 ) -> None:
     name = scratch_name("engine")
     try:
-        seconds = await demo_database(name, clients, data_date)
-        print(f"import of {clients:,} clients: {seconds:.1f} s")
+        if template:
+            await create_database(name, template)
+            print(f"data: a copy of {template}")
+        else:
+            seconds = await demo_database(name, clients, data_date)
+            print(f"import of {clients:,} clients: {seconds:.1f} s")
         await open_database(database_url(name))
 
         await Tenant.filter(key="northwind").update(
@@ -60,10 +66,12 @@ async def bench(
             review=review,
             today=billing_date,
         )
-        started = time.perf_counter()
+        load = os.getloadavg()[0]
+        started, cpu_started = time.perf_counter(), time.process_time()
         for chunk_id in await open_run(run.id, chunk_size):
             await bill_chunk(chunk_id)
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
         run = await InvoiceRun.get(id=run.id)
         lines = await InvoiceLine.filter(invoice__run_id=run.id).count()
         print(f"cores: {os.cpu_count()}, chunk size: {chunk_size}")
@@ -71,7 +79,10 @@ async def bench(
             f"run {run.status.value}: {run.clients_processed:,} clients, "
             f"{run.invoices_issued:,} invoices, {lines:,} lines, errors {run.errors_count}"
         )
-        print(f"billing time: {elapsed:.1f} s = {run.invoices_issued / elapsed:,.0f} invoices/s")
+        print(
+            f"billing time: {elapsed:.1f} s = {run.invoices_issued / elapsed:,.0f} invoices/s; "
+            f"this process's CPU {cpu:.2f} s (load average at the start {load:.2f})"
+        )
         if review:
             started = time.perf_counter()
             await finalize_invoice_run(tenant_id=tenant.id, user_id=None, run_id=run.id)
@@ -93,6 +104,7 @@ def main() -> None:
         "--tax-rate", type=Decimal, default=None, help="the tenant's default tax rate, a percent"
     )
     parser.add_argument("--prices-include-tax", action="store_true")
+    parser.add_argument("--template", help="copy this prepared database (bench.prepare; kept)")
     args = parser.parse_args()
     asyncio.run(
         bench(
@@ -103,6 +115,7 @@ def main() -> None:
             args.review,
             args.tax_rate,
             args.prices_include_tax,
+            args.template,
         )
     )
 

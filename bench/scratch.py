@@ -14,8 +14,9 @@ from datetime import date
 
 import asyncpg
 
-from billing.imports.demo_data import demo_document
+from billing.imports.demo_data import DEMO_TOKENS, demo_document
 from billing.imports.importer import import_document
+from billing.tokens import hash_token
 from ispbox.config import get_settings
 from orm.db import close_database, migrate_database, open_database
 
@@ -70,6 +71,25 @@ async def demo_database(name: str, clients: int, data_date: date) -> float:
         await close_database()
     await vacuum_analyze(name)
     return elapsed
+
+
+async def rehash_demo_tokens(name: str) -> None:
+    """Store the demo users' API tokens under this process's secret key: a database prepared by
+    another process (bench.prepare) holds them hashed under that one's."""
+    key = get_settings().signing_key
+    conn = await asyncpg.connect(database_url(name))
+    try:
+        for tenant_key, tokens in DEMO_TOKENS.items():
+            for user_key, token in tokens.items():
+                await conn.execute(
+                    "UPDATE users u SET token_hash = $1 FROM tenants t "
+                    "WHERE t.id = u.tenant_id AND t.key = $2 AND u.key = $3",
+                    hash_token(token, key),
+                    tenant_key,
+                    user_key,
+                )
+    finally:
+        await conn.close()
 
 
 async def vacuum_analyze(name: str) -> None:

@@ -67,6 +67,16 @@ async def abandon_run_chunk_job(message: dict[str, Any], retries: dict[str, Any]
 )
 async def bill_run_chunk_job(chunk_id: int) -> None:
     report = await bill_chunk(chunk_id)
+    if report.numbering_hold_seconds is not None:
+        # The one-chunk-at-a-time part of a run, for whoever sizes its workers (docs/scaling.md).
+        log.info(
+            "run %s chunk %s: waited %.1f ms for its invoice numbers, held them %.1f ms to the "
+            "commit",
+            report.run_id,
+            report.chunk_id,
+            (report.numbering_wait_seconds or 0) * 1000,
+            report.numbering_hold_seconds * 1000,
+        )
     # Also for a chunk billed by an earlier delivery: it may have stopped before this step.
     queue_run_followups_job.send(report.run_id, report.first_client_id, report.last_client_id)
 

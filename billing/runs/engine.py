@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -70,6 +71,14 @@ SQLITE_BUSY_WORDS = ("locked", "busy")
 
 
 @dataclass(frozen=True, slots=True)
+class NumberingTimes:
+    """When a chunk asked for its invoice numbers and when it had them (perf_counter)."""
+
+    asked_at: float
+    taken_at: float
+
+
+@dataclass(frozen=True, slots=True)
 class ChunkReport:
     run_id: int
     chunk_id: int
@@ -77,6 +86,11 @@ class ChunkReport:
     last_client_id: int
     newly_done: bool
     run_finished: bool
+    # Seconds spent waiting for the tenant's sequence row, and holding it from taking the numbers
+    # to the commit: the part of a run that goes one chunk at a time. None where the chunk took
+    # no numbers in one transaction (nothing issued, a review run, billed client by client).
+    numbering_wait_seconds: float | None = None
+    numbering_hold_seconds: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,11 +229,14 @@ async def bill_chunk(chunk_id: int) -> ChunkReport:
             client_ids = await eligible_client_ids(
                 conn, run.tenant_id, chunk.first_client_id, chunk.last_client_id
             )
-            problems = await _bill_clients(
+            problems, numbering = await _bill_clients(
                 conn, run, tenant, chunk.first_client_id, chunk.last_client_id
             )
             finished = await _finish_chunk(conn, run, chunk, len(client_ids), problems)
-            return _report(chunk, newly_done=True, run_finished=finished)
+        committed_at = time.perf_counter()
+        return _report(
+            chunk, newly_done=True, run_finished=finished, numbering=numbering, until=committed_at
+        )
     except Exception as exc:
         if retrying_can_mend(exc):
             raise
@@ -271,7 +288,7 @@ async def _bill_chunk_client_by_client(
     for client_id in client_ids:
         try:
             async with in_transaction() as conn:
-                problems += await _bill_clients(conn, run, tenant, client_id, client_id)
+                problems += (await _bill_clients(conn, run, tenant, client_id, client_id))[0]
         except Exception as exc:
             if retrying_can_mend(exc):
                 raise
@@ -288,7 +305,14 @@ async def _bill_chunk_client_by_client(
     return _report(chunk, newly_done=True, run_finished=finished)
 
 
-def _report(chunk: RunChunk, *, newly_done: bool, run_finished: bool) -> ChunkReport:
+def _report(
+    chunk: RunChunk,
+    *,
+    newly_done: bool,
+    run_finished: bool,
+    numbering: NumberingTimes | None = None,
+    until: float = 0.0,
+) -> ChunkReport:
     return ChunkReport(
         run_id=chunk.run_id,
         chunk_id=chunk.id,
@@ -296,19 +320,25 @@ def _report(chunk: RunChunk, *, newly_done: bool, run_finished: bool) -> ChunkRe
         last_client_id=chunk.last_client_id,
         newly_done=newly_done,
         run_finished=run_finished,
+        numbering_wait_seconds=None
+        if numbering is None
+        else numbering.taken_at - numbering.asked_at,
+        numbering_hold_seconds=None if numbering is None else until - numbering.taken_at,
     )
 
 
 async def _bill_clients(
     conn: BaseDBAsyncClient, run: InvoiceRun, tenant: Tenant, first_id: int, last_id: int
-) -> list[ClientProblem]:
-    """Decide and write what the eligible clients in the id range are billed."""
+) -> tuple[list[ClientProblem], NumberingTimes | None]:
+    """Decide and write what the eligible clients in the id range are billed; the problems
+    that kept clients from being billed, and when the invoice numbers were taken."""
     decided = await decide_range(conn, tenant, first_id, last_id, run.billing_date)
-    await write_bills(conn, run, tenant, decided.bills)
-    return [
+    numbering = await write_bills(conn, run, tenant, decided.bills)
+    problems = [
         ClientProblem(client_id, RunErrorStage.PREFLIGHT, "not billed: " + "; ".join(messages))
         for client_id, messages in sorted(decided.problems_by_client.items())
     ]
+    return problems, numbering
 
 
 INVOICE_COLUMNS = (
@@ -332,9 +362,10 @@ TAX_COLUMNS = (
 
 async def write_bills(
     conn: BaseDBAsyncClient, run: InvoiceRun, tenant: Tenant, bills: list[ClientBill]
-) -> None:
+) -> NumberingTimes | None:
     """Write the bills as invoices, issued (numbered) or as drafts in a review run, and take
-    their periods and charges."""
+    their periods and charges. Returns when the invoice numbers were asked for and taken (None
+    where none were)."""
     advances = [advance for bill in bills for advance in bill.advances]
     if run.review:
         await insert_rows(
@@ -353,7 +384,7 @@ async def write_bills(
     )
     invoiced = [bill for bill in bills if bill.has_invoice]
     if not invoiced:
-        return
+        return None
     # Where the invoices' ids can be taken up front (PostgreSQL), the lines and tax rows go in
     # before the numbers are taken, their check against the invoices deferred to the commit.
     reserved = await reserve_ids(conn, "invoices", len(invoiced))
@@ -367,7 +398,9 @@ async def write_bills(
         await insert_rows(
             conn, "invoice_taxes", TAX_COLUMNS, _tax_rows(tenant, invoiced, invoice_ids)
         )
+    asked_at = time.perf_counter()
     numbers = None if run.review else await take_numbers(conn, tenant.id, len(invoiced))
+    numbering = None if numbers is None else NumberingTimes(asked_at, time.perf_counter())
     invoice_rows = _invoice_rows(run, tenant, invoiced, numbers)
     if reserved is None:
         await insert_rows(conn, "invoices", INVOICE_COLUMNS, invoice_rows)
@@ -408,6 +441,7 @@ async def write_bills(
             first_client_id=min(client_ids),
             last_client_id=max(client_ids),
         )
+    return numbering
 
 
 def _invoice_rows(

@@ -396,3 +396,28 @@ async def test_a_locked_cycle_date_is_never_refused_for_its_bounds(db: str) -> N
     plan = await plan_invoice_run(tenant, billing_date=None, client_id=None, today=TODAY)
 
     assert plan.dates.run_date == date(2026, 12, 5)
+
+
+@pytest.mark.parametrize("review", [False, True])
+async def test_a_chunk_reports_how_long_it_held_the_invoice_numbers_when_it_took_any(
+    db: str, review: bool
+) -> None:
+    tenant = await make_tenant()
+    await make_service(await make_client(tenant, "c-1"))
+    nothing_due = await make_client(tenant, "c-2")
+    await make_service(nothing_due, next_bill_date=date(2027, 1, 1))
+    run = await start_invoice_run(
+        tenant, user_id=None, billing_date=date(2026, 11, 20), client_id=None, review=review
+    )
+    billed_chunk, empty_chunk = await open_run(run.id, 1)
+
+    billed = await bill_chunk(billed_chunk)
+    empty = await bill_chunk(empty_chunk)
+
+    if review:  # drafts take their numbers at finalize
+        assert billed.numbering_hold_seconds is None
+    else:
+        assert billed.numbering_wait_seconds is not None and billed.numbering_wait_seconds >= 0
+        assert billed.numbering_hold_seconds is not None and billed.numbering_hold_seconds > 0
+    assert (empty.numbering_wait_seconds, empty.numbering_hold_seconds) == (None, None)
+    assert (await bill_chunk(billed_chunk)).numbering_hold_seconds is None  # already done

@@ -17,8 +17,9 @@ from billing.runs.decide import (
     bill_client,
     client_exemption,
     exemption_problem,
+    taxes_of,
 )
-from billing.taxes.calculation import TaxCategory
+from billing.taxes.calculation import TaxableLine, TaxCategory, calculate_taxes
 
 RUN_DATE = date(2026, 11, 20)
 EXCLUSIVE = TaxTerms(prices_include_tax=False, default_rate=Decimal("20"))
@@ -212,3 +213,32 @@ def test_every_bill_adds_up_and_rounds_tax_once_per_rate(
         else:
             assert row.tax == half_up(gross * row.rate / 100)
             assert row.taxable == gross
+
+
+@given(
+    priced=st.lists(
+        st.tuples(st.integers(min_value=-(10**9), max_value=10**9), rates), min_size=1, max_size=6
+    ),
+    inclusive=st.booleans(),
+    exempt=st.sampled_from([None, "Exempt under Art. 132"]),
+)
+def test_bills_with_the_same_lines_share_exactly_the_calculation_of_those_lines(
+    priced: list[tuple[int, Decimal | None]], inclusive: bool, exempt: str | None
+) -> None:
+    exemption = client_exemption(exempt) if exempt else None
+    # The same rates written with other trailing zeros: the shared calculation must not depend
+    # on how the first bill that asked for it spelled them.
+    respelled = tuple(
+        (amount, None if rate is None else rate.quantize(Decimal("0.001")))
+        for amount, rate in priced
+    )
+
+    first = taxes_of(tuple(priced), inclusive, exemption)
+    second = taxes_of(respelled, inclusive, exemption)
+
+    fresh = calculate_taxes(
+        [TaxableLine(amount, rate) for amount, rate in respelled],
+        prices_include_tax=inclusive,
+        exemption=exemption,
+    )
+    assert first == second == fresh
