@@ -23,6 +23,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from billing.audit.actions import AuditAction
 from billing.bank_statements.model import BankEntry
 from billing.bank_statements.storing import StoredEntry
+from billing.collections.blocking import after_settlements
 from billing.invoices.lifecycle import PAYABLE_STATUSES, status_for_balance
 from billing.payments.allocation import Share, shares_of
 from billing.payments.balances import amounts_taken_off
@@ -103,6 +104,7 @@ async def pay_matched_entries(
     touched = {share.invoice.id: share.invoice for plan in plans for share in plan.shares}
     await _settle(conn, list(touched.values()))
     await _audit(conn, tenant, user_id, plans, payment_ids)
+    await after_settlements(conn, tenant_id=tenant.id, client_ids=client_ids)
     return {
         plan.stored.entry_id: payment_id
         for plan, payment_id in zip(plans, payment_ids, strict=True)

@@ -11,9 +11,11 @@ lifts it); an unblock by hand clears any block, OVERDUE included.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from billing.audit.actions import AuditAction
@@ -38,10 +40,10 @@ async def after_settlement(
     """Lift what settling the client's invoices has ended, inside the caller's transaction:
     an OVERDUE block once nothing is past grace with a balance, OVERDUE → ACTIVE once nothing is
     past due. `today` None: the tenant's today."""
-    tenant = await Tenant.get(id=tenant_id).using_db(conn)
     client = await Client.filter(id=client_id, tenant_id=tenant_id).using_db(conn).first()
-    if client is None:
+    if client is None or not _under_collections_measures(client):
         return
+    tenant = await Tenant.get(id=tenant_id).using_db(conn)
     day = today or today_in(tenant.timezone)
     snapshot = client_snapshot(client)
     invoices = await past_due_invoices(conn, tenant_id, day, client_ids=[client_id])
@@ -56,6 +58,26 @@ async def after_settlement(
     )
     if plan.has_actions:
         await apply_plans(conn, tenant_id, [plan])
+
+
+async def after_settlements(
+    conn: BaseDBAsyncClient, *, tenant_id: int, client_ids: Sequence[int], today: date | None = None
+) -> None:
+    """`after_settlement` for many clients settled at once (a bank statement's payments): only
+    the overdue or OVERDUE-blocked among them, found in one query, can have anything lifted."""
+    held = (
+        await Client.filter(tenant_id=tenant_id, id__in=list(client_ids))
+        .filter(Q(status=ClientStatus.OVERDUE) | Q(blocked_reason=BlockedReason.OVERDUE))
+        .using_db(conn)
+        .values_list("id", flat=True)
+    )
+    for client_id in sorted(held):
+        await after_settlement(conn, tenant_id=tenant_id, client_id=client_id, today=today)
+
+
+def _under_collections_measures(client: Client) -> bool:
+    """Overdue, or blocked by collections: what a settlement may end."""
+    return client.status == ClientStatus.OVERDUE or client.blocked_reason == BlockedReason.OVERDUE
 
 
 async def set_client_blocked(

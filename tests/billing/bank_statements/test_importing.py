@@ -20,10 +20,18 @@ from billing.bank_statements.samples import (
     mt940_text,
     reconciliation_day,
 )
+from billing.clients.eligibility import BlockedReason, ClientStatus
 from billing.errors import BillingRuleError, ErrorCode
 from billing.invoices.lifecycle import InvoiceStatus
 from billing.payments.methods import PaymentMethod
-from orm.models import AuditEvent, BankStatement, BankStatementEntry, Payment, PaymentAllocation
+from orm.models import (
+    AuditEvent,
+    BankStatement,
+    BankStatementEntry,
+    Client,
+    Payment,
+    PaymentAllocation,
+)
 from tests.billing.bank_statements.support import (
     entries_of,
     euro_books,
@@ -325,3 +333,20 @@ async def test_an_invoice_numbered_before_the_prefix_changed_is_matched(db: str)
 
     assert statement.matched_count == 1
     assert (await reloaded(books.open_invoice)).status is InvoiceStatus.PAID
+
+
+async def test_a_statement_that_pays_what_was_past_grace_lifts_the_overdue_block(db: str) -> None:
+    books = await euro_books()
+    await Client.filter(id=books.muller.id).update(
+        status=ClientStatus.OVERDUE, blocked=True, blocked_reason=BlockedReason.OVERDUE
+    )
+
+    await imported(books.tenant, day_file())
+
+    client = await Client.get(id=books.muller.id)
+    assert (client.status, client.blocked, client.blocked_reason) == (
+        ClientStatus.ACTIVE,
+        False,
+        None,
+    )
+    assert await AuditEvent.filter(action=AuditAction.UNBLOCK).count() == 1
