@@ -39,7 +39,14 @@ async def after_settlement(
     an OVERDUE block once nothing is past grace with a balance, OVERDUE → ACTIVE once nothing is
     past due. `today` None: the tenant's today."""
     tenant = await Tenant.get(id=tenant_id).using_db(conn)
-    client = await Client.filter(id=client_id, tenant_id=tenant_id).using_db(conn).first()
+    # Locked as a pass's chunk locks its clients: a chunk deciding from what this settlement
+    # has not committed yet is seen through, once it commits, by what is read below.
+    client = (
+        await Client.filter(id=client_id, tenant_id=tenant_id)
+        .select_for_update()
+        .using_db(conn)
+        .first()
+    )
     if client is None:
         return
     day = today or today_in(tenant.timezone)
