@@ -11,7 +11,13 @@ from orm.models.credit_note import CreditNote, CreditNoteLine, CreditNoteTax
 from orm.models.delivery import ChargeAttempt, EmailAttempt
 from orm.models.document import DocumentFile
 from orm.models.idempotency import IdempotencyKey
-from orm.models.invoice import Invoice, InvoiceLine, InvoiceStatusTotals, InvoiceTax
+from orm.models.invoice import (
+    Invoice,
+    InvoiceDueTotals,
+    InvoiceLine,
+    InvoiceStatusTotals,
+    InvoiceTax,
+)
 from orm.models.payment import Payment, PaymentAllocation
 from orm.models.run import (
     InvoiceRun,
@@ -36,6 +42,7 @@ __all__ = [
     "EmailAttempt",
     "IdempotencyKey",
     "Invoice",
+    "InvoiceDueTotals",
     "InvoiceLine",
     "InvoiceReminder",
     "InvoiceRun",
