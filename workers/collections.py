@@ -20,6 +20,7 @@ from billing.collections.reminder_email import (
     send_claimed_reminder,
     unsent_reminder_ids,
 )
+from orm.models import CollectionsPass
 from workers.process import actor_settings, queue
 from workers.queues import START_COLLECTIONS_PASS
 
@@ -36,9 +37,13 @@ PASS_STEP_BACKOFF: dict[str, Any] = {"min_backoff": 1_000, "max_backoff": 60_000
 )
 async def start_collections_pass_job(pass_id: int) -> None:
     """Cut the pass into chunks and queue them; redelivered, it queues the chunks still
-    pending."""
+    pending. The tenant's reminders claimed earlier and still unsent (their message lost with a
+    broker) are queued again too: a reminder sent already, or being sent, is not sent twice."""
     for chunk_id in await open_collections_pass(pass_id, actor_settings().collections_chunk_size):
         collections_chunk_job.send(chunk_id)
+    collections_pass = await CollectionsPass.get(id=pass_id)
+    for reminder_id in await unsent_reminder_ids(collections_pass.tenant_id):
+        send_reminder_job.send(reminder_id)
 
 
 @dramatiq.actor(

@@ -1,14 +1,17 @@
 """The aging report: the tenant's open balances by days past due, computed in the database.
 
-One GROUP BY over the owed invoices, bucketed by `aging_case_sql` (the same table of buckets the
-pure `aging_totals` uses), as of the tenant's today. A partial index over the owed invoices
-(migration 0014) keeps it to the invoices still owed, however many are paid.
+One GROUP BY over the tenant's owed invoices per due date (`invoice_due_totals`, kept by
+triggers on the invoices, migration 0014), bucketed by `aging_case_sql` (the same table of
+buckets the pure `aging_totals` uses), as of the tenant's today: a few hundred due dates, not
+every owed invoice. `fold_due_totals` folds the rows PostgreSQL's triggers append.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+
+from tortoise.transactions import in_transaction
 
 from billing.collections.aging import (
     AGING_BUCKETS,
@@ -17,7 +20,7 @@ from billing.collections.aging import (
     aging_cutoffs,
 )
 from billing.dates import today_in
-from billing.invoices.lifecycle import PAYABLE_STATUSES
+from orm.bulk import insert_rows
 from orm.db import connection, placeholders, sql_date
 from orm.models import Tenant
 
@@ -40,21 +43,14 @@ async def aging_report(tenant: Tenant, as_of: date | None = None) -> AgingReport
     day = as_of or today_in(tenant.timezone)
     conn = connection()
     cutoffs = aging_cutoffs(day)
-    statuses = [status.value for status in PAYABLE_STATUSES]
     # In the order the statement names them: `?` markers on SQLite are positional.
-    marks = placeholders(conn, len(cutoffs) + 1 + len(statuses))
-    cutoff_marks, tenant_mark, status_marks = (
-        marks[: len(cutoffs)],
-        marks[len(cutoffs)],
-        marks[len(cutoffs) + 1 :],
-    )
-    bucket = aging_case_sql("due_on", cutoff_marks)
+    marks = placeholders(conn, len(cutoffs) + 1)
+    bucket = aging_case_sql("due_on", marks[: len(cutoffs)])
     rows = await conn.execute_query_dict(
-        f"SELECT {bucket} AS bucket, COUNT(*) AS invoices, SUM(balance_cents) AS balance "
-        f"FROM invoices WHERE tenant_id = {tenant_mark} "
-        f"AND status IN ({', '.join(status_marks)}) AND balance_cents > 0 "
+        f"SELECT {bucket} AS bucket, SUM(invoice_count) AS invoices, "
+        f"SUM(balance_cents) AS balance FROM invoice_due_totals WHERE tenant_id = {marks[-1]} "
         "GROUP BY 1",
-        [*(sql_date(conn, cutoff) for cutoff in cutoffs), tenant.id, *statuses],
+        [*(sql_date(conn, cutoff) for cutoff in cutoffs), tenant.id],
     )
     found = {int(row["bucket"]): (int(row["invoices"]), int(row["balance"])) for row in rows}
     return AgingReport(
@@ -65,3 +61,31 @@ async def aging_report(tenant: Tenant, as_of: date | None = None) -> AgingReport
             for index, bucket in enumerate(AGING_BUCKETS)
         ),
     )
+
+
+async def fold_due_totals(tenant_id: int) -> None:
+    """Fold the tenant's rows of `invoice_due_totals` into one per due date (dropping those that
+    came to nothing), in one transaction. Rows a concurrent transaction adds meanwhile are not
+    among those deleted, so they stay and count."""
+    async with in_transaction() as conn:
+        mark = placeholders(conn, 1)[0]
+        rows = await conn.execute_query_dict(
+            f"DELETE FROM invoice_due_totals WHERE tenant_id = {mark} "
+            "RETURNING due_on, invoice_count, balance_cents",
+            [tenant_id],
+        )
+        folded: dict[object, list[int]] = {}
+        for row in rows:
+            sums = folded.setdefault(row["due_on"], [0, 0])
+            sums[0] += int(row["invoice_count"])
+            sums[1] += int(row["balance_cents"])
+        await insert_rows(
+            conn,
+            "invoice_due_totals",
+            ("tenant_id", "due_on", "invoice_count", "balance_cents"),
+            [
+                (tenant_id, due_on, count, balance)
+                for due_on, (count, balance) in folded.items()
+                if count or balance
+            ],
+        )

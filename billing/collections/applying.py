@@ -9,6 +9,7 @@ put on a client that is not blocked, so it never replaces a MANUAL block.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,9 +21,8 @@ from billing.audit.actions import AuditAction
 from billing.clients.eligibility import BlockedReason, ChargeStatus
 from billing.collections.decisions import CollectionsPlan, LateFee, ReminderDue
 from billing.collections.passes import ReminderTrigger, late_fee_key
-from orm.bulk import insert_new_rows
+from orm.bulk import insert_new_rows, insert_rows
 from orm.db import placeholders
-from orm.models import AuditEvent
 
 
 @dataclass(slots=True)
@@ -45,7 +45,7 @@ async def apply_plans(
 ) -> AppliedActions:
     """Claim the reminders, add the late fees, change statuses and blocks of the plans."""
     applied = AppliedActions()
-    events: list[AuditEvent] = []
+    events: list[_Event] = []
     if not plans:
         return applied
     today = plans[0].today
@@ -70,8 +70,7 @@ async def apply_plans(
     applied.blocked = sum(event.action == AuditAction.BLOCK for event in block_events)
     applied.unblocked = len(block_events) - applied.blocked
     events += status_events + block_events
-    if events:
-        await AuditEvent.bulk_create(events, using_db=conn)
+    await _record(conn, events)
     return applied
 
 
@@ -132,7 +131,7 @@ async def _change_statuses(
     plans: Sequence[CollectionsPlan],
     user_id: int | None,
     today: date,
-) -> list[AuditEvent]:
+) -> list[_Event]:
     """Active ↔ overdue, each client only from the status the plan saw."""
     moves: dict[tuple[str, str], list[int]] = defaultdict(list)
     for plan in plans:
@@ -162,7 +161,7 @@ async def _change_blocks(
     plans: Sequence[CollectionsPlan],
     user_id: int | None,
     today: date,
-) -> list[AuditEvent]:
+) -> list[_Event]:
     """Block (OVERDUE) clients not blocked; lift the OVERDUE blocks, never a MANUAL one."""
     to_block = [
         plan.client_id
@@ -243,6 +242,17 @@ async def _update_clients(
     return sorted(int(row["id"]) for row in rows)
 
 
+@dataclass(frozen=True, slots=True)
+class _Event:
+    """An audit record to write (`billing.audit.trail`'s, for many at once)."""
+
+    tenant_id: int
+    user_id: int | None
+    action: AuditAction
+    detail: dict[str, object]
+    invoice_id: int | None
+
+
 def _event(
     tenant_id: int,
     user_id: int | None,
@@ -250,7 +260,26 @@ def _event(
     detail: dict[str, object],
     *,
     invoice_id: int | None = None,
-) -> AuditEvent:
-    return AuditEvent(
-        tenant_id=tenant_id, user_id=user_id, action=action, invoice_id=invoice_id, detail=detail
+) -> _Event:
+    return _Event(tenant_id, user_id, action, detail, invoice_id)
+
+
+async def _record(conn: BaseDBAsyncClient, events: Sequence[_Event]) -> None:
+    """The audit records, written in bulk in the caller's transaction (thousands per chunk)."""
+    now = datetime.now(UTC)
+    await insert_rows(
+        conn,
+        "audit_events",
+        ("tenant_id", "user_id", "action", "invoice_id", "detail", "created_at"),
+        [
+            (
+                event.tenant_id,
+                event.user_id,
+                event.action.value,
+                event.invoice_id,
+                json.dumps(event.detail, separators=(",", ":")),
+                now,
+            )
+            for event in events
+        ],
     )

@@ -40,7 +40,14 @@ async def after_settlement(
     """Lift what settling the client's invoices has ended, inside the caller's transaction:
     an OVERDUE block once nothing is past grace with a balance, OVERDUE → ACTIVE once nothing is
     past due. `today` None: the tenant's today."""
-    client = await Client.filter(id=client_id, tenant_id=tenant_id).using_db(conn).first()
+    # Locked as a pass's chunk locks its clients: a chunk deciding from what this settlement
+    # has not committed yet is seen through, once it commits, by what is read below.
+    client = (
+        await Client.filter(id=client_id, tenant_id=tenant_id)
+        .select_for_update()
+        .using_db(conn)
+        .first()
+    )
     if client is None or not _under_collections_measures(client):
         return
     tenant = await Tenant.get(id=tenant_id).using_db(conn)

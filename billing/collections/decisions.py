@@ -153,14 +153,20 @@ def reminder_level_due(
         return None
     if policy.skip_non_working_days and not is_working_day(today, policy.holiday_country):
         return None
+    latest = latest_level_come_due(invoice.due_on, policy, today)
+    if latest is None or latest <= max(invoice.reminder_levels_sent, default=0):
+        return None
+    return latest
+
+
+def latest_level_come_due(due_on: date, policy: CollectionsPolicy, today: date) -> int | None:
+    """The highest reminder level whose day has come by today, or None."""
     come_due = [
         level
         for level, days in enumerate(policy.reminder_days, start=1)
-        if reminder_send_date(invoice.due_on, days, policy) <= today
+        if reminder_send_date(due_on, days, policy) <= today
     ]
-    if not come_due or come_due[-1] <= max(invoice.reminder_levels_sent, default=0):
-        return None
-    return come_due[-1]
+    return come_due[-1] if come_due else None
 
 
 def manual_reminder_refusal(invoice: InvoiceSnapshot, today: date) -> str | None:

@@ -21,9 +21,7 @@ from billing.collections.applying import AppliedActions, apply_plans
 from billing.collections.decisions import InvoiceSnapshot, plan_collections
 from billing.collections.passes import PassStatus
 from billing.collections.snapshots import (
-    client_snapshots,
-    past_due_invoices,
-    standing_client_ids,
+    chunk_snapshots,
     tenant_policy,
 )
 from billing.runs.lifecycle import ChunkStatus
@@ -80,12 +78,10 @@ async def _collect(
     policy = tenant_policy(tenant)
     day = collections_pass.day
     client_range = (chunk.first_client_id, chunk.last_client_id)
-    invoices = await past_due_invoices(conn, tenant.id, day, client_range=client_range)
+    clients, invoices = await chunk_snapshots(conn, tenant.id, day, *client_range)
     by_client: dict[int, list[InvoiceSnapshot]] = defaultdict(list)
     for invoice in invoices:
         by_client[invoice.client_id].append(invoice)
-    standing = await standing_client_ids(conn, tenant.id, *client_range)
-    clients = await client_snapshots(conn, tenant.id, [*by_client, *standing])
     plans = [
         plan_collections(client, by_client[client.client_id], policy, day) for client in clients
     ]

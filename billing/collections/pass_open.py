@@ -16,6 +16,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from billing.clients.eligibility import BlockedReason, ClientStatus
+from billing.collections.aging_report import fold_due_totals
 from billing.collections.passes import PassStatus
 from billing.dates import today_in
 from billing.invoices.lifecycle import PAYABLE_STATUSES
@@ -68,36 +69,52 @@ async def unfinished_pass_ids() -> list[int]:
 async def open_collections_pass(pass_id: int, chunk_size: int) -> list[int]:
     """Cut a queued pass into chunks (the pass running); the ids of its chunks still pending.
 
-    A pass with no client to look at is done at once."""
+    A pass with no client to look at is done at once. Opening a pass also folds its tenant's
+    owed totals per due date (the aging report's rows), once a day."""
     async with in_transaction() as conn:
         collections_pass = await CollectionsPass.select_for_update().using_db(conn).get(id=pass_id)
-        if collections_pass.status == PassStatus.QUEUED:
-            client_ids = await _clients_to_look_at(
-                collections_pass.tenant_id, collections_pass.day, conn
-            )
-            chunks = [
-                CollectionsChunk(
-                    collections_pass_id=pass_id, seq=seq, first_client_id=first, last_client_id=last
+        opened_now = collections_pass.status == PassStatus.QUEUED
+        if opened_now:
+            await _cut_into_chunks(conn, collections_pass, chunk_size)
+        pending = (
+            sorted(
+                await CollectionsChunk.filter(
+                    collections_pass_id=pass_id, status=ChunkStatus.PENDING
                 )
-                for seq, (first, last) in enumerate(chunk_ranges(client_ids, chunk_size))
-            ]
-            await CollectionsChunk.bulk_create(chunks, using_db=conn)
-            collections_pass.chunks_total = len(chunks)
-            if chunks:
-                collections_pass.status = PassStatus.RUNNING
-            else:
-                collections_pass.status = PassStatus.DONE
-                collections_pass.finished_at = datetime.now(UTC)
-            await collections_pass.save(
-                using_db=conn, update_fields=["chunks_total", "status", "finished_at"]
+                .using_db(conn)
+                .values_list("id", flat=True)
             )
-        if collections_pass.status != PassStatus.RUNNING:
-            return []
-        return sorted(
-            await CollectionsChunk.filter(collections_pass_id=pass_id, status=ChunkStatus.PENDING)
-            .using_db(conn)
-            .values_list("id", flat=True)
+            if collections_pass.status == PassStatus.RUNNING
+            else []
         )
+    if opened_now:
+        await fold_due_totals(collections_pass.tenant_id)
+    return pending
+
+
+async def _cut_into_chunks(
+    conn: BaseDBAsyncClient, collections_pass: CollectionsPass, chunk_size: int
+) -> None:
+    client_ids = await _clients_to_look_at(collections_pass.tenant_id, collections_pass.day, conn)
+    chunks = [
+        CollectionsChunk(
+            collections_pass_id=collections_pass.id,
+            seq=seq,
+            first_client_id=first,
+            last_client_id=last,
+        )
+        for seq, (first, last) in enumerate(chunk_ranges(client_ids, chunk_size))
+    ]
+    await CollectionsChunk.bulk_create(chunks, using_db=conn)
+    collections_pass.chunks_total = len(chunks)
+    if chunks:
+        collections_pass.status = PassStatus.RUNNING
+    else:
+        collections_pass.status = PassStatus.DONE
+        collections_pass.finished_at = datetime.now(UTC)
+    await collections_pass.save(
+        using_db=conn, update_fields=["chunks_total", "status", "finished_at"]
+    )
 
 
 def chunk_ranges(client_ids: list[int], chunk_size: int) -> list[tuple[int, int]]:

@@ -24,6 +24,9 @@ from tortoise.transactions import in_transaction
 
 from billing.audit.actions import AuditAction
 from billing.audit.trail import record_action
+from billing.collections.decisions import latest_level_come_due
+from billing.collections.passes import ReminderTrigger
+from billing.collections.snapshots import tenant_policy
 from billing.dates import today_in
 from billing.delivery.email import (
     DeliveryFailure,
@@ -126,15 +129,21 @@ async def _no_longer_due(
 ) -> str | None:
     """Why a claimed reminder is dropped unsent: overtaken by a higher level, or its invoice
     settled since."""
+    overtaken = f"reminder level {reminder.level} was overtaken by a higher level"
     if await InvoiceReminder.filter(invoice_id=invoice.id, level__gt=reminder.level).exists():
-        return f"reminder level {reminder.level} was overtaken by a higher level"
+        return overtaken
+    day = today or today_in(invoice.tenant.timezone)
     refusal = lifecycle.remind_refusal(
-        invoice.status,
-        balance_cents=invoice.balance_cents,
-        due_on=invoice.due_on,
-        today=today or today_in(invoice.tenant.timezone),
+        invoice.status, balance_cents=invoice.balance_cents, due_on=invoice.due_on, today=day
     )
-    return refusal.message if refusal is not None else None
+    if refusal is not None:
+        return refusal.message
+    if reminder.trigger == ReminderTrigger.AUTO:
+        # A claim left unsent past the day of a higher level: the day's pass sends that one.
+        latest = latest_level_come_due(invoice.due_on, tenant_policy(invoice.tenant), day)
+        if latest is not None and latest > reminder.level:
+            return overtaken
+    return None
 
 
 async def _email(invoice: Invoice, level: int, settings: EmailSettings) -> DeliveryFailure | None:

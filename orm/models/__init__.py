@@ -12,7 +12,13 @@ from orm.models.credit_note import CreditNote, CreditNoteLine, CreditNoteTax
 from orm.models.delivery import ChargeAttempt, EmailAttempt
 from orm.models.document import DocumentFile
 from orm.models.idempotency import IdempotencyKey
-from orm.models.invoice import Invoice, InvoiceLine, InvoiceStatusTotals, InvoiceTax
+from orm.models.invoice import (
+    Invoice,
+    InvoiceDueTotals,
+    InvoiceLine,
+    InvoiceStatusTotals,
+    InvoiceTax,
+)
 from orm.models.payment import CreditApplication, Payment, PaymentAllocation, PaymentRefund
 from orm.models.run import (
     InvoiceRun,
@@ -40,6 +46,7 @@ __all__ = [
     "EmailAttempt",
     "IdempotencyKey",
     "Invoice",
+    "InvoiceDueTotals",
     "InvoiceLine",
     "InvoiceReminder",
     "InvoiceRun",

@@ -120,3 +120,21 @@ class InvoiceTax(Record):
     class Meta:
         table = "invoice_taxes"
         indexes = (("invoice_id",),)
+
+
+class InvoiceDueTotals(Record):
+    """A tenant's owed invoices (unpaid or partly paid, with a balance) per due date: how many
+    and their balance, kept by database triggers on the invoices (migration 0014), so the aging
+    report buckets due dates instead of every owed invoice. The sum of a tenant's rows for a due
+    date is the truth: on PostgreSQL each statement that changes owed invoices adds its change as
+    a row of its own (concurrent writers never wait on one another), and the daily collections
+    pass folds the rows; on SQLite each due date keeps one row."""
+
+    tenant = fields.ForeignKeyField("models.Tenant", related_name="invoice_due_totals")
+    due_on = fields.DateField()
+    invoice_count = fields.BigIntField(default=0)
+    balance_cents = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "invoice_due_totals"
+        indexes = (("tenant_id", "due_on"),)

@@ -22,6 +22,7 @@ from tests.support.services import POSTGRES_ADMIN_URL, require_service
 T = TypeVar("T")
 
 TABLES = [
+    "invoice_due_totals",
     "invoice_reminders",
     "collections_chunks",
     "collections_passes",

@@ -85,6 +85,9 @@ async def test_thirty_days_of_a_stored_tenant(db: str, smtp_server: MaildirSmtpS
         AuditAction.CLIENT_STATUS,
         AuditAction.UNBLOCK,
     ]
+    block = await AuditEvent.get(tenant_id=tenant.id, action=AuditAction.BLOCK)
+    assert block.detail == {"client_id": client.id, "reason": "overdue", "day": "2026-03-17"}
+    assert block.user_id is None and block.created_at is not None
 
 
 async def test_after_missed_days_only_the_latest_level_is_emailed(

@@ -200,3 +200,22 @@ async def test_a_claim_of_an_invoice_paid_since_is_dropped_unsent(
     assert not outcome.sent and "nothing owed" in (outcome.reason or "")
     assert smtp_server.messages() == []
     assert not await InvoiceReminder.exists()
+
+
+async def test_a_claim_left_unsent_past_a_higher_levels_day_is_dropped_before_the_pass(
+    db: str, smtp_server: MaildirSmtpServer
+) -> None:
+    tenant = await collections_tenant(free_port())
+    await overdue_clients(tenant, 1)
+    first = await CollectionsPass.create(tenant_id=tenant.id, day=date(2026, 3, 7))
+    for chunk_id in await open_collections_pass(first.id, 10):
+        await work_collections_chunk(chunk_id)
+    [reminder_id] = await unsent_reminder_ids(tenant.id)
+    await Tenant.filter(id=tenant.id).update(mailbox_port=smtp_server.port)
+
+    # Level 2's day (03-13), before that day's pass has claimed it: level 1 must not go out.
+    outcome = await send_claimed_reminder(reminder_id, EMAIL, today=date(2026, 3, 13))
+
+    assert not outcome.sent and "overtaken" in (outcome.reason or "")
+    assert smtp_server.messages() == []
+    assert not await InvoiceReminder.exists()
