@@ -37,6 +37,9 @@ query ($filter: PaymentFilter) { payments(filter: $filter, first: 50) { edges { 
   id amount reference
 } } } }
 """
+REVERSE = """
+mutation ($input: ReversePaymentInput!) { reversePayment(input: $input) { errors { code } } }
+"""
 BALANCES = "query ($id: ID!) { client(id: $id) { creditBalance balanceDue } }"
 
 
@@ -199,17 +202,19 @@ def test_the_client_billing_page_shows_balances_and_the_statement_with_its_csv(
 def test_apply_credit_pays_open_invoices_from_the_credit_balance(
     api_server: RunningApi, open_dashboard: OpenDashboard
 ):
-    client = clients_with_open_invoices(api_server, at_least=2)[0]
-    named = client["invoices"][0]
-    # Over one named invoice: the rest is credit while the client's other invoices still owe.
-    record(
-        api_server,
-        client["id"],
-        f"{Decimal(named['balance']) + Decimal('5.00')}",
-        invoiceIds=[named["id"]],
+    client = clients_with_open_invoices(api_server)[-1]
+    invoice = client["invoices"][0]
+    owed = Decimal(invoice["balance"])
+    # The invoice paid, then money beyond it (credit), then the first payment bounces: the
+    # invoice owes again while the client holds credit.
+    paid = record(api_server, client["id"], f"{owed}", invoiceIds=[invoice["id"]])
+    record(api_server, client["id"], "5.00")
+    api_server.graphql(
+        DEMO_EDITOR_TOKEN, REVERSE, {"input": {"paymentId": paid["id"], "reason": "Bounced"}}
     )
     before = api_server.graphql(DEMO_EDITOR_TOKEN, BALANCES, {"id": client["id"]})["client"]
     assert Decimal(before["creditBalance"]) >= Decimal("5.00")
+    assert Decimal(before["balanceDue"]) >= owed
     scope = f"client-{client['id']}-receivables"
     app = open_dashboard(DEMO_EDITOR_TOKEN, CLIENT_PAGE, query={"client_id": client["id"]})
 
