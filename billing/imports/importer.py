@@ -386,8 +386,12 @@ def imported_taxes(lines: Sequence[dict[str, Any]]) -> TaxCalculation | None:
 
 
 def payment_columns(record: dict[str, Any], currency: str) -> dict[str, Any]:
+    amount_cents = to_minor_units(record["amount"], currency)
     return {
-        "amount_cents": to_minor_units(record["amount"], currency),
+        "amount_cents": amount_cents,
+        # Each imported payment is allocated in full to its invoice (`write_allocations`): it
+        # holds nothing for the client's credit balance.
+        "allocated_cents": amount_cents,
         "currency": currency,
         "paid_on": date.fromisoformat(record["paid_on"]),
         "method": record["method"],

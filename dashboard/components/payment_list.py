@@ -19,7 +19,9 @@ from dashboard.formatting import format_date, format_money
 from dashboard.layout import INVOICE_LIST_CLASS
 from dashboard.models import Payment, PaymentPage, PaymentStatus, Viewer, can_edit
 
-COLUMN_WIDTHS = (1.1, 1.8, 1.3, 1.1, 1.5, 1.3, 1.0, 1.7)
+# Laid out as the invoice list's columns: the layout keeps columns 1, 3, 4 and 5 on one line
+# (dashboard.layout); a reversed payment says so where its actions would be.
+COLUMN_WIDTHS = (1.3, 1.5, 1.3, 1.5, 1.2, 1.4, 1.9)
 COLUMN_GAP = "xsmall"
 HEADINGS = (
     "Received",
@@ -28,7 +30,6 @@ HEADINGS = (
     "Method",
     "Reference",
     "Unallocated",
-    "Status",
     "Actions",
 )
 EMPTY = "No payments match."
@@ -64,7 +65,7 @@ def render_payment_list(
 
 def render_row(payment: Payment, key: str, *, editable: bool) -> None:
     with st.container(key=f"{key}-payment-{payment.id}"):
-        received, client, amount, method, reference, unallocated, status, actions = st.columns(
+        received, client, amount, method, reference, unallocated, actions = st.columns(
             COLUMN_WIDTHS, gap=COLUMN_GAP, vertical_alignment="center"
         )
         received.markdown(format_date(payment.received_on))
@@ -73,14 +74,15 @@ def render_row(payment: Payment, key: str, *, editable: bool) -> None:
         method.markdown(METHOD_LABELS[payment.method])
         reference.markdown(payment.reference or "—")
         unallocated.markdown(format_money(payment.unallocated, payment.currency))
-        status.markdown(payment.status.value.capitalize())
-        standing = payment.status == PaymentStatus.RECEIVED
+        if payment.status == PaymentStatus.REVERSED:
+            actions.markdown("Reversed")
+            return
         with actions, st.container(horizontal=True, gap="small"):
             st.button(
                 "Reverse",
                 key=f"{key}-reverse-{payment.id}",
                 type="tertiary",
-                disabled=not (editable and standing),
+                disabled=not editable,
                 help="Undo a bounced payment: its invoices owe again.",
                 on_click=_ask,
                 args=(key, "reverse", payment),
@@ -89,7 +91,7 @@ def render_row(payment: Payment, key: str, *, editable: bool) -> None:
                 "Refund",
                 key=f"{key}-refund-{payment.id}",
                 type="tertiary",
-                disabled=not (editable and standing and payment.unallocated > 0),
+                disabled=not (editable and payment.unallocated > 0),
                 help="Pay back part of what no invoice took.",
                 on_click=_ask,
                 args=(key, "refund", payment),

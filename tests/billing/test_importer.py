@@ -18,6 +18,7 @@ from billing.imports.importer import MIB, ImportRejected, import_document, load_
 from billing.imports.validation import validate_import
 from billing.invoices.lifecycle import InvoiceStatus
 from billing.invoices.lines import InvoiceLineKind
+from billing.payments.balances import credit_balances
 from billing.tokens import hash_token
 from ispbox.config import get_settings
 from orm.db import connection
@@ -1087,3 +1088,24 @@ def test_a_json_value_that_is_not_an_object_is_a_problem(tmp_path: Path) -> None
         load_import_file(path)
 
     assert caught.value.problems == [f"{path}: must hold a JSON object"]
+
+
+@pytest.mark.asyncio
+async def test_imported_payments_are_allocated_in_full_and_hold_no_credit(db: str) -> None:
+    await import_document(sample_document(), signing_key=TEST_SECRET_KEY)
+
+    payments = await Payment.all()
+    allocated = {
+        payment.id: sum(
+            await PaymentAllocation.filter(payment_id=payment.id).values_list(
+                "amount_cents", flat=True
+            )
+        )
+        for payment in payments
+    }
+
+    assert payments
+    assert {p.id: p.allocated_cents for p in payments} == allocated
+    assert {p.id: p.amount_cents for p in payments} == allocated
+    client_ids = [client.id for client in await Client.all()]
+    assert set((await credit_balances(client_ids)).values()) == {0}

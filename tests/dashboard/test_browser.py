@@ -382,3 +382,22 @@ def test_run_page_dry_run_and_history(
         assert page.evaluate(BROKEN_TEXTS) == []
         page.screenshot(path=str(tmp_path / f"bulk_run-{viewport['width']}.png"), full_page=True)
         browser.close()
+
+
+def test_payments_page_holds_at_1024_pixels_wide(dashboard_url: str, tmp_path: Path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport=NARROW)
+        open_page(page, dashboard_url + "/payments")
+        page.screenshot(path=str(tmp_path / "payments-1024.png"), full_page=True)
+
+        assert page.locator('[data-testid="stException"]').count() == 0
+        text = page.locator('[data-testid="stMain"]').inner_text()
+        for words in ("Payments", "Received", "Unallocated", "Reverse", "Refund"):
+            assert words in text, f"{words!r} is not on /payments"
+        assert page.evaluate(BROKEN_TEXTS) == []
+        navigation = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "Payments" in navigation
+        browser.close()
