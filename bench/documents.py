@@ -2,7 +2,8 @@
 
 Renders A4 invoices of 8 lines (EUR, two tax rates, Greek and Cyrillic names), each with a number
 of its own as a run's are, with the process's renderer (reused typst compilers) and prints, per
-stage, the median wall time and the CPU time a document costs, and what that gives per core.
+stage, the median wall time and the CPU time a document costs, and what that gives per core;
+first the floor under any template (typst's PDF/A-3b of an empty page, and of one line of text).
 Then the API's GET /invoices/{id}/pdf of an invoice whose PDF is already kept (table
 document_files): the request, the signed link, the invoice read from the database, its content
 hash and the kept file, on SQLite and on a scratch PostgreSQL database (each in a process of its
@@ -29,6 +30,7 @@ from pathlib import Path
 
 import facturx
 import httpx
+import typst
 
 from bench.scratch import create_database, database_url, drop_database, scratch_name
 from billing.invoices.documents import (
@@ -42,7 +44,12 @@ from billing.invoices.documents import (
     renderer,
     ubl_xml,
 )
-from billing.invoices.documents.render import DocumentRenderer, check_facturx_xsd, template_inputs
+from billing.invoices.documents.render import (
+    FONTS,
+    DocumentRenderer,
+    check_facturx_xsd,
+    template_inputs,
+)
 from billing.invoices.documents.xmp import FacturX, with_facturx_xmp
 from billing.invoices.lines import InvoiceLineKind
 from billing.invoices.links import DocumentLink, make_preview_token
@@ -144,6 +151,37 @@ def pdf_with_tags(documents: DocumentRenderer, document: InvoiceDocument) -> byt
     return documents._compiler.compile(
         format="pdf", sys_inputs=template_inputs(document, "en", "paged"), pdf_standards="a-3b"
     )
+
+
+# The floor under any template here: what typst costs for a page with (almost) nothing on it,
+# with the same fonts, PDF/A-3b and options as the renderer.
+EMPTY_PAGE = """#let d = json(bytes(sys.inputs.document))
+#set page(paper: "a4")
+#set text(font: "DejaVu Sans", size: 8.5pt, fallback: false)
+"""
+ONE_LINE_PAGE = EMPTY_PAGE + "Invoice #d.number\n"
+
+
+def floor_render(source: str, directory: Path) -> Callable[[InvoiceDocument], bytes]:
+    """A compiler of `source` (written to `directory`) rendering as the renderer does."""
+    main = directory / f"floor_{abs(hash(source))}.typ"
+    main.write_text(source)
+    fonts = typst.Fonts(
+        include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(FONTS)]
+    )
+    compiler = typst.Compiler(
+        str(main), root=str(directory), font_paths=fonts, ignore_system_fonts=True
+    )
+
+    def render(document: InvoiceDocument) -> bytes:
+        return compiler.compile(
+            format="pdf",
+            sys_inputs=template_inputs(document, "en", "paged"),
+            pdf_standards="a-3b",
+            pdf_tags=False,
+        )
+
+    return render
 
 
 def facturx_library_embedding(pdf: bytes, xml: bytes) -> bytes:
@@ -306,6 +344,11 @@ def main() -> None:
     new = numbered(document, repeat)
     xmls = [cii_xml(each) for each in new]
     attached = documents.attached_pdf(document, xmls[0])
+    with tempfile.TemporaryDirectory() as directory:
+        empty = floor_render(EMPTY_PAGE, Path(directory))
+        one_line = floor_render(ONE_LINE_PAGE, Path(directory))
+        measure("floor: typst PDF/A-3b, an empty page", lambda n: empty(new[n]), repeat)
+        measure("floor: typst PDF/A-3b, one line of text", lambda n: one_line(new[n]), repeat)
     measure("typst PDF/A-3b, same document again", lambda n: documents.pdf(document), repeat)
     measure("typst PDF/A-3b, untagged", lambda n: documents.pdf(new[n]), repeat)
     measure("typst PDF/A-3b, tagged", lambda n: pdf_with_tags(documents, new[n]), repeat)

@@ -6,6 +6,7 @@ executed for every row, with values in the text forms the ORM itself stores ther
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -66,17 +67,50 @@ async def set_column_by_id(
     )
 
 
+# Names of the staging tables of `update_rows`, unique within the process's transactions.
+_staging_names = itertools.count(1)
+
+
+async def update_rows(
+    conn: BaseDBAsyncClient,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[tuple[object, ...]],
+) -> None:
+    """Set `columns` of each row given as (id, values in `columns` order), on PostgreSQL, in
+    the caller's transaction: the rows are COPYed into a temporary staging table of the same
+    column types, then one UPDATE … FROM writes them all."""
+    if not rows:
+        return
+    staging = f"staging_{table}_{next(_staging_names)}"
+    names = ", ".join(f'"{name}"' for name in columns)
+    await conn.execute_script(
+        f'CREATE TEMPORARY TABLE "{staging}" ON COMMIT DROP AS '
+        f'SELECT id, {names} FROM "{table}" WITH NO DATA'
+    )
+    await conn._connection.copy_records_to_table(  # type: ignore[attr-defined]
+        staging, records=rows, columns=["id", *columns]
+    )
+    assignments = ", ".join(f'"{name}" = s."{name}"' for name in columns)
+    # execute_script raises the ORM's IntegrityError for a constraint the update breaks.
+    await conn.execute_script(
+        f'UPDATE "{table}" AS t SET {assignments} FROM "{staging}" AS s WHERE t.id = s.id; '
+        f'DROP TABLE "{staging}"'
+    )
+
+
 async def reserve_ids(conn: BaseDBAsyncClient, table: str, count: int) -> list[int] | None:
     """`count` new ids of `table` from its sequence, ascending; None on SQLite (no sequences:
     ids come with the insert there)."""
     if not is_postgres(conn):
         return None
-    rows = await conn.execute_query_dict(
-        f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id "
+    # One row holding every id as an array: a row per id costs more to read than to take.
+    _, rows = await conn.execute_query(
+        f"SELECT array_agg(nextval(pg_get_serial_sequence('{table}', 'id'))) AS ids "
         "FROM generate_series(1, $1)",
         [count],
     )
-    return sorted(int(row["id"]) for row in rows)
+    return sorted(rows[0]["ids"] or [])
 
 
 async def new_ids(conn: BaseDBAsyncClient, table: str, count: int) -> list[int]:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -214,7 +215,12 @@ def places_problem(digits: int) -> str:
 
 def amount_in_currency(value: str, info: ValidationInfo) -> Decimal:
     """The amount, within the currency's digits and the largest amount stored."""
-    digits = (info.context or {}).get(CURRENCY_DIGITS)
+    return checked_amount(value, (info.context or {}).get(CURRENCY_DIGITS))
+
+
+@lru_cache(maxsize=65536)
+def checked_amount(value: str, digits: int | None) -> Decimal:
+    """A file repeats its few prices many times: each distinct amount is read once."""
     _, _, fraction = value.partition(".")
     if digits is not None and len(fraction) > digits:
         raise rule_error(places_problem(digits))
@@ -254,6 +260,17 @@ PaymentAmount = Annotated[
 
 def quantity(value: Any) -> Decimal:
     """A decimal > 0 with at most 3 places, as a string or a whole number."""
+    if isinstance(value, str | int):
+        return known_quantity(value)
+    return checked_quantity(value)
+
+
+@lru_cache(maxsize=4096, typed=True)  # typed: true is not the quantity 1
+def known_quantity(value: str | int) -> Decimal:
+    return checked_quantity(value)
+
+
+def checked_quantity(value: Any) -> Decimal:
     if type(value) is int:
         value = str(value)
     if not isinstance(value, str) or not PLAIN_DECIMAL_RE.fullmatch(value):

@@ -124,7 +124,7 @@ INVALID: Any = Invalid()
 
 def present(items: Any) -> list[tuple[int, Any]]:
     """The records of a list field with their positions, leaving out items that are no record."""
-    if not isinstance(items, list):
+    if not items or not isinstance(items, list):
         return []
     return [(index, item) for index, item in enumerate(items) if item is not None]
 

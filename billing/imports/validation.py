@@ -100,6 +100,8 @@ def service_references(document: Document) -> Iterator[ServiceReference]:
     """The invoice lines naming a service their client does not list in the file."""
     for tenant_index, tenant in present(document.tenants):
         for client_index, client in present(tenant.clients):
+            if not client.invoices:
+                continue
             client_loc = ("tenants", tenant_index, "clients", client_index)
             for loc, service_key in client.unresolved_services():
                 yield ServiceReference(
