@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.api import ApiError
 from dashboard.cache import cached_kpis, cached_trends, forget_figures
+from dashboard.components.aging import render_aging_report
 from dashboard.components.bulk_actions import render_bulk_actions
 from dashboard.components.csv_export import render_csv_download
 from dashboard.components.invoice_actions import open_dialogs
@@ -38,7 +39,10 @@ def figures() -> None:
         render_invoiced_collected(trends)
     with status_mix:
         render_status_mix(kpis)
-    # The aging buckets' chart (dashboard/components/aging.py) takes its row here.
+    try:
+        render_aging_report(api)
+    except ApiError as error:
+        st.error(f"The aging report could not be loaded: {error}")
     with st.expander("Totals by status"):
         render_status_totals(kpis)
 

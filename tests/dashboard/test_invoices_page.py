@@ -101,11 +101,14 @@ def test_monthly_cards_show_this_months_figures_and_the_change(
     assert cards["Total Invoices"].delta == f"{this_month['invoiceCount']:+,} this month"
 
 
-def test_charts_draw_invoiced_collected_and_the_status_mix(open_dashboard: OpenDashboard):
+def test_charts_draw_invoiced_collected_the_status_mix_and_the_aging(
+    open_dashboard: OpenDashboard,
+):
     app = open_dashboard(DEMO_EDITOR_TOKEN)
 
     specs = [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
-    assert [spec["mark"]["type"] for spec in specs] == ["bar", "arc"]
+    assert [spec["mark"]["type"] for spec in specs] == ["bar", "arc", "bar"]
+    assert any(subheader.value == "Aging" for subheader in app.subheader)
     assert specs[0]["encoding"]["color"]["scale"]["domain"] == ["Invoiced", "Collected"]
     assert set(specs[1]["encoding"]["color"]["scale"]["domain"]) == {
         "Draft",
