@@ -176,7 +176,8 @@ async def load_overview(port: int, seconds: float) -> LatencyFigures:
 async def measure_run(
     template: str, processes: int, args: argparse.Namespace, port: int
 ) -> RunFigures:
-    """One run on a fresh copy of the data, which is kept (the caller drops it)."""
+    """One run on a fresh copy of the data, which is kept (the caller drops it) unless the
+    measurement fails."""
     database = scratch_name("run")
     await create_database(database, template)
     prefix = new_queue_prefix()
@@ -211,6 +212,10 @@ async def measure_run(
             if loading is not None:
                 overview = await loading
             numbering = numbering_figures(worker.log_text(), run_id)
+    except BaseException:
+        # No figures to hand back: the copy is the caller's to drop only with them.
+        await drop_database(database)
+        raise
     finally:
         forget_queues(prefix)
     return RunFigures(
