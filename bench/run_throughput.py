@@ -55,6 +55,7 @@ from bench.scratch import (
     rehash_demo_tokens,
     scratch_name,
 )
+from orm.db import migrate_database
 
 RUN_BULK = """mutation($date: Date!) {
   runBulk(input: {billingDate: $date, review: false}) { run { id } errors { code message } }
@@ -285,6 +286,10 @@ async def template_database(args: argparse.Namespace) -> AsyncIterator[str]:
     """The data each measurement copies: the prepared database named by --template (kept),
     else N demo clients generated and imported now (dropped at the end)."""
     if args.template:
+        # Prepared with the code of its day: brought to this checkout's schema first.
+        applied = await migrate_database(database_url(args.template))
+        if applied:
+            print(f"migrations applied to {args.template}: {', '.join(applied)}", flush=True)
         await rehash_demo_tokens(args.template)
         yield args.template
         return
