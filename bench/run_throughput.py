@@ -55,6 +55,7 @@ from bench.scratch import (
     rehash_demo_tokens,
     scratch_name,
 )
+from orm.db import migrate_database
 
 RUN_BULK = """mutation($date: Date!) {
   runBulk(input: {billingDate: $date, review: false}) { run { id } errors { code message } }
@@ -176,7 +177,8 @@ async def load_overview(port: int, seconds: float) -> LatencyFigures:
 async def measure_run(
     template: str, processes: int, args: argparse.Namespace, port: int
 ) -> RunFigures:
-    """One run on a fresh copy of the data, which is kept (the caller drops it)."""
+    """One run on a fresh copy of the data, which is kept (the caller drops it) unless the
+    measurement fails."""
     database = scratch_name("run")
     await create_database(database, template)
     prefix = new_queue_prefix()
@@ -211,6 +213,10 @@ async def measure_run(
             if loading is not None:
                 overview = await loading
             numbering = numbering_figures(worker.log_text(), run_id)
+    except BaseException:
+        # No figures to hand back: the copy is the caller's to drop only with them.
+        await drop_database(database)
+        raise
     finally:
         forget_queues(prefix)
     return RunFigures(
@@ -280,6 +286,10 @@ async def template_database(args: argparse.Namespace) -> AsyncIterator[str]:
     """The data each measurement copies: the prepared database named by --template (kept),
     else N demo clients generated and imported now (dropped at the end)."""
     if args.template:
+        # Prepared with the code of its day: brought to this checkout's schema first.
+        applied = await migrate_database(database_url(args.template))
+        if applied:
+            print(f"migrations applied to {args.template}: {', '.join(applied)}", flush=True)
         await rehash_demo_tokens(args.template)
         yield args.template
         return
