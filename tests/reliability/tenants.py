@@ -10,7 +10,7 @@ from billing.credit_notes.settlement import CreditNoteSettlement
 from billing.invoices.lifecycle import InvoiceStatus
 from billing.invoices.lines import InvoiceLineKind
 from billing.runs.lifecycle import RunStatus
-from orm.models import Client, CreditNote, Invoice, InvoiceLine, InvoiceRun
+from orm.models import Client, CreditNote, Invoice, InvoiceLine, InvoiceRun, Payment
 from tests.graph.conftest import Team, make_team
 from tests.support.factories import make_service
 
@@ -27,9 +27,9 @@ class Tenancy:
 
 
 async def team_with_aligned_ids(key: str, object_id: int) -> Team:
-    """A team whose tenant has a client, an unpaid invoice, a credit note and a run awaiting
-    review, all with the id `object_id`; their names carry the key in capitals, to spot them in
-    any answer."""
+    """A team whose tenant has a client, an unpaid invoice, a credit note, a payment held as
+    credit and a run awaiting review, all with the id `object_id`; their names carry the key in
+    capitals, to spot them in any answer."""
     team = await make_team(key)
     marker = key.upper()
     client = await Client.create(
@@ -86,6 +86,16 @@ async def team_with_aligned_ids(key: str, object_id: int) -> Team:
         subtotal_cents=500,
         tax_cents=0,
         total_cents=500,
+    )
+    await Payment.create(
+        id=object_id,
+        tenant=team.tenant,
+        client=client,
+        amount_cents=1_000,
+        currency="USD",
+        paid_on=date(2026, 10, 6),
+        method="bank_transfer",
+        reference=f"{marker} transfer",
     )
     return team
 
