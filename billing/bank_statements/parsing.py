@@ -62,3 +62,11 @@ def _check_size(content: str | bytes, max_bytes: int) -> None:
         )
     if not size:
         raise StatementUnreadable("the file is empty")
+    if isinstance(content, str):
+        try:
+            content.encode("utf-8")
+        except UnicodeEncodeError as error:
+            # A lone surrogate: text no file on disk can hold, so no bank wrote it.
+            raise StatementUnreadable(
+                f"character {error.start + 1:,} of the text is not a Unicode character"
+            ) from None

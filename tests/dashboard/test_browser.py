@@ -267,7 +267,7 @@ def invoice_grid(page):
     return page.locator(f'[class*="st-key-invoices-table"] {GRID}')
 
 
-FIRST_CELLS = f'{GRID} [role="row"] [role="gridcell"]:nth-child(1)'
+FIRST_CELLS = f'[class*="st-key-invoices-table"] {GRID} [role="row"] [role="gridcell"]:nth-child(1)'
 
 
 def first_column_texts(page) -> list[str]:

@@ -127,7 +127,8 @@ def test_totals_by_status_table_lists_every_status_as_the_api_does(
         DEMO_EDITOR_TOKEN, "{ invoiceKpis { byStatus { status count total balance } } }"
     )["invoiceKpis"]["byStatus"]
 
-    table = open_dashboard(DEMO_EDITOR_TOKEN).dataframe[0].value
+    frames = open_dashboard(DEMO_EDITOR_TOKEN).dataframe
+    table = next(frame.value for frame in frames if "Days past due" not in frame.value)
 
     assert [tuple(row) for row in table.itertuples(index=False)] == [
         (row["status"], row["count"], Decimal(row["total"]), Decimal(row["balance"]))

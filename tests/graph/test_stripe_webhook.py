@@ -131,7 +131,7 @@ async def test_succeeded_event_records_and_allocates_the_payment(
 
     assert response.status_code == 200
     payment = await Payment.get(stripe_payment_intent_id=INTENT_ID)
-    assert (payment.amount_cents, payment.currency, payment.method) == (YEN, "JPY", "stripe")
+    assert (payment.amount_cents, payment.currency, payment.method) == (YEN, "JPY", "card")
     allocation = await PaymentAllocation.get(payment_id=payment.id)
     assert (allocation.invoice_id, allocation.amount_cents) == (invoice.id, YEN)
     await invoice.refresh_from_db()

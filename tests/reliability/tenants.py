@@ -6,11 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from billing.bank_statements.model import StatementFormat
 from billing.credit_notes.settlement import CreditNoteSettlement
 from billing.invoices.lifecycle import InvoiceStatus
 from billing.invoices.lines import InvoiceLineKind
 from billing.runs.lifecycle import RunStatus
-from orm.models import Client, CreditNote, Invoice, InvoiceLine, InvoiceRun, Payment
+from orm.models import (
+    BankStatement,
+    Client,
+    CreditNote,
+    Invoice,
+    InvoiceLine,
+    InvoiceRun,
+    Payment,
+)
 from tests.graph.conftest import Team, make_team
 from tests.support.factories import make_service
 
@@ -28,8 +37,8 @@ class Tenancy:
 
 async def team_with_aligned_ids(key: str, object_id: int) -> Team:
     """A team whose tenant has a client, an unpaid invoice, a credit note, a payment held as
-    credit and a run awaiting review, all with the id `object_id`; their names carry the key in
-    capitals, to spot them in any answer."""
+    credit, a bank statement and a run awaiting review, all with the id `object_id`; their
+    names carry the key in capitals, to spot them in any answer."""
     team = await make_team(key)
     marker = key.upper()
     client = await Client.create(
@@ -96,6 +105,14 @@ async def team_with_aligned_ids(key: str, object_id: int) -> Team:
         paid_on=date(2026, 10, 6),
         method="bank_transfer",
         reference=f"{marker} transfer",
+    )
+    await BankStatement.create(
+        id=object_id,
+        tenant=team.tenant,
+        format=StatementFormat.CAMT053,
+        account=f"DE89370400440532013{object_id:03d}",
+        currency="USD",
+        statement_id=f"{marker}-STMT-1",
     )
     return team
 

@@ -22,6 +22,7 @@ import pytest
 import billing.credit_notes.issue
 import billing.invoices.void
 import billing.payments.credit
+import billing.payments.locks
 import billing.payments.recording
 import billing.payments.refunds
 import billing.payments.reversal
@@ -314,8 +315,13 @@ async def test_without_the_client_lock_two_payments_over_allocate(
         )
         return list(invoices)
 
+    async def no_collections_hook(*args: Any, **kwargs: Any) -> None:
+        """Collections' settlement hook locks the client's row itself; left in, it would turn
+        the over-allocation this control looks for into a deadlock."""
+
     monkeypatch.setattr(billing.payments.recording, "lock_client", unlocked)
-    monkeypatch.setattr(billing.payments.recording, "lock_open_invoices", open_unlocked)
+    monkeypatch.setattr(billing.payments.locks, "lock_open_invoices", open_unlocked)
+    monkeypatch.setattr(billing.payments.recording, "after_settlement", no_collections_hook)
     tenant = await Tenant.create(key="acme", name="Acme")
     faults = FaultLog("two payments without the lock", "trials")
     with pytest.raises(AssertionError):

@@ -113,3 +113,9 @@ def test_mt940_statements_of_two_accounts_in_one_file_are_refused() -> None:
     with pytest.raises(StatementUnreadable, match=r"tag :25: on line 10: .*several accounts"):
         parse_mt940(first + second)
     assert len(parse_mt940(first + mt940_text([entry], statement_reference="S2")).entries) == 2
+
+
+@pytest.mark.parametrize("statement_format", ["CAMT053", "MT940"])
+def test_text_holding_a_lone_surrogate_is_unreadable_and_says_where(statement_format: str):
+    with pytest.raises(StatementUnreadable, match="character 3 of the text"):
+        parse_statement("ab\ud800cd", statement_format)
