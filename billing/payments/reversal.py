@@ -14,16 +14,14 @@ from tortoise.transactions import in_transaction
 
 from billing.audit.actions import AuditAction
 from billing.audit.trail import record_action
+from billing.credit_notes.issue import reason_problem
 from billing.dates import today_in
 from billing.errors import BillingRuleError, ErrorCode
 from billing.payments.allocation import allocation_detail
 from billing.payments.balances import settle_balances
 from billing.payments.locks import lock_client, lock_client_invoices
 from billing.payments.methods import PaymentStatus
-from billing.text import single_line_text_problem
 from orm.models import Payment, PaymentAllocation, Tenant
-
-MAX_REASON_LENGTH = 1_000
 
 
 async def reverse_payment(
@@ -32,7 +30,7 @@ async def reverse_payment(
     """Reverse the payment (ALREADY_REVERSED the second time; NOT_FOUND for another tenant's);
     `today` None: the tenant's today."""
     reason = reason.strip()
-    if problem := _reason_problem(reason):
+    if problem := reason_problem(reason):
         raise BillingRuleError(ErrorCode.INVALID_INPUT, f"The reason {problem}.", field="reason")
     async with in_transaction() as conn:
         found = await Payment.filter(id=payment_id, tenant_id=tenant_id).using_db(conn).first()
@@ -83,11 +81,3 @@ async def reverse_payment(
             using_db=conn,
         )
     return payment
-
-
-def _reason_problem(reason: str) -> str | None:
-    if not reason:
-        return "must not be empty"
-    if len(reason) > MAX_REASON_LENGTH:
-        return f"must be at most {MAX_REASON_LENGTH:,} characters long"
-    return single_line_text_problem(reason)
